@@ -1,0 +1,25 @@
+import { bigserial, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core'
+
+/**
+ * 审计: every change, in order. The sequence doubles as the change feed that partner systems and live screens
+ * read per region (`region_code` prefix, `id` as cursor).
+ */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actor: text('actor').notNull(),
+    role: text('role'),
+    regionCode: text('region_code'),
+    entity: text('entity').notNull(),
+    entityId: text('entity_id').notNull(),
+    action: text('action').notNull(),
+    before: jsonb('before'),
+    after: jsonb('after'),
+  },
+  (t) => [
+    index('audit_events_region_code_idx').on(t.regionCode, t.id),
+    index('audit_events_entity_idx').on(t.entity, t.entityId),
+  ],
+)

@@ -1,0 +1,130 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { postgis } from '@electric-sql/pglite-postgis'
+import type { SQL } from 'drizzle-orm'
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres'
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
+import pg from 'pg'
+import { PROJECT_ROOT } from '../config.ts'
+import * as tables from './tables.ts'
+
+export type Tables = typeof tables
+export type Db = PgDatabase<PgQueryResultHKT, Tables>
+export type Backend = 'postgresql' | 'pglite'
+
+export interface Database {
+  db: Db
+  backend: Backend
+  /** Runs raw SQL and returns its rows; the one escape hatch both drivers share. */
+  rows<T = Record<string, unknown>>(query: SQL): Promise<T[]>
+  close(): Promise<void>
+}
+
+export interface OpenOptions {
+  /** PostgreSQL URL; without it the embedded PGlite database under `dataDir` is used. */
+  databaseUrl?: string | undefined
+  /** Directory for the embedded database; `memory://` keeps it in memory. */
+  dataDir?: string | undefined
+  /** Connections for node-postgres. @defaultValue 10 */
+  poolSize?: number
+}
+
+export class DatabaseInUseError extends Error {
+  override name = 'DatabaseInUseError'
+}
+
+const MIGRATIONS = path.join(PROJECT_ROOT, 'migrations')
+
+// node-postgres returns int8 and numeric as strings; counts and sums here fit a double.
+pg.types.setTypeParser(20, (v) => Number(v))
+pg.types.setTypeParser(1700, (v) => Number(v))
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10)
+  return openPglite(options.dataDir ?? 'memory://')
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize })
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it on next use.
+  })
+  const db = drizzleNodePg(pool, { schema: tables, casing: 'snake_case' }) as unknown as Db
+  return {
+    db,
+    backend: 'postgresql',
+    rows: async <T>(query: SQL) => ((await db.execute(query)) as unknown as { rows: T[] }).rows,
+    close: () => pool.end(),
+  }
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const inMemory = dataDir.startsWith('memory://')
+  let release = () => {}
+  if (!inMemory) {
+    fs.mkdirSync(dataDir, { recursive: true })
+    release = acquireLock(dataDir)
+  }
+  try {
+    const client = await PGlite.create(inMemory ? dataDir : dataDir, { extensions: { postgis } })
+    const db = drizzlePglite(client, { schema: tables, casing: 'snake_case' }) as unknown as Db
+    return {
+      db,
+      backend: 'pglite',
+      rows: async <T>(query: SQL) => ((await db.execute(query)) as unknown as { rows: T[] }).rows,
+      close: async () => {
+        await client.close()
+        release()
+      },
+    }
+  } catch (error) {
+    release()
+    throw error
+  }
+}
+
+/** PGlite is single-process: a second process on the same directory would corrupt it. */
+function acquireLock(dataDir: string): () => void {
+  const lockFile = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.lock`)
+  try {
+    const pid = Number(fs.readFileSync(lockFile, 'utf8'))
+    if (pid && pid !== process.pid && isAlive(pid)) {
+      throw new DatabaseInUseError(
+        `The embedded database ${dataDir} is in use by process ${pid} (the running server?). ` +
+          'Stop it first, or use PostgreSQL through DATABASE_URL to share one database between processes.',
+      )
+    }
+  } catch (error) {
+    if (error instanceof DatabaseInUseError) throw error
+  }
+  fs.writeFileSync(lockFile, String(process.pid))
+  return () => {
+    try {
+      if (fs.readFileSync(lockFile, 'utf8') === String(process.pid)) fs.unlinkSync(lockFile)
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Applies the drizzle-kit migrations (the first creates PostGIS). */
+export async function migrateDatabase(database: Database): Promise<void> {
+  if (database.backend === 'postgresql') {
+    await migrateNodePg(database.db as never, { migrationsFolder: MIGRATIONS })
+  } else {
+    await migratePglite(database.db as never, { migrationsFolder: MIGRATIONS })
+  }
+}

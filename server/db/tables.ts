@@ -1,0 +1,13 @@
+// Table set handed to drizzle(); kept apart so the client imports one module.
+export * from './areas.ts'
+export * from './audit.ts'
+export * from './buildings.ts'
+export * from './campaigns.ts'
+export * from './datasets.ts'
+export * from './diagnostics.ts'
+export * from './facilities.ts'
+export * from './indicators.ts'
+export * from './population.ts'
+export * from './problems.ts'
+export * from './regions.ts'
+export * from './renewal.ts'

@@ -1,0 +1,165 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Geometry } from '../db/geometry.ts'
+import { parseCrs, UnsupportedCrsError } from '../domain/crs.ts'
+import { GeometryError, validateGeometry } from './validate.ts'
+
+/** One feature read from an input file, with where it came from for the report. */
+export interface SourceFeature {
+  file: string
+  /** 1-based feature number (GeoJSON) or line number (CSV). */
+  index: number
+  sourceId: string | null
+  props: Record<string, unknown>
+  geometry: Geometry
+  srid: number
+}
+
+export interface Rejection {
+  file: string
+  index: number
+  sourceId: string | null
+  reason: string
+}
+
+export interface ReadResult {
+  features: SourceFeature[]
+  rejected: Rejection[]
+}
+
+export class ImportFileError extends Error {
+  override name = 'ImportFileError'
+}
+
+/**
+ * Reads GeoJSON (FeatureCollection, Feature or newline-delimited features) and CSV with coordinate columns.
+ * A file-level CRS (`crs` member, or `--crs`) applies to every feature; features that fail validation are
+ * returned as rejections, never silently dropped.
+ */
+export function readInputFile(file: string, crsOverride?: string): ReadResult {
+  let text: string
+  try {
+    text = fs.readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new ImportFileError(`无法读取文件 / cannot read ${file}: ${(error as Error).message}`)
+  }
+  const name = path.basename(file)
+  if (/\.csv$/i.test(file)) return readCsv(name, text, crsOverride)
+  return readGeoJson(name, text, crsOverride)
+}
+
+function rejectAll(file: string, count: number, reason: string): ReadResult {
+  return {
+    features: [],
+    rejected: Array.from({ length: count }, (_, i) => ({ file, index: i + 1, sourceId: null, reason })),
+  }
+}
+
+function readGeoJson(file: string, text: string, crsOverride?: string): ReadResult {
+  let doc: unknown
+  try {
+    doc = JSON.parse(text)
+  } catch (error) {
+    throw new ImportFileError(`不是有效的 JSON / ${file} is not valid JSON: ${(error as Error).message}`)
+  }
+  const d = doc as { type?: string; features?: unknown[]; crs?: { properties?: { name?: string } } }
+  const raw: unknown[] =
+    d.type === 'FeatureCollection' && Array.isArray(d.features)
+      ? d.features
+      : d.type === 'Feature'
+        ? [doc]
+        : []
+  if (raw.length === 0 && d.type !== 'FeatureCollection') {
+    throw new ImportFileError(`${file}: expected a GeoJSON FeatureCollection or Feature, got type ${d.type}`)
+  }
+  let srid: number
+  try {
+    srid = parseCrs(crsOverride ?? d.crs?.properties?.name)
+  } catch (error) {
+    if (error instanceof UnsupportedCrsError) return rejectAll(file, raw.length, error.message)
+    throw error
+  }
+  const out: ReadResult = { features: [], rejected: [] }
+  raw.forEach((f, i) => {
+    const feature = f as {
+      type?: string
+      id?: unknown
+      properties?: Record<string, unknown>
+      geometry?: unknown
+    }
+    const props = feature.properties ?? {}
+    const idValue = props.id ?? feature.id
+    const sourceId = idValue === undefined || idValue === null ? null : String(idValue)
+    try {
+      if (feature.type !== 'Feature') throw new GeometryError(`not a GeoJSON Feature (type ${feature.type})`)
+      validateGeometry(feature.geometry, srid)
+      out.features.push({ file, index: i + 1, sourceId, props, geometry: feature.geometry as Geometry, srid })
+    } catch (error) {
+      if (!(error instanceof GeometryError)) throw error
+      out.rejected.push({ file, index: i + 1, sourceId, reason: error.message })
+    }
+  })
+  return out
+}
+
+/** Splits one CSV line, honouring double quotes. */
+function splitCsvLine(line: string): string[] {
+  const cells: string[] = []
+  let cell = ''
+  let quoted = false
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        cell += '"'
+        i++
+      } else if (c === '"') quoted = false
+      else cell += c
+    } else if (c === '"') quoted = true
+    else if (c === ',') {
+      cells.push(cell)
+      cell = ''
+    } else cell += c
+  }
+  cells.push(cell)
+  return cells.map((s) => s.trim())
+}
+
+const X_COLUMNS = ['lon', 'lng', 'longitude', 'x', '经度']
+const Y_COLUMNS = ['lat', 'latitude', 'y', '纬度']
+
+function readCsv(file: string, text: string, crsOverride?: string): ReadResult {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
+  const header = splitCsvLine(lines[0] ?? '').map((h) => h.toLowerCase())
+  const xi = header.findIndex((h) => X_COLUMNS.includes(h))
+  const yi = header.findIndex((h) => Y_COLUMNS.includes(h))
+  if (xi < 0 || yi < 0) {
+    throw new ImportFileError(
+      `${file}: CSV needs coordinate columns (lon/lat, longitude/latitude or x/y); found ${header.join(', ')}`,
+    )
+  }
+  const srid = parseCrs(crsOverride)
+  const out: ReadResult = { features: [], rejected: [] }
+  for (let n = 1; n < lines.length; n++) {
+    const line = lines[n]
+    if (!line?.trim()) continue
+    const cells = splitCsvLine(line)
+    const props: Record<string, unknown> = {}
+    header.forEach((h, i) => {
+      if (i !== xi && i !== yi && cells[i] !== undefined && cells[i] !== '') props[h] = cells[i]
+    })
+    const sourceId = typeof props.id === 'string' ? props.id : null
+    const xs = cells[xi] ?? ''
+    const ys = cells[yi] ?? ''
+    try {
+      if (xs === '' || ys === '') throw new GeometryError('缺少坐标 / missing coordinates')
+      const geometry: Geometry = { type: 'Point', coordinates: [Number(xs), Number(ys)] }
+      validateGeometry(geometry, srid)
+      out.features.push({ file, index: n + 1, sourceId, props, geometry, srid })
+    } catch (error) {
+      if (!(error instanceof GeometryError)) throw error
+      out.rejected.push({ file, index: n + 1, sourceId, reason: error.message })
+    }
+  }
+  return out
+}

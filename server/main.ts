@@ -1,0 +1,47 @@
+import path from 'node:path'
+import { loadConfig } from './config.ts'
+import { migrateDatabase, openDatabase } from './db/client.ts'
+import { startHttpServer } from './http.ts'
+import { seedDatabase } from './seed/demo.ts'
+
+const started = performance.now()
+const seconds = () => ((performance.now() - started) / 1000).toFixed(1)
+const config = loadConfig()
+const backend = config.databaseUrl
+  ? 'PostgreSQL (DATABASE_URL)'
+  : `embedded PGlite + PostGIS (${config.dataDir})`
+console.log(`CityCheck 城市体检 — starting on ${backend}`)
+if (config.jwtSecretIsDevelopmentKey) {
+  console.warn('JWT_SECRET is not set: using the development key. Set JWT_SECRET in production.')
+}
+
+const database = await openDatabase({
+  databaseUrl: config.databaseUrl,
+  dataDir: path.join(config.dataDir, 'pglite'),
+})
+await migrateDatabase(database)
+const seed = await seedDatabase(database, { demo: process.env.CITYCHECK_DEMO !== 'off' })
+if (seed.demo) {
+  const r = seed.demo
+  console.log(
+    `demo city imported (first run): ${r.imported.buildings} buildings, ${Object.values(r.imported.facilities).reduce((a, b) => a + b, 0)} facilities, ` +
+      `${r.imported.populationCells} population cells, ${r.imported.residents} residents in ${r.seconds.toFixed(1)} s`,
+  )
+}
+const server = await startHttpServer({ config, database })
+console.log(`ready in ${seconds()} s`)
+console.log(`  GraphQL:   ${server.url}/graphql`)
+console.log(`  3D viewer: ${server.url}/viewer/`)
+console.log(`  health:    ${server.url}/healthz`)
+
+let stopping = false
+async function stop(signal: string): Promise<void> {
+  if (stopping) return
+  stopping = true
+  console.log(`${signal}: shutting down`)
+  await server.close().catch(() => {})
+  await database.close()
+  process.exit(0)
+}
+process.on('SIGINT', () => void stop('SIGINT'))
+process.on('SIGTERM', () => void stop('SIGTERM'))

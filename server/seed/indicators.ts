@@ -1,0 +1,99 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { sql } from 'drizzle-orm'
+import { PROJECT_ROOT } from '../config.ts'
+import type { Database } from '../db/client.ts'
+import type { Dimension } from '../db/indicators.ts'
+
+interface CatalogueIndicator {
+  code: string
+  dimension: Dimension
+  group?: string
+  name: string
+  nameEn?: string
+  unit?: string
+  direction?: 'higher' | 'lower' | 'target' | 'none'
+  evidence?: string
+  method: string
+}
+
+interface Catalogue {
+  edition: string
+  warning?: string
+  dimensions?: Record<string, string>
+  methodHint?: string
+  defaultServiceRadii?: unknown
+  indicators: CatalogueIndicator[]
+}
+
+export class CatalogueError extends Error {
+  override name = 'CatalogueError'
+}
+
+export const NATIONAL_CATALOGUE = path.join(PROJECT_ROOT, 'data/indicators-national-basic.json')
+
+/**
+ * Loads an indicator catalogue file as one edition of the indicator system. The catalogue is data: every
+ * indicator, its method and the edition's service radii are rows that staff can edit afterwards. Loading the
+ * same code and year again leaves the existing edition untouched and returns its id.
+ */
+export async function loadIndicatorCatalogue(
+  database: Database,
+  options: { file?: string; code?: string; year: number; name?: string },
+): Promise<{ systemId: number; indicators: number; created: boolean }> {
+  const file = options.file ?? NATIONAL_CATALOGUE
+  const catalogue = JSON.parse(fs.readFileSync(file, 'utf8')) as Catalogue
+  if (!Array.isArray(catalogue.indicators) || catalogue.indicators.length === 0) {
+    throw new CatalogueError(`${file}: no indicators`)
+  }
+  const code = options.code ?? 'national-basic'
+  return database.db.transaction(async (tx) => {
+    const found = (await tx.execute(
+      sql`select id, (select count(*) from indicators i where i.system_id = s.id)::int as n
+        from indicator_systems s where code = ${code} and year = ${options.year}`,
+    )) as unknown as { rows: { id: number; n: number }[] }
+    const existing = found.rows[0]
+    if (existing) return { systemId: existing.id, indicators: existing.n, created: false }
+    const settings = {
+      edition: catalogue.edition,
+      warning: catalogue.warning,
+      dimensions: catalogue.dimensions,
+      methodHint: catalogue.methodHint,
+      serviceRadii: catalogue.defaultServiceRadii,
+    }
+    const inserted = (await tx.execute(
+      sql`insert into indicator_systems (code, name, year, level, status, settings, note)
+        values (${code}, ${options.name ?? '城市体检基础指标体系（国家）'}, ${options.year}, 'national', 'published',
+          ${JSON.stringify(settings)}::jsonb, ${catalogue.warning ?? null}) returning id`,
+    )) as unknown as { rows: { id: number }[] }
+    const systemId = inserted.rows[0]?.id
+    if (systemId === undefined) throw new Error('indicator system insert returned nothing')
+    const rows = catalogue.indicators.map((i, n) => {
+      const [kind, arg] = i.method.split(':')
+      return {
+        code: i.code,
+        name: i.name,
+        name_en: i.nameEn ?? null,
+        dimension: i.dimension,
+        group_name: i.group ?? null,
+        unit: i.unit ?? null,
+        direction: i.direction ?? 'none',
+        method_kind: kind === 'reported' ? 'reported' : 'computed',
+        method: i.method,
+        calculator: kind === 'reported' ? null : kind,
+        parameters: arg ? { facilityType: arg } : {},
+        evidence: i.evidence ?? null,
+        sort_order: n,
+      }
+    })
+    await tx.execute(sql`
+      insert into indicators (system_id, code, name, name_en, dimension, group_name, unit, direction, level,
+        method_kind, method, calculator, parameters, evidence, sort_order)
+      select ${systemId}, r.code, r.name, r.name_en, r.dimension, r.group_name, r.unit, r.direction, 'national',
+        r.method_kind, r.method, r.calculator, r.parameters, r.evidence, r.sort_order
+      from json_to_recordset(${JSON.stringify(rows)}::json) as r(code text, name text, name_en text,
+        dimension text, group_name text, unit text, direction text, method_kind text, method text,
+        calculator text, parameters jsonb, evidence text, sort_order float8)`)
+    return { systemId, indicators: rows.length, created: true }
+  })
+}
