@@ -22,6 +22,10 @@ export interface Database {
   /** Runs raw SQL and returns its rows; the one escape hatch both drivers share. */
   rows<T = Record<string, unknown>>(query: SQL): Promise<T[]>
   close(): Promise<void>
+  /** The embedded client, for dumping its data directory. */
+  pglite?: PGlite
+  /** The node-postgres pool. */
+  pool?: pg.Pool
 }
 
 export interface OpenOptions {
@@ -31,6 +35,8 @@ export interface OpenOptions {
   dataDir?: string | undefined
   /** Connections for node-postgres. @defaultValue 10 */
   poolSize?: number
+  /** A PGlite data-directory dump to start from (tests start every file from one prepared database). */
+  loadDataDir?: Blob | undefined
 }
 
 export class DatabaseInUseError extends Error {
@@ -45,7 +51,7 @@ pg.types.setTypeParser(1700, (v) => Number(v))
 
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10)
-  return openPglite(options.dataDir ?? 'memory://')
+  return openPglite(options.dataDir ?? 'memory://', options.loadDataDir)
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
@@ -57,12 +63,13 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   return {
     db,
     backend: 'postgresql',
+    pool,
     rows: async <T>(query: SQL) => ((await db.execute(query)) as unknown as { rows: T[] }).rows,
     close: () => pool.end(),
   }
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
+async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://')
   let release = () => {}
   if (!inMemory) {
@@ -70,11 +77,15 @@ async function openPglite(dataDir: string): Promise<Database> {
     release = acquireLock(dataDir)
   }
   try {
-    const client = await PGlite.create(inMemory ? dataDir : dataDir, { extensions: { postgis } })
+    const client = await PGlite.create(dataDir, {
+      extensions: { postgis },
+      ...(loadDataDir ? { loadDataDir } : {}),
+    })
     const db = drizzlePglite(client, { schema: tables, casing: 'snake_case' }) as unknown as Db
     return {
       db,
       backend: 'pglite',
+      pglite: client,
       rows: async <T>(query: SQL) => ((await db.execute(query)) as unknown as { rows: T[] }).rows,
       close: async () => {
         await client.close()

@@ -75,6 +75,8 @@ interface Staged {
   idx: number
 }
 
+/** A plain number of metres in a source tag ("12", "12.5"); anything else counts as missing. */
+const METRES = '^[0-9]+(\\.[0-9]+)?$'
 const HEIGHT_NEIGHBOURS = 8
 /** Height used when a building has no neighbour of known height. */
 const FALLBACK_HEIGHT_M = 12
@@ -304,22 +306,25 @@ export async function importCity(database: Database, options: ImportOptions): Pr
         select source_id, (array_agg(props order by seq))[1] as props,
           ST_Multi(ST_CollectionExtract(ST_UnaryUnion(ST_Collect(geom)), 3)) as geom
         from stage where layer = 'building' and role = 'footprint' group by source_id
+      ), sourced as (
+        select p.*, case when p.props->>'height' ~ ${METRES} then nullif((p.props->>'height')::float8, 0) end as height
+        from pieces p
       ), parts as (
         select props->>'root_id' as root_id, max((props->>'height')::float8) as height
-        from stage where layer = 'building' and role = 'part' and props->>'height' ~ '^[0-9.]+$' group by 1
+        from stage where layer = 'building' and role = 'part' and props->>'height' ~ ${METRES}
+          and (props->>'height')::float8 > 0 group by 1
       )
       insert into buildings (region_code, name, name_en, footprint, centroid, footprint_area_m2, height_m,
         height_estimated, min_height_m, floors, use, dataset_id, source, source_id, attributes)
       select ${regionOf(sql.raw('ST_PointOnSurface(p.geom)'))},
         coalesce(p.props->>'name:zh', p.props->>'name'), p.props->>'name:en', p.geom, ST_PointOnSurface(p.geom),
         ST_Area(ST_Transform(p.geom, ${metricSrid}::int)),
-        coalesce(case when p.props->>'height' ~ '^[0-9.]+$' then (p.props->>'height')::float8 end, parts.height, 0),
-        (p.props->>'height' is null or p.props->>'height' !~ '^[0-9.]+$') and parts.height is null,
-        coalesce(case when p.props->>'min_height' ~ '^[0-9.]+$' then (p.props->>'min_height')::float8 end, 0),
+        coalesce(p.height, parts.height, 0), p.height is null and parts.height is null,
+        coalesce(case when p.props->>'min_height' ~ ${METRES} then (p.props->>'min_height')::float8 end, 0),
         case when p.props->>'building:levels' ~ '^[0-9]+$' then (p.props->>'building:levels')::int end,
         'other', ${datasetId}, 'import', p.source_id,
         p.props - 'id' - 'height' - 'min_height' - 'sort_rank' - 'min_zoom' - 'scale_rank' - 'collision_rank'
-      from pieces p left join parts on parts.root_id = p.source_id
+      from sourced p left join parts on parts.root_id = p.source_id
       where not ST_IsEmpty(p.geom)`)
     // Uses are decided in JS (tags, names) and by the compounds the buildings stand in.
     const heights = await estimateHeights(tx, datasetId)
@@ -604,7 +609,7 @@ async function insertFacilities(
         select ${regionOf(sql.raw('ST_PointOnSurface(f.geom)'))}, f.ftype, coalesce(f.props->>'name:zh', f.props->>'name'),
           f.props->>'name:en', ST_PointOnSurface(f.geom),
           case when f.is_area then ST_Area(ST_Transform(f.geom, ${metricSrid}::int)) end,
-          case when f.props->>'capacity' ~ '^[0-9.]+$' then (f.props->>'capacity')::float8 end,
+          case when f.props->>'capacity' ~ ${METRES} then (f.props->>'capacity')::float8 end,
           f.props->>'capacity_unit', false, ${datasetId}, 'import',
           coalesce(f.source_id, 'seq:' || f.seq) || case when f.is_area then ':area' else '' end, f.props - 'id' - 'sort_rank' - 'min_zoom'
         from f

@@ -38,7 +38,7 @@ export async function deriveBuildingResidents(
 ): Promise<void> {
   await tx.execute(sql`
     update buildings set
-      floors = greatest(1, round(height_m / ${derivation.storeyHeightM}))::int,
+      floors = greatest(1, floor(height_m / ${derivation.storeyHeightM} + 0.5))::int,
       floors_estimated = true
     where dataset_id = ${datasetId} and floors is null`)
   await tx.execute(sql`

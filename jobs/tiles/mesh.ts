@@ -1,0 +1,380 @@
+import { EarClipper } from './earcut.ts'
+import { DEG_TO_RAD, type EnuFrame, WGS84_A_M, WGS84_E2 } from './geodesy.ts'
+import type { PolygonRings, Region, TileBuilding } from './types.ts'
+
+/** Consecutive footprint vertices closer than this are merged (float32 resolves ~0.1 mm). */
+const MERGE_DISTANCE_M = 1e-3
+/** Rings with less area are dropped as degenerate. */
+const MIN_RING_AREA_M2 = 0.01
+
+/**
+ * Geometry of one tile in glTF axes (y up): position = (east, up, -north) in the tile's ENU
+ * frame, so that the y-up→z-up rotation 3D Tiles applies to glTF content turns it back into
+ * ENU before `tile.transform` (ENU→ECEF) places it on the globe.
+ */
+export interface TileMesh {
+  positions: Float32Array
+  normals: Float32Array
+  featureIds: Float32Array
+  indices: Uint32Array
+  vertexCount: number
+  positionMin: [number, number, number]
+  positionMax: [number, number, number]
+  /** Bounds of the emitted vertices (unpadded), or null when nothing was emitted. */
+  region: Region | null
+  /** Largest absolute local coordinate, to size the float32 rounding margin. */
+  maxAbsCoordM: number
+}
+
+function growFloat32(a: Float32Array<ArrayBuffer>, need: number): Float32Array<ArrayBuffer> {
+  if (need <= a.length) return a
+  const b = new Float32Array(Math.max(need, a.length * 2))
+  b.set(a)
+  return b
+}
+
+function growUint32(a: Uint32Array<ArrayBuffer>, need: number): Uint32Array<ArrayBuffer> {
+  if (need <= a.length) return a
+  const b = new Uint32Array(Math.max(need, a.length * 2))
+  b.set(a)
+  return b
+}
+
+function growFloat64(a: Float64Array<ArrayBuffer>, need: number): Float64Array<ArrayBuffer> {
+  if (need <= a.length) return a
+  const b = new Float64Array(Math.max(need, a.length * 2))
+  b.set(a)
+  return b
+}
+
+/**
+ * Builds extruded LOD1 geometry for the buildings of one tile into reusable typed buffers.
+ * A builder is reused across tiles: `begin` resets it, `finish` returns views of its buffers
+ * that stay valid until the next `begin`.
+ */
+export class TileMeshBuilder {
+  private positions = new Float32Array(3 * 65536)
+  private normals = new Float32Array(3 * 65536)
+  private featureIds = new Float32Array(65536)
+  private indices = new Uint32Array(3 * 65536)
+  private vertexCount = 0
+  private indexCount = 0
+
+  // Per-polygon scratch: ENU base and top of every ring vertex, and the base xy for triangulation.
+  private base = new Float64Array(3 * 256)
+  private top = new Float64Array(3 * 256)
+  private xy = new Float64Array(2 * 256)
+  private ringStarts: number[] = []
+  private readonly clipper = new EarClipper()
+
+  private frame: EnuFrame | null = null
+  private west = 0
+  private south = 0
+  private east = 0
+  private north = 0
+  private minH = 0
+  private maxH = 0
+
+  begin(frame: EnuFrame): void {
+    this.frame = frame
+    this.vertexCount = 0
+    this.indexCount = 0
+    this.west = Number.POSITIVE_INFINITY
+    this.south = Number.POSITIVE_INFINITY
+    this.east = Number.NEGATIVE_INFINITY
+    this.north = Number.NEGATIVE_INFINITY
+    this.minH = Number.POSITIVE_INFINITY
+    this.maxH = Number.NEGATIVE_INFINITY
+  }
+
+  /**
+   * Appends one building with the given feature id. Returns null on success or the reason it
+   * was skipped (then nothing was appended). Coordinates must already be finite lon/lat.
+   */
+  addBuilding(b: TileBuilding, featureId: number): string | null {
+    if (!Number.isFinite(b.baseM)) return 'baseM is not finite'
+    if (!(b.heightM > 0 && Number.isFinite(b.heightM))) return 'heightM is not a positive number'
+    const polygons = b.footprint.type === 'Polygon' ? [b.footprint.coordinates] : b.footprint.coordinates
+    let emitted = false
+    for (const rings of polygons) {
+      if (this.loadPolygon(rings, b.baseM, b.baseM + b.heightM)) {
+        this.emitPolygon(featureId)
+        emitted = true
+      }
+    }
+    if (!emitted) return 'degenerate footprint'
+    if (b.baseM < this.minH) this.minH = b.baseM
+    if (b.baseM + b.heightM > this.maxH) this.maxH = b.baseM + b.heightM
+    return null
+  }
+
+  /**
+   * Projects a polygon's rings into the scratch arrays (merged duplicates, closing vertex
+   * dropped, outer ring counter-clockwise and holes clockwise seen from above). Degenerate
+   * holes are dropped; returns false when the outer ring is degenerate.
+   */
+  private loadPolygon(rings: PolygonRings, baseM: number, topM: number): boolean {
+    const frame = this.frame!
+    const [ox, oy, oz] = frame.origin
+    const [ex, ey] = frame.east
+    const [nx, ny, nz] = frame.north
+    const [ux, uy, uz] = frame.up
+    const starts = this.ringStarts
+    starts.length = 0
+    let count = 0
+    let west = this.west
+    let south = this.south
+    let east = this.east
+    let north = this.north
+    for (let r = 0; r < rings.length; r++) {
+      const ring = rings[r]!
+      const start = count
+      const need = count + ring.length
+      if (3 * need > this.base.length) {
+        this.base = growFloat64(this.base, 3 * need)
+        this.top = growFloat64(this.top, 3 * need)
+        this.xy = growFloat64(this.xy, 2 * need)
+      }
+      const base = this.base
+      const top = this.top
+      const xy = this.xy
+      for (const pos of ring) {
+        const lonRad = pos[0]! * DEG_TO_RAD
+        const latRad = pos[1]! * DEG_TO_RAD
+        const sinLat = Math.sin(latRad)
+        const cosLat = Math.cos(latRad)
+        const sinLon = Math.sin(lonRad)
+        const cosLon = Math.cos(lonRad)
+        const primeVerticalM = WGS84_A_M / Math.sqrt(1 - WGS84_E2 * sinLat * sinLat)
+        const rb = (primeVerticalM + baseM) * cosLat
+        const dx = rb * cosLon - ox
+        const dy = rb * sinLon - oy
+        const dz = (primeVerticalM * (1 - WGS84_E2) + baseM) * sinLat - oz
+        const be = ex * dx + ey * dy
+        const bn = nx * dx + ny * dy + nz * dz
+        if (count > start) {
+          const pe = xy[2 * count - 2]! - be
+          const pn = xy[2 * count - 1]! - bn
+          if (pe * pe + pn * pn < MERGE_DISTANCE_M * MERGE_DISTANCE_M) continue
+        }
+        const bu = ux * dx + uy * dy + uz * dz
+        // Top = base moved along the ellipsoid normal, which is exactly geodetic height + heightM.
+        const h = topM - baseM
+        const upE = cosLat * (ex * cosLon + ey * sinLon)
+        const upN = cosLat * (nx * cosLon + ny * sinLon) + nz * sinLat
+        const upU = cosLat * (ux * cosLon + uy * sinLon) + uz * sinLat
+        base[3 * count] = be
+        base[3 * count + 1] = bn
+        base[3 * count + 2] = bu
+        top[3 * count] = be + h * upE
+        top[3 * count + 1] = bn + h * upN
+        top[3 * count + 2] = bu + h * upU
+        xy[2 * count] = be
+        xy[2 * count + 1] = bn
+        if (lonRad < west) west = lonRad
+        if (lonRad > east) east = lonRad
+        if (latRad < south) south = latRad
+        if (latRad > north) north = latRad
+        count++
+      }
+      // Closed rings repeat the first vertex; unclosed ones may end next to it.
+      while (count - start > 1) {
+        const de = this.xy[2 * count - 2]! - this.xy[2 * start]!
+        const dn = this.xy[2 * count - 1]! - this.xy[2 * start + 1]!
+        if (de * de + dn * dn >= MERGE_DISTANCE_M * MERGE_DISTANCE_M) break
+        count--
+      }
+      const n = count - start
+      const area = n >= 3 ? this.ringArea(start, count) : 0
+      if (Math.abs(area) < MIN_RING_AREA_M2) {
+        count = start
+        if (r === 0) return false
+        continue
+      }
+      if (r === 0 ? area < 0 : area > 0) this.reverseRange(start, count)
+      starts.push(start)
+    }
+    if (starts.length === 0) return false
+    starts.push(count)
+    this.west = west
+    this.south = south
+    this.east = east
+    this.north = north
+    return true
+  }
+
+  private ringArea(start: number, end: number): number {
+    const xy = this.xy
+    let twice = 0
+    for (let i = start, j = end - 1; i < end; j = i++) {
+      twice += xy[2 * j]! * xy[2 * i + 1]! - xy[2 * i]! * xy[2 * j + 1]!
+    }
+    return twice / 2
+  }
+
+  private reverseRange(start: number, end: number): void {
+    const { base, top, xy } = this
+    for (let i = start, j = end - 1; i < j; i++, j--) {
+      for (let k = 0; k < 3; k++) {
+        const tb = base[3 * i + k]!
+        base[3 * i + k] = base[3 * j + k]!
+        base[3 * j + k] = tb
+        const tt = top[3 * i + k]!
+        top[3 * i + k] = top[3 * j + k]!
+        top[3 * j + k] = tt
+      }
+      for (let k = 0; k < 2; k++) {
+        const t = xy[2 * i + k]!
+        xy[2 * i + k] = xy[2 * j + k]!
+        xy[2 * j + k] = t
+      }
+    }
+  }
+
+  private ensure(vertices: number, indices: number): void {
+    const v = this.vertexCount + vertices
+    if (3 * v > this.positions.length) {
+      this.positions = growFloat32(this.positions, 3 * v)
+      this.normals = growFloat32(this.normals, 3 * v)
+      this.featureIds = growFloat32(this.featureIds, v)
+    }
+    this.indices = growUint32(this.indices, this.indexCount + indices)
+  }
+
+  /** Writes a vertex given in ENU, converting to glTF axes (east, up, -north). */
+  private vertex(
+    e: number,
+    n: number,
+    u: number,
+    normalE: number,
+    normalN: number,
+    normalU: number,
+    featureId: number,
+  ): void {
+    const v = this.vertexCount++
+    const p = this.positions
+    const q = this.normals
+    p[3 * v] = e
+    p[3 * v + 1] = u
+    p[3 * v + 2] = -n
+    q[3 * v] = normalE
+    q[3 * v + 1] = normalU
+    q[3 * v + 2] = -normalN
+    this.featureIds[v] = featureId
+  }
+
+  private emitPolygon(featureId: number): void {
+    const starts = this.ringStarts
+    const total = starts[starts.length - 1]!
+    const { base, top } = this
+
+    // Building "up" from the first vertex; the ellipsoid normal varies by microradians across a footprint.
+    let upE = top[0]! - base[0]!
+    let upN = top[1]! - base[1]!
+    let upU = top[2]! - base[2]!
+    const upLen = Math.hypot(upE, upN, upU)
+    upE /= upLen
+    upN /= upLen
+    upU /= upLen
+
+    this.ensure(6 * total, 6 * total)
+    for (let r = 0; r + 1 < starts.length; r++) {
+      const start = starts[r]!
+      const end = starts[r + 1]!
+      for (let i = start; i < end; i++) {
+        const j = i + 1 < end ? i + 1 : start
+        const b0e = base[3 * i]!
+        const b0n = base[3 * i + 1]!
+        const b0u = base[3 * i + 2]!
+        const b1e = base[3 * j]!
+        const b1n = base[3 * j + 1]!
+        const b1u = base[3 * j + 2]!
+        const de = b1e - b0e
+        const dn = b1n - b0n
+        const du = b1u - b0u
+        // Outward normal = edge × up, since outer rings run counter-clockwise and holes clockwise.
+        let wn0 = dn * upU - du * upN
+        let wn1 = du * upE - de * upU
+        let wn2 = de * upN - dn * upE
+        const len = Math.hypot(wn0, wn1, wn2)
+        wn0 /= len
+        wn1 /= len
+        wn2 /= len
+        const v = this.vertexCount
+        this.vertex(b0e, b0n, b0u, wn0, wn1, wn2, featureId)
+        this.vertex(b1e, b1n, b1u, wn0, wn1, wn2, featureId)
+        this.vertex(top[3 * j]!, top[3 * j + 1]!, top[3 * j + 2]!, wn0, wn1, wn2, featureId)
+        this.vertex(top[3 * i]!, top[3 * i + 1]!, top[3 * i + 2]!, wn0, wn1, wn2, featureId)
+        const ix = this.indices
+        const k = this.indexCount
+        ix[k] = v
+        ix[k + 1] = v + 1
+        ix[k + 2] = v + 2
+        ix[k + 3] = v
+        ix[k + 4] = v + 2
+        ix[k + 5] = v + 3
+        this.indexCount = k + 6
+      }
+    }
+
+    const holeStarts = starts.slice(1, -1)
+    const tris = this.clipper.triangulate(this.xy.subarray(0, 2 * total), holeStarts)
+    this.ensure(0, 2 * tris.length)
+    const roof = this.vertexCount
+    for (let i = 0; i < total; i++)
+      this.vertex(top[3 * i]!, top[3 * i + 1]!, top[3 * i + 2]!, upE, upN, upU, featureId)
+    const floor = this.vertexCount
+    for (let i = 0; i < total; i++) {
+      this.vertex(base[3 * i]!, base[3 * i + 1]!, base[3 * i + 2]!, -upE, -upN, -upU, featureId)
+    }
+    const ix = this.indices
+    let k = this.indexCount
+    for (let t = 0; t < tris.length; t += 3) {
+      const a = tris[t]!
+      const b = tris[t + 1]!
+      const c = tris[t + 2]!
+      ix[k++] = roof + a
+      ix[k++] = roof + b
+      ix[k++] = roof + c
+      // Floor faces down, so its winding is reversed.
+      ix[k++] = floor + a
+      ix[k++] = floor + c
+      ix[k++] = floor + b
+    }
+    this.indexCount = k
+  }
+
+  finish(): TileMesh {
+    const n = this.vertexCount
+    const positions = this.positions.subarray(0, 3 * n)
+    const min: [number, number, number] = [
+      Number.POSITIVE_INFINITY,
+      Number.POSITIVE_INFINITY,
+      Number.POSITIVE_INFINITY,
+    ]
+    const max: [number, number, number] = [
+      Number.NEGATIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+    ]
+    for (let i = 0; i < 3 * n; i += 3) {
+      for (let k = 0; k < 3; k++) {
+        const c = positions[i + k]!
+        if (c < min[k]!) min[k] = c
+        if (c > max[k]!) max[k] = c
+      }
+    }
+    const maxAbsCoordM = n > 0 ? Math.max(...min.map(Math.abs), ...max.map(Math.abs)) : 0
+    return {
+      positions,
+      normals: this.normals.subarray(0, 3 * n),
+      featureIds: this.featureIds.subarray(0, n),
+      indices: this.indices.subarray(0, this.indexCount),
+      vertexCount: n,
+      positionMin: min,
+      positionMax: max,
+      region: n > 0 ? [this.west, this.south, this.east, this.north, this.minH, this.maxH] : null,
+      maxAbsCoordM,
+    }
+  }
+}

@@ -1,0 +1,119 @@
+import type { TileBuilding } from './types.ts'
+
+/** Enum members of the `use` property, in value order (value = index). */
+export const BUILDING_USES = [
+  'residential',
+  'commercial',
+  'office',
+  'public',
+  'industrial',
+  'mixed',
+  'other',
+] as const
+
+/** Sentinel for missing `floors` / `yearBuilt` (INT16). */
+export const INT16_NO_DATA = -1
+
+const OTHER_USE = BUILDING_USES.indexOf('other')
+const USE_NO_DATA = 255
+const useValue = new Map<string, number>(BUILDING_USES.map((name, i) => [name, i]))
+
+/**
+ * EXT_structural_metadata schema shared by every GLB and tileset.json. The enum reserves a
+ * `noData` member because a property table column cannot be absent for single rows.
+ */
+export const METADATA_SCHEMA = {
+  id: 'citycheck_buildings',
+  name: 'CityCheck buildings',
+  version: '1',
+  classes: {
+    building: {
+      name: 'Building',
+      properties: {
+        id: {
+          description: 'Database id of the building',
+          type: 'SCALAR',
+          componentType: 'UINT32',
+          required: true,
+        },
+        heightM: {
+          description: 'Height above base, metres',
+          type: 'SCALAR',
+          componentType: 'FLOAT32',
+          required: true,
+        },
+        floors: { type: 'SCALAR', componentType: 'INT16', noData: INT16_NO_DATA },
+        use: { type: 'ENUM', enumType: 'buildingUse', noData: 'unknown' },
+        yearBuilt: { type: 'SCALAR', componentType: 'INT16', noData: INT16_NO_DATA },
+        openProblems: {
+          description: 'Open problems; saturates at 65535',
+          type: 'SCALAR',
+          componentType: 'UINT16',
+          required: true,
+        },
+        worstSeverity: {
+          description: '0 none, 1 low, 2 medium, 3 high',
+          type: 'SCALAR',
+          componentType: 'UINT8',
+          required: true,
+        },
+      },
+    },
+  },
+  enums: {
+    buildingUse: {
+      valueType: 'UINT8',
+      values: [
+        ...BUILDING_USES.map((name, value) => ({ name, value })),
+        { name: 'unknown', value: USE_NO_DATA },
+      ],
+    },
+  },
+} as const
+
+export const METADATA_CLASS = 'building'
+
+/** One typed column per schema property, in schema order. */
+export interface PropertyColumns {
+  id: Uint32Array
+  heightM: Float32Array
+  floors: Int16Array
+  use: Uint8Array
+  yearBuilt: Int16Array
+  openProblems: Uint16Array
+  worstSeverity: Uint8Array
+}
+
+function clampInt(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, Math.round(v)))
+}
+
+function optionalInt16(v: number | null): number {
+  if (v === null || !Number.isFinite(v)) return INT16_NO_DATA
+  return clampInt(v, -32768, 32767)
+}
+
+/** Encodes property-table rows; out-of-range values saturate rather than wrap. */
+export function encodePropertyColumns(rows: readonly TileBuilding[]): PropertyColumns {
+  const n = rows.length
+  const cols: PropertyColumns = {
+    id: new Uint32Array(n),
+    heightM: new Float32Array(n),
+    floors: new Int16Array(n),
+    use: new Uint8Array(n),
+    yearBuilt: new Int16Array(n),
+    openProblems: new Uint16Array(n),
+    worstSeverity: new Uint8Array(n),
+  }
+  for (let i = 0; i < n; i++) {
+    const b = rows[i]!
+    cols.id[i] = b.id
+    cols.heightM[i] = b.heightM
+    cols.floors[i] = optionalInt16(b.floors)
+    cols.use[i] = b.use === null ? USE_NO_DATA : (useValue.get(b.use) ?? OTHER_USE)
+    cols.yearBuilt[i] = optionalInt16(b.yearBuilt)
+    cols.openProblems[i] = Number.isFinite(b.openProblems) ? clampInt(b.openProblems, 0, 65535) : 0
+    cols.worstSeverity[i] = Number.isFinite(b.worstSeverity) ? clampInt(b.worstSeverity, 0, 255) : 0
+  }
+  return cols
+}

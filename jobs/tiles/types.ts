@@ -1,0 +1,111 @@
+/** A linear ring of [lonDeg, latDeg] (extra ordinates ignored); closed or unclosed. */
+export type Ring = ReadonlyArray<ReadonlyArray<number>>
+
+/** Rings of one polygon: the first is the outer boundary, the rest are holes. */
+export type PolygonRings = ReadonlyArray<Ring>
+
+/**
+ * Footprint geometry in EPSG:4326 degrees; structurally a GeoJSON Polygon or MultiPolygon
+ * geometry (as returned by `ST_AsGeoJSON`), so `@types/geojson` values are accepted too.
+ */
+export type Footprint =
+  | { readonly type: 'Polygon'; readonly coordinates: PolygonRings }
+  | { readonly type: 'MultiPolygon'; readonly coordinates: ReadonlyArray<PolygonRings> }
+
+/** One building as the tiler consumes it (LOD1: footprint extruded from baseM by heightM). */
+export interface TileBuilding {
+  /** Database id; stored as the `id` property of the feature (must fit in UINT32). */
+  id: number
+  footprint: Footprint
+  /** Bottom of the extrusion, metres above the WGS84 ellipsoid. */
+  baseM: number
+  /** Extrusion height above `baseM`, metres; non-positive heights are skipped. */
+  heightM: number
+  floors: number | null
+  /** One of {@link BUILDING_USES}; other strings are stored as `other`, null as no data. */
+  use: string | null
+  yearBuilt: number | null
+  openProblems: number
+  /** 0 none .. 3 high. */
+  worstSeverity: number
+}
+
+/** Geographic extent in degrees. */
+export interface ExtentDeg {
+  westDeg: number
+  southDeg: number
+  eastDeg: number
+  northDeg: number
+}
+
+/** 3D Tiles bounding region: [west, south, east, north] radians, then min/max height metres. */
+export type Region = [number, number, number, number, number, number]
+
+/** Quadtree tile key `level-x-y`; x grows eastwards, y northwards from the root's south-west corner. */
+export type TileKey = string
+
+export interface SkippedBuilding {
+  id: number
+  reason: string
+}
+
+export interface GenerateTilesetOptions {
+  /** Directory receiving tileset.json, manifest.json and the GLB files; created if missing. */
+  outDir: string
+  /**
+   * Maximum buildings per GLB; a quadtree cell holding more is split. Bounds tile size for
+   * streaming (about 2–4 MB per 2000 typical footprints).
+   */
+  maxFeaturesPerTile?: number
+  /**
+   * Fixed extent of the quadtree root. Pass the city's bounds so later regeneration can place
+   * new buildings anywhere in the city; defaults to the bounds of the input's anchor points.
+   * Buildings whose anchor lies outside are skipped.
+   */
+  rootExtentDeg?: ExtentDeg
+  /** Deepest quadtree level; stops splitting when many buildings share an anchor point. */
+  maxLevel?: number
+  /**
+   * Geometric error of a content-less parent tile as a fraction of its region's diagonal.
+   * With Cesium's default maximum screen-space error (16 px, 1080p, 60° field of view) a parent
+   * is refined when the camera is within about 58 × geometricError of it, so the default of
+   * 0.03 loads leaves within roughly two tile diagonals of the camera.
+   */
+  geometricErrorScale?: number
+}
+
+export interface GenerateTilesetResult {
+  /** Number of GLB tiles written. */
+  tiles: number
+  /** Total bytes of the GLB files written. */
+  bytes: number
+  /** GLB URIs relative to tileset.json, in tile key order. */
+  contentUris: string[]
+  /** Building id → URI of the GLB holding it. */
+  tileOf: Map<number, string>
+  /** Buildings left out, with the reason (invalid or degenerate footprint, bad height, …). */
+  skipped: SkippedBuilding[]
+}
+
+export interface RegenerateTilesOptions {
+  /** Directory of an existing tileset written by `generateTileset`. */
+  outDir: string
+  /**
+   * Tiles to rebuild. The buildings passed must be exactly the current contents of these
+   * tiles; every one of them must map (via `TileIndex.keyOf`) to a key listed here.
+   */
+  tileKeys: readonly TileKey[]
+}
+
+export interface RegenerateTilesResult {
+  /** Keys whose GLB was (re)written, including children created by splitting. */
+  rewritten: TileKey[]
+  /** Keys whose GLB was deleted because they became empty or were split. */
+  removed: TileKey[]
+  /** Keys that were split because they exceeded maxFeaturesPerTile. */
+  split: TileKey[]
+  /** Bytes of the GLB files written. */
+  bytes: number
+  tileOf: Map<number, string>
+  skipped: SkippedBuilding[]
+}

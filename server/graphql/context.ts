@@ -1,0 +1,37 @@
+import DataLoader from 'dataloader'
+import type { Identity, Scope } from '../auth/identity.ts'
+import type { Database } from '../db/client.ts'
+
+/**
+ * A batch function: loads many keys in one SQL statement. Results are in key order; `null` for a key that is
+ * absent or out of scope.
+ */
+export type BatchLoad<K, V> = (keys: readonly K[], context: GraphQLContext) => Promise<(V | null)[]>
+
+/** What every resolver receives: the caller, what it may read, the database and per-request loaders. */
+export interface GraphQLContext {
+  database: Database
+  /** The bearer token's identity; null without a token. */
+  identity: Identity | null
+  scope: Scope
+  /** The request's DataLoader for a batch function, created on first use. */
+  loader<K, V>(load: BatchLoad<K, V>): DataLoader<K, V | null>
+}
+
+export function createContext(database: Database, identity: Identity | null, scope: Scope): GraphQLContext {
+  const loaders = new Map<BatchLoad<never, unknown>, DataLoader<unknown, unknown>>()
+  const context: GraphQLContext = {
+    database,
+    identity,
+    scope,
+    loader<K, V>(load: BatchLoad<K, V>): DataLoader<K, V | null> {
+      let loader = loaders.get(load as BatchLoad<never, unknown>) as DataLoader<K, V | null> | undefined
+      if (!loader) {
+        loader = new DataLoader<K, V | null>((keys) => load(keys, context), { maxBatchSize: 1000 })
+        loaders.set(load as BatchLoad<never, unknown>, loader as DataLoader<unknown, unknown>)
+      }
+      return loader
+    },
+  }
+  return context
+}

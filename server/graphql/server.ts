@@ -1,0 +1,215 @@
+import type http from 'node:http'
+import { ApolloServer, HeaderMap } from '@apollo/server'
+import { unwrapResolverError } from '@apollo/server/errors'
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled'
+import type { GraphQLFormattedError } from 'graphql'
+import { GraphQLError } from 'graphql'
+import { schema } from '../../schema/index.ts'
+import type { Identity } from '../auth/identity.ts'
+import { scopeFor } from '../auth/scope.ts'
+import { verifyToken } from '../auth/token.ts'
+import type { Config } from '../config.ts'
+import type { Database } from '../db/client.ts'
+import { createContext, type GraphQLContext } from './context.ts'
+import { EXPOSED_ERROR_CODES, unauthenticated } from './errors.ts'
+import { explorerPage } from './explorer.ts'
+
+/** Largest request body accepted: a 10,000-vertex polygon is about 0.4 MB; this leaves room, not abuse. */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024
+
+export interface GraphQLHandler {
+  handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>
+  stop(): Promise<void>
+}
+
+export interface GraphQLHandlerOptions {
+  config: Pick<Config, 'jwtSecret'>
+  database: Database
+  /** Where internal errors are reported. @defaultValue `console.error` */
+  logError?: (error: unknown) => void
+}
+
+/** Whether an error, or one it wraps, was raised on purpose as BAD_USER_INPUT. */
+function raisedAsBadInput(error: unknown): boolean {
+  let current: unknown = error
+  for (let depth = 0; current && depth < 5; depth += 1) {
+    if (current instanceof GraphQLError && current.extensions.code === 'BAD_USER_INPUT') return true
+    current = (current as { originalError?: unknown }).originalError
+  }
+  return false
+}
+
+/**
+ * Lets through the failures a client can act on and masks the rest. A GeoJSON literal rejected by its scalar
+ * surfaces from graphql-js as a validation error; its own BAD_USER_INPUT code is restored so clients see one
+ * code for bad input however it was sent.
+ */
+export function makeFormatError(logError: (error: unknown) => void) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code
+    if (typeof code === 'string' && EXPOSED_ERROR_CODES.has(code)) {
+      if (code === 'GRAPHQL_VALIDATION_FAILED' && raisedAsBadInput(error)) {
+        return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT' } }
+      }
+      return formatted
+    }
+    logError(unwrapResolverError(error))
+    const masked: GraphQLFormattedError = {
+      message: 'Unexpected error',
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    }
+    return {
+      ...masked,
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+    }
+  }
+}
+
+class PayloadTooLarge extends Error {
+  override name = 'PayloadTooLarge'
+}
+
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0)
+  if (declared > MAX_BODY_BYTES) throw new PayloadTooLarge()
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > MAX_BODY_BYTES) throw new PayloadTooLarge()
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function sendJson(res: http.ServerResponse, status: number, zh: string, en: string, code: string): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
+  res.end(JSON.stringify({ errors: [{ message: `${zh} / ${en}`, extensions: { code } }] }))
+}
+
+function wantsExplorer(req: http.IncomingMessage, search: string): boolean {
+  if (req.method !== 'GET' || new URLSearchParams(search).has('query')) return false
+  const accept = req.headers.accept ?? ''
+  return accept.includes('text/html')
+}
+
+async function identityOf(req: http.IncomingMessage, secret: string): Promise<Identity | null> {
+  const header = req.headers.authorization
+  if (!header) return null
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
+  if (!match?.[1]) {
+    throw unauthenticated(
+      'Authorization 头应为 “Bearer <令牌>”',
+      'The Authorization header must be "Bearer <token>"',
+      401,
+    )
+  }
+  return verifyToken(match[1], secret)
+}
+
+// GraphQL request errors (the document does not parse or validate, a variable does not coerce).
+const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT'])
+
+/**
+ * The GraphQL-over-HTTP spec asks for 200 on every well-formed request when the client accepts only the legacy
+ * `application/json`, as older clients read errors from the body; `application/graphql-response+json`
+ * clients keep Apollo's 400.
+ */
+function isLegacyRequestError(headers: Record<string, string>, body: string): boolean {
+  if (!(headers['content-type'] ?? '').startsWith('application/json')) return false
+  try {
+    const errors = (JSON.parse(body) as { errors?: { extensions?: { code?: unknown } }[] }).errors
+    return (
+      Boolean(errors?.length) && errors!.every((e) => REQUEST_ERROR_CODES.has(String(e.extensions?.code)))
+    )
+  } catch {
+    return false
+  }
+}
+
+/** Apollo Server on a plain node:http route, per the GraphQL-over-HTTP spec (GET and POST). */
+export async function createGraphQLHandler(options: GraphQLHandlerOptions): Promise<GraphQLHandler> {
+  const logError = options.logError ?? ((error: unknown) => console.error('graphql: internal error', error))
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    // Credentials travel only in the Authorization header, never in cookies, so a cross-site form post
+    // carries none; CSRF prevention would only refuse the spec's plain GET requests.
+    csrfPrevention: false,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: makeFormatError(logError),
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+    logger: {
+      debug: () => {},
+      info: () => {},
+      warn: (message) => console.warn('graphql:', message),
+      error: (message) => console.error('graphql:', message),
+    },
+  })
+  await apollo.start()
+
+  return {
+    async handle(req, res) {
+      const url = new URL(req.url ?? '/', 'http://localhost')
+      if (wantsExplorer(req, url.search)) {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+        res.end(explorerPage(url.pathname))
+        return
+      }
+      const headers = new HeaderMap()
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value)
+      }
+      let body: unknown
+      if (req.method === 'POST') {
+        let text: string
+        try {
+          text = await readBody(req)
+        } catch (error) {
+          if (error instanceof PayloadTooLarge) {
+            sendJson(res, 413, '请求体过大', `Request body exceeds ${MAX_BODY_BYTES} bytes`, 'BAD_REQUEST')
+            return
+          }
+          throw error
+        }
+        const type = (headers.get('content-type') ?? '').toLowerCase()
+        if (/^application\/(.+\+)?json\b/.test(type)) {
+          try {
+            body = JSON.parse(text)
+          } catch {
+            sendJson(res, 400, '请求体不是有效的 JSON', 'The request body is not valid JSON', 'BAD_REQUEST')
+            return
+          }
+        } else {
+          body = text
+        }
+      }
+      const response = await apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+        context: async () => {
+          const identity = await identityOf(req, options.config.jwtSecret)
+          return createContext(options.database, identity, await scopeFor(identity, options.database))
+        },
+      })
+      const out: Record<string, string> = {}
+      for (const [key, value] of response.headers) out[key] = value
+      let status = response.status ?? 200
+      if (
+        status === 400 &&
+        response.body.kind === 'complete' &&
+        isLegacyRequestError(out, response.body.string)
+      ) {
+        status = 200
+      }
+      res.writeHead(status, out)
+      if (response.body.kind === 'complete') {
+        res.end(response.body.string)
+        return
+      }
+      for await (const chunk of response.body.asyncIterator) res.write(chunk)
+      res.end()
+    },
+    stop: () => apollo.stop(),
+  }
+}

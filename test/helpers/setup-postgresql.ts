@@ -1,0 +1,1 @@
+export { setupPostgresql as default } from './global-setup.ts'
