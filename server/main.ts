@@ -19,6 +19,7 @@ const database = await openDatabase({
   databaseUrl: config.databaseUrl,
   dataDir: path.join(config.dataDir, 'pglite'),
 })
+console.log(`database open in ${seconds()} s`)
 await migrateDatabase(database)
 const seed = await seedDatabase(database, { demo: process.env.CITYCHECK_DEMO !== 'off' })
 if (seed.demo) {
@@ -28,6 +29,7 @@ if (seed.demo) {
       `${r.imported.populationCells} population cells, ${r.imported.residents} residents in ${r.seconds.toFixed(1)} s`,
   )
 }
+console.log(`schema migrated and seeds checked in ${seconds()} s`)
 const server = await startHttpServer({ config, database })
 console.log(`ready in ${seconds()} s`)
 console.log(`  GraphQL:   ${server.url}/graphql`)

@@ -68,7 +68,9 @@ export function divisionRegions(): RegionRow[] {
       parentCode: s.areaCode ?? null,
     })
   }
-  return rows
+  // Cities without districts (东莞, 中山, 儋州) are listed again as their own district; the city row wins.
+  const seen = new Set<string>()
+  return rows.filter((r) => !seen.has(r.code) && seen.add(r.code))
 }
 
 /** The scope prefix of any region code: what codes of the regions inside it start with. */

@@ -1,0 +1,175 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { sql } from 'drizzle-orm'
+import proj4 from 'proj4'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Database } from '../../server/db/client.ts'
+import { migrateDatabase } from '../../server/db/client.ts'
+import { ImportError, importCity } from '../../server/import/importer.ts'
+import { ensureRegions } from '../../server/seed/regions.ts'
+import { openEmptyTestDatabase } from '../helpers/database.ts'
+
+let database: Database
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'citycheck-import-'))
+const write = (name: string, content: unknown) => {
+  const file = path.join(dir, name)
+  fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content))
+  return file
+}
+const square = (lon: number, lat: number, d = 0.0002) => ({
+  type: 'Polygon',
+  coordinates: [
+    [
+      [lon, lat],
+      [lon + d, lat],
+      [lon + d, lat + d],
+      [lon, lat + d],
+      [lon, lat],
+    ],
+  ],
+})
+const feature = (properties: Record<string, unknown>, geometry: unknown) => ({ type: 'Feature', properties, geometry })
+const collection = (features: unknown[], crs?: string) => ({
+  type: 'FeatureCollection',
+  ...(crs ? { crs: { type: 'name', properties: { name: crs } } } : {}),
+  features,
+})
+
+beforeAll(async () => {
+  database = await openEmptyTestDatabase()
+  await migrateDatabase(database)
+  await ensureRegions(database)
+})
+afterAll(async () => {
+  await database?.close()
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+/** Metres between two lon/lat points at Shanghai's latitude (equirectangular is exact enough at this scale). */
+const metresBetween = (a: number[], b: number[]) => {
+  const lat = (((a[1] as number) + (b[1] as number)) / 2) * (Math.PI / 180)
+  const dx = ((a[0] as number) - (b[0] as number)) * 111_320 * Math.cos(lat)
+  const dy = ((a[1] as number) - (b[1] as number)) * 110_574
+  return Math.hypot(dx, dy)
+}
+
+describe('importing bad input', () => {
+  it('rejects each broken feature with its reason and imports the rest in one transaction', async () => {
+    const file = write(
+      'mixed.geojson',
+      collection([
+        feature({ kind: 'building', id: 1, height: 12 }, square(121.47, 31.21)),
+        // unclosed ring
+        feature({ kind: 'building', id: 2 }, {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [121.471, 31.21],
+              [121.4712, 31.21],
+              [121.4712, 31.2102],
+              [121.471, 31.2102],
+            ],
+          ],
+        }),
+        // not a number
+        feature({ kind: 'building', id: 3 }, square(Number.NaN, 31.21)),
+        // missing geometry
+        feature({ kind: 'school', id: 4, name: '某小学' }, null),
+        // projected coordinates declared as lon/lat
+        feature({ kind: 'kindergarten', id: 5 }, { type: 'Point', coordinates: [641951.16, 3458540.87] }),
+        feature({ kind: 'kindergarten', id: 6, name: '某幼儿园' }, { type: 'Point', coordinates: [121.4705, 31.2105] }),
+        // duplicate id, elsewhere
+        feature({ kind: 'kindergarten', id: 6, name: '另一个' }, { type: 'Point', coordinates: [121.48, 31.22] }),
+      ]),
+    )
+    const csv = write(
+      'facilities.csv',
+      'id,kind,name,lon,lat\n10,clinic,社区卫生服务中心,121.4701,31.2101\n11,clinic,缺坐标,,\n12,clinic,越界,200,31.2\n',
+    )
+    const report = await importCity(database, { files: [file, csv], datasetName: 'bad-input', regionCode: '310101' })
+    const reasons = report.rejected.map((r) => `${r.file}#${r.index}:${r.reason}`)
+    expect(reasons, reasons.join('\n')).toHaveLength(7)
+    expect(report.rejected).toHaveLength(7)
+    expect(reasons.some((r) => r.startsWith('mixed.geojson#2:') && r.includes('not closed'))).toBe(true)
+    expect(reasons.some((r) => r.startsWith('mixed.geojson#3:') && r.includes('not a finite number'))).toBe(true)
+    expect(reasons.some((r) => r.startsWith('mixed.geojson#4:') && r.includes('missing geometry'))).toBe(true)
+    expect(reasons.some((r) => r.startsWith('mixed.geojson#5:') && r.includes('--crs'))).toBe(true)
+    expect(reasons.some((r) => r.startsWith('mixed.geojson#7:') && r.includes('duplicate id 6'))).toBe(true)
+    expect(reasons.some((r) => r.startsWith('facilities.csv#3:') && r.includes('missing coordinates'))).toBe(true)
+    expect(reasons.some((r) => r.startsWith('facilities.csv#4:') && r.includes('not a longitude/latitude'))).toBe(true)
+    expect(report.imported.buildings).toBe(1)
+    expect(report.imported.facilities).toEqual({ clinic: 1, kindergarten: 1 })
+  })
+
+  it('rejects a whole file in an unsupported CRS', async () => {
+    const file = write(
+      'mercator.geojson',
+      collection([feature({ kind: 'school', id: 1 }, { type: 'Point', coordinates: [13524000, 3664000] })], 'EPSG:3857'),
+    )
+    const report = await importCity(database, { files: [file], datasetName: 'mercator', regionCode: '310101' })
+    expect(report.rejected).toHaveLength(1)
+    expect(report.rejected[0]?.reason).toContain('EPSG:3857 is not supported')
+    expect(report.imported.facilities).toEqual({})
+  })
+
+  it('writes nothing when strict and something is rejected, or when the dataset exists', async () => {
+    const before = await database.rows<{ n: number }>(sql`select count(*)::int as n from buildings`)
+    const file = write(
+      'strict.geojson',
+      collection([feature({ kind: 'building', id: 1 }, square(121.47, 31.22)), feature({ kind: 'building', id: 2 }, null)]),
+    )
+    await expect(importCity(database, { files: [file], datasetName: 'strict', strict: true })).rejects.toThrow(ImportError)
+    await expect(importCity(database, { files: [file], datasetName: 'bad-input' })).rejects.toThrow(/already exists/)
+    const after = await database.rows<{ n: number }>(sql`select count(*)::int as n from buildings`)
+    expect(after).toEqual(before)
+    const datasets = await database.rows<{ name: string }>(sql`select name from datasets order by id`)
+    expect(datasets.map((d) => d.name)).toEqual(['bad-input', 'mercator'])
+  })
+
+  it('rolls back everything when the database refuses a row', async () => {
+    const file = write('ok.geojson', collection([feature({ kind: 'building', id: 9 }, square(121.47, 31.23))]))
+    await expect(
+      importCity(database, { files: [file], datasetName: 'unknown-region', regionCode: '999999' }),
+    ).rejects.toThrow(/unknown region code 999999/)
+    const found = await database.rows(sql`select 1 from datasets where name = 'unknown-region'`)
+    expect(found).toHaveLength(0)
+  })
+})
+
+describe('coordinate reference systems', () => {
+  const lonLat = [121.490123, 31.240456]
+  it('takes CGCS2000 geographic (EPSG:4490) as is', async () => {
+    const file = write(
+      'cgcs2000.geojson',
+      collection([feature({ kind: 'kindergarten', id: 'k4490' }, { type: 'Point', coordinates: lonLat })], 'urn:ogc:def:crs:EPSG::4490'),
+    )
+    const report = await importCity(database, { files: [file], datasetName: 'crs-4490', regionCode: '310101' })
+    expect(report.rejected).toEqual([])
+    const [row] = await database.rows<{ x: number; y: number }>(
+      sql`select ST_X(geom) as x, ST_Y(geom) as y from facilities where source_id = 'k4490'`,
+    )
+    expect(metresBetween([row?.x ?? 0, row?.y ?? 0], lonLat)).toBeLessThan(0.01)
+  })
+
+  it.each([
+    // 3° Gauss-Krüger CM 120°E, no zone prefix in the easting
+    ['EPSG:4549', '+proj=tmerc +lat_0=0 +lon_0=120 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs'],
+    // 3° Gauss-Krüger zone 40 (CM 120°E) with the zone number in front of the easting
+    ['EPSG:4528', '+proj=tmerc +lat_0=0 +lon_0=120 +k=1 +x_0=40500000 +y_0=0 +ellps=GRS80 +units=m +no_defs'],
+  ])('transforms %s to within a centimetre of the expected point', async (crs, definition) => {
+    // proj4js is an implementation independent of the PROJ library PostGIS uses.
+    const [x, y] = proj4('EPSG:4326', definition, lonLat)
+    const id = `gk-${crs}`
+    const file = write(
+      `${crs.replace(':', '-')}.geojson`,
+      collection([feature({ kind: 'kindergarten', id }, { type: 'Point', coordinates: [x, y] })], crs),
+    )
+    const report = await importCity(database, { files: [file], datasetName: `crs-${crs}`, regionCode: '310101' })
+    expect(report.rejected).toEqual([])
+    const [row] = await database.rows<{ x: number; y: number }>(
+      sql`select ST_X(geom) as x, ST_Y(geom) as y from facilities where source_id = ${id}`,
+    )
+    expect(metresBetween([row?.x ?? 0, row?.y ?? 0], lonLat)).toBeLessThan(0.01)
+  })
+})
