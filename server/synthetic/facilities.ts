@@ -1,7 +1,9 @@
 /**
  * Where the synthetic city puts its facilities and how big they are. Densities follow the life-circle tiers of
  * GB 50180-2018 (5-, 10-, 15-minute circles) translated into block lattices; capacities use the standard's
- * typical sizes (kindergarten classes of 30, primary classes of 45, middle-school classes of 50).
+ * typical sizes (kindergarten classes of 30, primary classes of 45, middle-school classes of 50). Chances are
+ * tuned so that city-wide supply lands near national figures (about 40 kindergarten and 80 primary places per
+ * 1,000 residents, 7–9 hospital beds per 1,000): shortages then show up locally, not everywhere.
  */
 
 import type { FacilityType } from '../db/facilities.ts'
@@ -45,7 +47,7 @@ export const FACILITY_SPECS: Record<FacilityType, FacilitySpec> = {
   kindergarten: {
     host: 'point',
     spacingBlocks: 1,
-    chance: 0.7,
+    chance: 0.5,
     residential: true,
     capacity: { unit: 'places', min: 180, max: 360, step: 30 },
     areaM2: [3000, 6000],
@@ -53,7 +55,7 @@ export const FACILITY_SPECS: Record<FacilityType, FacilitySpec> = {
   primary_school: {
     host: 'parcel',
     spacingBlocks: 2,
-    chance: 0.9,
+    chance: 0.65,
     residential: true,
     capacity: { unit: 'places', min: 1080, max: 2160, step: 45 },
   },

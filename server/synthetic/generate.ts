@@ -4,6 +4,7 @@
  * PGlite alike. Geometry travels as WKT in lon/lat.
  */
 
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { type SQL, sql } from 'drizzle-orm'
 import type { Database } from '../db/client.ts'
 import type { FacilityType } from '../db/facilities.ts'
@@ -59,6 +60,16 @@ export class MissingRegionsError extends Error {
 
 type Executor = { execute(query: SQL): Promise<unknown> }
 
+interface Batch {
+  blocks: SyntheticBlock[]
+  compounds: SyntheticCompound[]
+  buildings: SyntheticBuilding[]
+  facilities: SyntheticFacility[]
+  footways: SyntheticRoad[]
+}
+
+const emptyBatch = (): Batch => ({ blocks: [], compounds: [], buildings: [], facilities: [], footways: [] })
+
 const rowsOf = async <T>(executor: Executor, query: SQL): Promise<T[]> =>
   ((await executor.execute(query)) as { rows: T[] }).rows
 
@@ -109,48 +120,55 @@ export async function generateSyntheticCity(
     const id = dataset.id
     const writer = new BatchWriter(tx, id, batchRows)
 
-    let pending = { blocks: [] as SyntheticBlock[], compounds: [] as SyntheticCompound[] }
-    let buildings: SyntheticBuilding[] = []
-    let facilities: SyntheticFacility[] = []
-    let footways: SyntheticRoad[] = []
-    const flush = async () => {
-      // A flush holds whole blocks, so every compound's block and every building's compound is in it.
-      const blockIds = await writer.blocks(pending.blocks)
-      const compoundIds = await writer.compounds(pending.compounds, blockIds)
-      await writer.buildings(buildings, blockIds, compoundIds)
-      await writer.facilities(facilities)
-      await writer.roads(footways)
-      rows +=
-        pending.blocks.length +
-        pending.compounds.length +
-        buildings.length +
-        facilities.length +
-        footways.length
-      counts.blocks += pending.blocks.length
-      counts.compounds += pending.compounds.length
-      counts.buildings += buildings.length
-      counts.facilities += facilities.length
-      counts.roads += footways.length
-      pending = { blocks: [], compounds: [] }
-      buildings = []
-      facilities = []
-      footways = []
+    // Batches are written while the next one is generated: the database works while JavaScript computes.
+    // A batch holds whole blocks, so every compound's block and every building's compound is in it.
+    let inflight: Promise<void> = Promise.resolve()
+    let failure: unknown
+    const write = async (batch: Batch) => {
+      const blockIds = await writer.blocks(batch.blocks)
+      const compoundIds = await writer.compounds(batch.compounds, blockIds)
+      await writer.buildings(batch.buildings, blockIds, compoundIds)
+      await writer.facilities(batch.facilities)
+      await writer.roads(batch.footways)
+      counts.blocks += batch.blocks.length
+      counts.compounds += batch.compounds.length
+      counts.buildings += batch.buildings.length
+      counts.facilities += batch.facilities.length
+      counts.roads += batch.footways.length
+      rows += batch.blocks.length + batch.compounds.length + batch.buildings.length
+      rows += batch.facilities.length + batch.footways.length
       progress('blocks')
     }
+    const schedule = async (batch: Batch) => {
+      await inflight
+      inflight = write(batch)
+      // Marked as handled here; the error surfaces at the next await of `inflight`.
+      inflight.catch((error: unknown) => {
+        failure = error
+      })
+    }
+    let batch = emptyBatch()
+    let chunks = 0
     for (const chunk of city.blocks()) {
-      pending.blocks.push(chunk.block)
-      for (const c of chunk.compounds) pending.compounds.push(c)
-      for (const b of chunk.buildings) buildings.push(b)
+      if (failure) break
+      // Let the driver read results and send the batch's next statement between blocks.
+      if (++chunks % 8 === 0) await yieldToEventLoop()
+      batch.blocks.push(chunk.block)
+      for (const c of chunk.compounds) batch.compounds.push(c)
+      for (const b of chunk.buildings) batch.buildings.push(b)
       for (const f of chunk.facilities) {
-        facilities.push(f)
+        batch.facilities.push(f)
         facilityTypes[f.type] = (facilityTypes[f.type] ?? 0) + 1
       }
-      for (const r of chunk.footways) footways.push(r)
-      if (buildings.length >= batchRows || footways.length >= batchRows || facilities.length >= batchRows) {
-        await flush()
+      for (const r of chunk.footways) batch.footways.push(r)
+      const size = Math.max(batch.buildings.length, batch.footways.length, batch.facilities.length)
+      if (size >= batchRows) {
+        await schedule(batch)
+        batch = emptyBatch()
       }
     }
-    await flush()
+    await schedule(batch)
+    await inflight
 
     const streets = city.streets()
     for (let i = 0; i < streets.length; i += batchRows) {

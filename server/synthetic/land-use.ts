@@ -255,7 +255,12 @@ export const heightClassOf = (floors: number): HeightClass =>
   floors <= 6 ? 'low' : floors <= 18 ? 'mid' : 'high'
 
 /** Year of construction of a parcel, by what it is and where: old walk-ups in the centre, towers after 2000. */
-export function yearFor(use: ParcelUse, heightClass: HeightClass, character: BlockCharacter, rng: Random): number {
+export function yearFor(
+  use: ParcelUse,
+  heightClass: HeightClass,
+  character: BlockCharacter,
+  rng: Random,
+): number {
   switch (use) {
     case 'residential':
       if (heightClass === 'low') {
@@ -303,7 +308,12 @@ export function ageSharesFor(use: ParcelUse, year: number, rng: Random): AgeShar
   return { children, working: round(1 - children - elderly, 3), elderly }
 }
 
-export function compoundName(use: ParcelUse, year: number, rng: Random, hosted: FacilityType | undefined): string {
+export function compoundName(
+  use: ParcelUse,
+  year: number,
+  rng: Random,
+  hosted: FacilityType | undefined,
+): string {
   const word = rng.pick(COMPOUND_WORDS)
   switch (use) {
     case 'residential':
@@ -322,4 +332,3 @@ export function compoundName(use: ParcelUse, year: number, rng: Random, hosted: 
       return `${word}${hosted ? FACILITY_NAME_ZH[hosted] : rng.pick(['社区服务中心', '街道办事处', '行政中心'])}`
   }
 }
-
