@@ -1,0 +1,170 @@
+import {
+  buildWalkGraph,
+  DijkstraWorkspace,
+  multiSourceDijkstra,
+  SegmentIndex,
+  snapPoints,
+} from './network.ts'
+import { PointGridIndex } from './point-index.ts'
+import type { CellCoverage, CoverageInput, CoverageOptions, CoverageResult, TypeCoverage } from './types.ts'
+import { type PreparedCoverageInput, type PreparedType, prepareCoverageInput } from './validate.ts'
+
+/**
+ * Nearest facility of every rule's type for every cell, by the input's distance model.
+ *
+ * Definitions shared with {@link naiveCoverage}:
+ * - euclidean: straight distance from the cell centre to the facility.
+ * - network: access walk from the cell centre straight to the nearest point of a walkable edge, along
+ *   the graph's shortest path, then the facility's own access walk from its nearest edge point. A cell
+ *   or facility farther than `maxSnapM` from every walkable edge is unreachable. Two points on the
+ *   same edge may also walk directly along it.
+ * - the nearest facility is the one at the smallest distance, ties to the lower facility id; it is
+ *   reported when at most `cutoffM = radiusM × distanceCutoffFactor` away, and the cell is covered
+ *   when at most `radiusM` away.
+ *
+ * Euclidean uses a bucket grid per type with buckets of side `cutoffM`; network snaps through a
+ * segment bucket grid and runs one bounded multi-source Dijkstra per type. Both are linear in
+ * cells + facilities + road segments for a fixed radius.
+ */
+export function computeCoverage(input: CoverageInput, options: CoverageOptions = {}): CoverageResult {
+  return computePreparedCoverage(prepareCoverageInput(input, options))
+}
+
+/** {@link computeCoverage} on input that {@link prepareCoverageInput} already checked. */
+export function computePreparedCoverage(prepared: PreparedCoverageInput): CoverageResult {
+  return prepared.input.model === 'network' ? networkCoverage(prepared) : euclideanCoverage(prepared)
+}
+
+/** One cell of a {@link TypeCoverage} as a plain object. */
+export function cellCoverage(coverage: TypeCoverage, cellIndex: number): CellCoverage {
+  const d = coverage.distanceM[cellIndex]
+  if (d === undefined) throw new RangeError(`cell index ${cellIndex} out of range`)
+  return {
+    covered: coverage.covered[cellIndex] === 1,
+    distanceM: Number.isNaN(d) ? null : d,
+    nearestFacilityId: Number.isNaN(d) ? null : coverage.nearestFacilityId[cellIndex]!,
+  }
+}
+
+export function emptyTypeCoverage(t: PreparedType, cellCount: number): TypeCoverage {
+  return {
+    type: t.rule.type,
+    radiusM: t.rule.radiusM,
+    cutoffM: t.cutoffM,
+    covered: new Uint8Array(cellCount),
+    distanceM: new Float64Array(cellCount).fill(Number.NaN),
+    nearestFacilityId: new Float64Array(cellCount).fill(Number.NaN),
+    unreachableFacilityIds: [],
+  }
+}
+
+function euclideanCoverage(prepared: PreparedCoverageInput): CoverageResult {
+  const cells = prepared.input.cells
+  const types = prepared.types.map((t) => {
+    const out = emptyTypeCoverage(t, cells.length)
+    const fs = t.facilities
+    const index = new PointGridIndex(
+      Float64Array.from(fs, (f) => f.x),
+      Float64Array.from(fs, (f) => f.y),
+      t.cutoffM,
+    )
+    for (let i = 0; i < cells.length; i++) {
+      const cell = cells[i]!
+      const k = index.nearestWithin(cell.x, cell.y, t.cutoffM)
+      if (k < 0) continue
+      const d = index.lastDistanceM
+      out.distanceM[i] = d
+      out.nearestFacilityId[i] = fs[k]!.id
+      out.covered[i] = d <= t.rule.radiusM ? 1 : 0
+    }
+    return out
+  })
+  return { model: 'euclidean', types, cellAccessM: null, unreachableCells: 0 }
+}
+
+function networkCoverage(prepared: PreparedCoverageInput): CoverageResult {
+  const { input, options } = prepared
+  const cells = input.cells
+  const graph = buildWalkGraph(input.roads ?? [], { mergeToleranceM: options.mergeToleranceM })
+  const index = new SegmentIndex(graph)
+  const cellSnaps = snapPoints(
+    index,
+    Float64Array.from(cells, (c) => c.x),
+    Float64Array.from(cells, (c) => c.y),
+    options.maxSnapM,
+  )
+  let unreachableCells = 0
+  for (let i = 0; i < cells.length; i++) if (cellSnaps.edge[i]! < 0) unreachableCells++
+  const { edgeFrom, edgeTo, edgeLengthM } = graph
+  const workspace = new DijkstraWorkspace(graph.nodeCount)
+
+  const types = prepared.types.map((t) => {
+    const out = emptyTypeCoverage(t, cells.length)
+    const fs = t.facilities
+    const fSnaps = snapPoints(
+      index,
+      Float64Array.from(fs, (f) => f.x),
+      Float64Array.from(fs, (f) => f.y),
+      options.maxSnapM,
+    )
+    // Each reachable facility enters the graph at both ends of its edge.
+    const srcNode: number[] = []
+    const srcDist: number[] = []
+    const srcLabel: number[] = []
+    const onEdge = new Map<number, number[]>()
+    for (let k = 0; k < fs.length; k++) {
+      const e = fSnaps.edge[k]!
+      if (e < 0) {
+        out.unreachableFacilityIds.push(fs[k]!.id)
+        continue
+      }
+      const access = fSnaps.accessM[k]!
+      const along = fSnaps.alongM[k]!
+      srcNode.push(edgeFrom[e]!, edgeTo[e]!)
+      srcDist.push(access + along, access + (edgeLengthM[e]! - along))
+      srcLabel.push(k, k)
+      const list = onEdge.get(e)
+      if (list) list.push(k)
+      else onEdge.set(e, [k])
+    }
+    const { distM, label } = multiSourceDijkstra(
+      graph,
+      { node: srcNode, distM: srcDist, label: srcLabel },
+      t.cutoffM,
+      workspace,
+    )
+    for (let i = 0; i < cells.length; i++) {
+      const e = cellSnaps.edge[i]!
+      if (e < 0) continue
+      const along = cellSnaps.alongM[i]!
+      const u = edgeFrom[e]!
+      const v = edgeTo[e]!
+      let best = along + distM[u]!
+      let bestK = label[u]!
+      const viaV = edgeLengthM[e]! - along + distM[v]!
+      const kv = label[v]!
+      if (viaV < best || (viaV === best && kv < bestK)) {
+        best = viaV
+        bestK = kv
+      }
+      const sameEdge = onEdge.get(e)
+      if (sameEdge) {
+        for (const k of sameEdge) {
+          const direct = fSnaps.accessM[k]! + Math.abs(along - fSnaps.alongM[k]!)
+          if (direct < best || (direct === best && k < bestK)) {
+            best = direct
+            bestK = k
+          }
+        }
+      }
+      const total = cellSnaps.accessM[i]! + best
+      if (bestK < 0 || !(total <= t.cutoffM)) continue
+      out.distanceM[i] = total
+      out.nearestFacilityId[i] = fs[bestK]!.id
+      out.covered[i] = total <= t.rule.radiusM ? 1 : 0
+    }
+    return out
+  })
+  const cellAccessM = cellSnaps.accessM
+  return { model: 'network', types, cellAccessM, unreachableCells }
+}

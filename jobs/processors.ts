@@ -1,0 +1,74 @@
+import { UnrecoverableError } from 'bullmq'
+import { sql } from 'drizzle-orm'
+import type { Database } from '../server/db/client.ts'
+import { type CoverageJobHooks, processCoverageRun } from './diagnostics/coverage-job.ts'
+import { updateAndNotify } from './diagnostics/run-events.ts'
+import type { JobKind } from './queue.ts'
+
+/** Where one execution of a job stands; both runners fill it the same way. */
+export interface JobContext {
+  runId: number
+  /** 1 on the first execution, counting retries. */
+  attempt: number
+  maxAttempts: number
+}
+
+/**
+ * Does the work of one run. Must be idempotent: it may run again after a crash at any point, so it writes its
+ * outputs in one transaction and returns early when the run is already finished or cancelled.
+ */
+export type Processor = (database: Database, context: JobContext) => Promise<void>
+
+export type Processors = Record<JobKind, Processor>
+
+export interface ProcessorOptions {
+  /** Test seams into the coverage processor (failure injection). */
+  coverage?: CoverageJobHooks
+}
+
+/** The processors both runners share, so BullMQ and in-process execution behave the same. */
+export function createProcessors(options: ProcessorOptions = {}): Processors {
+  return {
+    coverage: (database, context) => processCoverageRun(database, context, options.coverage),
+  }
+}
+
+/**
+ * Runs one attempt and records a failure on the run row: the last attempt (or an `UnrecoverableError`) marks the
+ * run failed, an earlier one puts it back to queued with the error so screens see it is being retried.
+ * Rethrows so the runner schedules the retry.
+ */
+export async function executeJob(
+  database: Database,
+  processors: Processors,
+  kind: JobKind,
+  context: JobContext,
+): Promise<void> {
+  try {
+    await processors[kind](database, context)
+  } catch (error) {
+    const final = error instanceof UnrecoverableError || context.attempt >= context.maxAttempts
+    const message = describeError(error)
+    await recordFailure(database, context.runId, final, message).catch(() => {
+      // The database itself may be what failed; the runner's own retry or the stalled-job check picks it up.
+    })
+    throw error
+  }
+}
+
+async function recordFailure(database: Database, runId: number, final: boolean, message: string) {
+  await database.rows(
+    updateAndNotify(sql`
+    update diagnostic_runs
+    set state = ${final ? 'failed' : 'queued'}, error = ${message},
+      finished_at = ${final ? sql`now()` : sql`finished_at`}
+    where id = ${runId} and state in ('queued', 'running')`),
+  )
+}
+
+/** Name, message and the driver's cause: drizzle wraps the database error in a "Failed query" one. */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : ''
+  return `${error.name}: ${error.message}${cause}`
+}

@@ -1,0 +1,48 @@
+/**
+ * `npm run worker`: processes diagnosis jobs from Redis. Start one or many; BullMQ hands each job to one of
+ * them. Needs REDIS_URL and a shared PostgreSQL (DATABASE_URL): the embedded database is single-process, so
+ * without them jobs run inside the server instead.
+ */
+import { loadConfig } from '../server/config.ts'
+import { openDatabase } from '../server/db/client.ts'
+import { createProcessors } from './processors.ts'
+import { DEFAULT_QUEUE_NAME } from './queue.ts'
+import { createBullMqWorker } from './runner.ts'
+
+const config = loadConfig()
+if (!config.redisUrl) {
+  console.error('REDIS_URL 未设置，任务在服务进程内运行 / REDIS_URL is not set: jobs run inside the server')
+  process.exit(1)
+}
+if (!config.databaseUrl) {
+  console.error(
+    'DATABASE_URL 未设置，嵌入式数据库不能被多个进程共享 / DATABASE_URL is not set: the embedded database cannot be shared with a worker',
+  )
+  process.exit(1)
+}
+
+const queueName = process.env.CITYCHECK_QUEUE || DEFAULT_QUEUE_NAME
+const concurrency = Number(process.env.CITYCHECK_WORKER_CONCURRENCY || 1)
+const database = await openDatabase({ databaseUrl: config.databaseUrl })
+const worker = createBullMqWorker({
+  database,
+  processors: createProcessors(),
+  redisUrl: config.redisUrl,
+  queueName,
+  concurrency,
+})
+await worker.waitUntilReady()
+console.log(`worker listening on queue ${queueName} (concurrency ${concurrency})`)
+
+let stopping = false
+async function shutdown(signal: string) {
+  if (stopping) return
+  stopping = true
+  console.log(`${signal}: finishing the current job, then stopping`)
+  // worker.close() waits for jobs in hand; a job cut off by a second kill is re-delivered as stalled.
+  await worker.close()
+  await database.close()
+  process.exit(0)
+}
+process.on('SIGINT', () => void shutdown('SIGINT'))
+process.on('SIGTERM', () => void shutdown('SIGTERM'))
