@@ -1,0 +1,268 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { sql } from 'drizzle-orm'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig, PROJECT_ROOT } from '../../server/config.ts'
+import type { Database } from '../../server/db/client.ts'
+import { type RunningServer, startHttpServer } from '../../server/http.ts'
+import { openTestDatabase } from '../helpers/database.ts'
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--enable-unsafe-swiftshader',
+  '--use-angle=swiftshader',
+]
+const SCREENSHOT = path.join(PROJECT_ROOT, 'test-results', 'viewer-city.png')
+/** Small enough for software GL (SwiftShader renders a few frames per second). */
+const VIEWPORT = { width: 1024, height: 640 }
+/** Browser tests wait for software rendering; generous but bounded. */
+const BROWSER_TIMEOUT_MS = 300_000
+
+interface KnownBuilding {
+  id: number
+  name: string
+  lon: number
+  lat: number
+  height_m: number
+}
+
+/** Resolves when the tileset has loaded everything the current view needs, plus a few frames. */
+async function waitForTiles(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const h = window.__citycheck
+      if (h.error) throw new Error(h.error)
+      const s = h.ready && h.map ? h.map.status() : null
+      return !!s?.tilesLoaded && s.tileContentsLoaded > 0
+    },
+    undefined,
+    { timeout: 120_000, polling: 250 },
+  )
+  await frames(page, 3)
+}
+
+async function frames(page: Page, n: number): Promise<void> {
+  await page.evaluate(async (count) => {
+    for (let i = 0; i < count; i++) await new Promise((r) => requestAnimationFrame(() => r(null)))
+  }, n)
+}
+
+/** Share of pixels that differ clearly between two PNG screenshots of the same size (decoded in the page). */
+async function changedPixelShare(page: Page, a: Buffer, b: Buffer): Promise<number> {
+  return page.evaluate(
+    async ([pngA, pngB]) => {
+      const decode = async (base64: string) => {
+        const image = new Image()
+        image.src = `data:image/png;base64,${base64}`
+        await image.decode()
+        const canvas = document.createElement('canvas')
+        canvas.width = image.width
+        canvas.height = image.height
+        const ctx = canvas.getContext('2d')!
+        ctx.drawImage(image, 0, 0)
+        return ctx.getImageData(0, 0, image.width, image.height).data
+      }
+      const [da, db] = [await decode(pngA!), await decode(pngB!)]
+      let changed = 0
+      for (let i = 0; i < da.length; i += 4) {
+        const d =
+          Math.abs(da[i]! - db[i]!) + Math.abs(da[i + 1]! - db[i + 1]!) + Math.abs(da[i + 2]! - db[i + 2]!)
+        if (d > 40) changed++
+      }
+      return changed / (da.length / 4)
+    },
+    [a.toString('base64'), b.toString('base64')],
+  )
+}
+
+/** Mean colour of a small PNG (decoded in the page). */
+async function meanColour(page: Page, png: Buffer): Promise<[number, number, number]> {
+  return page.evaluate(async (base64) => {
+    const image = new Image()
+    image.src = `data:image/png;base64,${base64}`
+    await image.decode()
+    const canvas = document.createElement('canvas')
+    canvas.width = image.width
+    canvas.height = image.height
+    const ctx = canvas.getContext('2d')!
+    ctx.drawImage(image, 0, 0)
+    const data = ctx.getImageData(0, 0, image.width, image.height).data
+    const sum = [0, 0, 0]
+    for (let i = 0; i < data.length; i += 4) for (let c = 0; c < 3; c++) sum[c]! += data[i + c]!
+    const n = data.length / 4
+    return [sum[0]! / n, sum[1]! / n, sum[2]! / n] as [number, number, number]
+  }, png.toString('base64'))
+}
+
+describe('3D viewer in headless Chromium', () => {
+  let database: Database
+  let server: RunningServer
+  let browser: Browser
+  let page: Page
+  let dataDir: string
+  let known: KnownBuilding
+  const foreignRequests: string[] = []
+  const pageErrors: string[] = []
+
+  beforeAll(async () => {
+    database = await openTestDatabase()
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'citycheck-viewer-'))
+    server = await startHttpServer({ config: { ...loadConfig(), port: 0, dataDir }, database })
+    // A named building of medium height, so no taller neighbour hides its roof from above.
+    const [row] = await database.rows<KnownBuilding>(sql`
+      select id, name, ST_X(ST_PointOnSurface(footprint)) as lon, ST_Y(ST_PointOnSurface(footprint)) as lat, height_m
+      from buildings where name is not null and height_m > 15 and min_height_m = 0
+      order by height_m desc, id limit 1`)
+    known = {
+      ...row!,
+      id: Number(row!.id),
+      lon: Number(row!.lon),
+      lat: Number(row!.lat),
+      height_m: Number(row!.height_m),
+    }
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+    page = await browser.newPage({ viewport: VIEWPORT })
+    page.on('request', (request) => {
+      const url = request.url()
+      if (!url.startsWith(server.url) && !url.startsWith('data:') && !url.startsWith('blob:')) {
+        foreignRequests.push(url)
+      }
+    })
+    page.on('pageerror', (error) => pageErrors.push(error.message))
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+    await database?.close()
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it(
+    'loads the demo city and renders its buildings, offline',
+    async () => {
+      const started = performance.now()
+      await page.goto(`${server.url}/viewer/?lite&poll=1`)
+      await page.waitForFunction(() => window.__citycheck?.ready, undefined, { timeout: 120_000 })
+      const ready = performance.now()
+      // Overlays and presets load after the tileset: wait for them so the screenshot is deterministic.
+      await page.waitForFunction(
+        () => (window.__citycheck.facilities ?? 0) > 0 && !!document.querySelector('[data-preset="310109"]'),
+        undefined,
+        { timeout: 60_000 },
+      )
+      await waitForTiles(page)
+      console.log(
+        `viewer: tileset ready in ${((ready - started) / 1000).toFixed(1)} s (includes building viewer and tiles if needed), ` +
+          `tiles loaded after ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      )
+      fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true })
+      const withBuildings = await page.screenshot({ path: SCREENSHOT })
+      // The same view without the buildings layer: what changes is the rendered city.
+      await page.click('#layer-buildings')
+      await frames(page, 3)
+      const withoutBuildings = await page.screenshot()
+      await page.click('#layer-buildings')
+      await frames(page, 3)
+      const share = await changedPixelShare(page, withBuildings, withoutBuildings)
+      expect(share, 'share of pixels showing buildings').toBeGreaterThan(0.02)
+
+      // Another theme recolours the buildings (styled by their tile metadata) and regenerates the legend.
+      await page.selectOption('#theme-select', 'use')
+      await frames(page, 3)
+      const byUse = await page.screenshot({ path: SCREENSHOT.replace('.png', '-use.png') })
+      expect(await page.textContent('#legend')).toContain('居住')
+      expect(await changedPixelShare(page, withBuildings, byUse), 'share recoloured').toBeGreaterThan(0.01)
+      await page.selectOption('#theme-select', 'severity')
+      expect(await page.textContent('#legend')).toContain('无问题')
+
+      expect(await page.textContent('#attribution')).toContain('© OpenStreetMap contributors (ODbL)')
+      const [facilities] = await database.rows<{ n: number }>(
+        sql`select count(*)::int as n from facilities where is_public`,
+      )
+      expect(await page.evaluate(() => window.__citycheck.facilities)).toBe(Number(facilities!.n))
+      // Camera presets: the city and the three demo districts (extents from the aggregate API).
+      const presets = await page.$$eval('[data-preset]', (buttons) =>
+        buttons.map((b) => b.getAttribute('data-preset')),
+      )
+      expect(presets).toEqual(['city', '310101', '310115', '310109'])
+      expect(foreignRequests).toEqual([])
+      expect(pageErrors).toEqual([])
+    },
+    BROWSER_TIMEOUT_MS,
+  )
+
+  it(
+    'shows the details of a building clicked at the centre of the screen',
+    async () => {
+      await page.evaluate(({ lon, lat, rangeM }) => window.__citycheck.map!.lookDownAt(lon, lat, rangeM), {
+        lon: known.lon,
+        lat: known.lat,
+        rangeM: known.height_m + 250,
+      })
+      await waitForTiles(page)
+      const point = await page.evaluate(({ lon, lat, h }) => window.__citycheck.map!.project(lon, lat, h), {
+        lon: known.lon,
+        lat: known.lat,
+        h: known.height_m,
+      })
+      expect(point).not.toBeNull()
+      expect(Math.abs(point!.x - VIEWPORT.width / 2)).toBeLessThan(5)
+      expect(Math.abs(point!.y - VIEWPORT.height / 2)).toBeLessThan(5)
+      expect(await page.evaluate((p) => window.__citycheck.map!.pick(p)?.id ?? null, point!)).toBe(known.id)
+
+      await page.mouse.click(point!.x, point!.y)
+      await page.waitForFunction((id) => window.__citycheck.detailsFor === id, known.id, { timeout: 30_000 })
+      const details = await page.textContent('#details')
+      expect(details).toContain(String(known.id))
+      expect(details).toContain(known.name)
+      expect(details).toContain('来自 GraphQL 接口')
+
+      await page.click('[data-lang="en"]')
+      expect(await page.textContent('#details')).toContain('From the GraphQL API')
+      expect(pageErrors).toEqual([])
+    },
+    BROWSER_TIMEOUT_MS,
+  )
+
+  it(
+    'recolours a building without a reload when one of its problems opens',
+    async () => {
+      const centre = { x: VIEWPORT.width / 2 - 2, y: VIEWPORT.height / 2 - 2, width: 4, height: 4 }
+      // Without the highlight, the roof at the centre shows the severity colour: no problems, light grey.
+      await page.click('#details .close')
+      await frames(page, 3)
+      const [r0, g0] = await meanColour(page, await page.screenshot({ clip: centre }))
+      expect(Math.abs(r0 - g0), 'grey before').toBeLessThan(40)
+
+      const version = await page.evaluate(() => window.__citycheck.tilesetVersion)
+      await database.rows(sql`
+        insert into problems (region_code, type, title, building_id, severity, source, year_found, state)
+        select region_code, 'safety', 'e2e: facade', id, 3, 'inspection', 2025, 'identified'
+        from buildings where id = ${known.id}`)
+      await page.waitForFunction((v) => window.__citycheck.tilesetVersion > v, version, { timeout: 60_000 })
+      await waitForTiles(page)
+      const severity = await page.evaluate(
+        (id) => window.__citycheck.map!.building(id)?.properties.worstSeverity,
+        known.id,
+      )
+      expect(severity).toBe(3)
+      await page.screenshot({ path: SCREENSHOT.replace('.png', '-recoloured.png') })
+      const [r, g, b] = await meanColour(page, await page.screenshot({ clip: centre }))
+      expect(r, `red after (${r}, ${g}, ${b})`).toBeGreaterThan(g + 60)
+      expect(r).toBeGreaterThan(b + 60)
+      expect(await page.evaluate(() => location.href)).toContain('/viewer/')
+      expect(pageErrors).toEqual([])
+    },
+    BROWSER_TIMEOUT_MS,
+  )
+})

@@ -1,0 +1,182 @@
+/** GraphQL reads of the viewer (plain fetch; the documents are typed by hand until codegen covers them). */
+import type { ExtentDeg } from './extent.ts'
+
+export const BUILDING_DETAILS_QUERY = /* GraphQL */ `
+  query ViewerBuildingDetails($id: ID!) {
+    node(id: $id) {
+      ... on Building {
+        id
+        name
+        nameEn
+        use
+        heightM
+        floors
+        yearBuilt
+        footprintAreaM2
+        standardAddress
+        regionCode
+        region {
+          name
+          nameEn
+        }
+      }
+    }
+  }
+`
+
+export const BUILDINGS_NEAR_QUERY = /* GraphQL */ `
+  query ViewerBuildingsNear($point: [Float!]!, $radiusM: Float!) {
+    buildings(first: 20, filter: { near: { point: $point, radiusM: $radiusM } }, orderBy: DISTANCE) {
+      edges {
+        node {
+          id
+          name
+          nameEn
+          use
+          heightM
+          floors
+          yearBuilt
+          footprintAreaM2
+          standardAddress
+          regionCode
+          region {
+            name
+            nameEn
+          }
+        }
+      }
+    }
+  }
+`
+
+export const DISTRICT_EXTENTS_QUERY = /* GraphQL */ `
+  query ViewerDistrictExtents($city: String!) {
+    aggregate(groupBy: { childrenOf: $city }) {
+      groups {
+        key
+        extent {
+          west
+          south
+          east
+          north
+        }
+      }
+    }
+  }
+`
+
+export const FACILITIES_QUERY = /* GraphQL */ `
+  query ViewerFacilities($after: String) {
+    facilities(first: 500, after: $after) {
+      edges {
+        node {
+          type
+          geom
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`
+
+export interface FacilityPoint {
+  type: string
+  geom: { type: string; coordinates: unknown }
+}
+
+/** Every facility the caller may read (pages of 500). */
+export async function fetchFacilities(maxPages = 20): Promise<FacilityPoint[]> {
+  type Page = {
+    facilities: {
+      edges: { node: FacilityPoint }[]
+      pageInfo: { hasNextPage: boolean; endCursor: string | null }
+    } | null
+  }
+  const out: FacilityPoint[] = []
+  let after: string | null = null
+  for (let page = 0; page < maxPages; page++) {
+    const data: Page = await query<Page>(FACILITIES_QUERY, { after })
+    if (!data.facilities) break
+    out.push(...data.facilities.edges.map((e) => e.node))
+    if (!data.facilities.pageInfo.hasNextPage) break
+    after = data.facilities.pageInfo.endCursor
+  }
+  return out
+}
+
+export interface BuildingDetails {
+  id: string
+  name: string | null
+  nameEn: string | null
+  use: string
+  heightM: number
+  floors: number | null
+  yearBuilt: number | null
+  footprintAreaM2: number
+  standardAddress: string | null
+  regionCode: string
+  region: { name: string; nameEn: string | null } | null
+}
+
+interface GraphQLResponse<T> {
+  data?: T | null
+  errors?: { message: string }[]
+}
+
+async function query<T>(document: string, variables: Record<string, unknown>): Promise<T> {
+  const response = await fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ query: document, variables }),
+  })
+  const body = (await response.json()) as GraphQLResponse<T>
+  if (!response.ok || body.errors?.length || !body.data) {
+    throw new Error(body.errors?.map((e) => e.message).join('; ') || `GraphQL HTTP ${response.status}`)
+  }
+  return body.data
+}
+
+/** Relay global id of a building (`base64("Building:<id>")`). */
+export function buildingGlobalId(id: number): string {
+  return btoa(`Building:${id}`)
+}
+
+/**
+ * A building's details by its global id; when `node` fails and the click position is known, the buildings
+ * around that position are listed instead and the one with this id is taken.
+ */
+export async function fetchBuildingDetails(
+  id: number,
+  near?: { lonDeg: number; latDeg: number },
+): Promise<BuildingDetails | null> {
+  const globalId = buildingGlobalId(id)
+  try {
+    const data = await query<{ node: BuildingDetails | null }>(BUILDING_DETAILS_QUERY, { id: globalId })
+    return data.node
+  } catch (error) {
+    if (!near) throw error
+    type Near = { buildings: { edges: { node: BuildingDetails }[] } | null }
+    const data = await query<Near>(BUILDINGS_NEAR_QUERY, { point: [near.lonDeg, near.latDeg], radiusM: 100 })
+    const found = data.buildings?.edges.find((e) => e.node.id === globalId)
+    if (!found) throw error
+    return found.node
+  }
+}
+
+/** Extent of the buildings of each child region of `cityCode`, keyed by region code. */
+export async function fetchDistrictExtents(cityCode: string): Promise<Map<string, ExtentDeg>> {
+  type Group = { key: string; extent: { west: number; south: number; east: number; north: number } | null }
+  const data = await query<{ aggregate: { groups: Group[] } | null }>(DISTRICT_EXTENTS_QUERY, {
+    city: cityCode,
+  })
+  const out = new Map<string, ExtentDeg>()
+  for (const g of data.aggregate?.groups ?? []) {
+    if (!g.extent) continue
+    const { west, south, east, north } = g.extent
+    out.set(g.key, { westDeg: west, southDeg: south, eastDeg: east, northDeg: north })
+  }
+  return out
+}

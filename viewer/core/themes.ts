@@ -1,0 +1,110 @@
+/**
+ * Building colour themes as data: each class is a 3D Tiles styling expression over the tile metadata
+ * (EXT_structural_metadata properties `worstSeverity`, `use`, `yearBuilt`, `heightM`) and a CSS colour.
+ * The legend is generated from the same classes, so map and legend never disagree.
+ */
+import type { MessageKey } from './i18n.ts'
+import { SEVERITY_RAMP, USE_PALETTE, YELLOW_RED_RAMP } from './ramps.ts'
+
+export type ThemeId = 'severity' | 'use' | 'age' | 'height'
+export const THEME_IDS: readonly ThemeId[] = ['severity', 'use', 'age', 'height']
+
+export interface ThemeClass {
+  label: MessageKey
+  /** 3D Tiles styling language condition (`${property}` refers to a feature property). */
+  condition: string
+  colour: string
+}
+
+export interface Theme {
+  id: ThemeId
+  label: MessageKey
+  classes: readonly ThemeClass[]
+  /** Colour of features matching no class (missing data). */
+  fallbackColour: string
+}
+
+const NO_DATA_COLOUR = '#9e9e9e'
+
+/** A feature property reference in the styling language: `${name}`. */
+function ref(name: string): string {
+  return `\${${name}}`
+}
+const year = ref('yearBuilt')
+const height = ref('heightM')
+
+const USES = ['residential', 'commercial', 'office', 'public', 'industrial', 'mixed', 'other'] as const
+
+export const THEMES: Record<ThemeId, Theme> = {
+  severity: {
+    id: 'severity',
+    label: 'theme.severity',
+    classes: [3, 2, 1, 0].map((s) => ({
+      label: `severity.${s}` as MessageKey,
+      condition: `${ref('worstSeverity')} === ${s}`,
+      colour: SEVERITY_RAMP[s]!,
+    })),
+    fallbackColour: NO_DATA_COLOUR,
+  },
+  use: {
+    id: 'use',
+    label: 'theme.use',
+    classes: USES.map((use, i) => ({
+      label: `use.${use}` as MessageKey,
+      condition: `${ref('use')} === '${use}'`,
+      colour: USE_PALETTE[i]!,
+    })),
+    fallbackColour: NO_DATA_COLOUR,
+  },
+  age: {
+    id: 'age',
+    label: 'theme.age',
+    classes: [
+      {
+        label: 'age.pre1949',
+        condition: `${year} >= 0 && ${year} < 1949`,
+        colour: YELLOW_RED_RAMP[3]!,
+      },
+      {
+        label: 'age.1949',
+        condition: `${year} >= 1949 && ${year} < 1980`,
+        colour: YELLOW_RED_RAMP[2]!,
+      },
+      {
+        label: 'age.1980',
+        condition: `${year} >= 1980 && ${year} < 2000`,
+        colour: YELLOW_RED_RAMP[1]!,
+      },
+      { label: 'age.2000', condition: `${year} >= 2000`, colour: YELLOW_RED_RAMP[0]! },
+    ],
+    fallbackColour: NO_DATA_COLOUR,
+  },
+  height: {
+    id: 'height',
+    label: 'theme.height',
+    classes: [
+      { label: 'height.100', condition: `${height} >= 100`, colour: YELLOW_RED_RAMP[3]! },
+      { label: 'height.50', condition: `${height} >= 50`, colour: YELLOW_RED_RAMP[2]! },
+      { label: 'height.24', condition: `${height} >= 24`, colour: YELLOW_RED_RAMP[1]! },
+      { label: 'height.0', condition: 'true', colour: YELLOW_RED_RAMP[0]! },
+    ],
+    fallbackColour: NO_DATA_COLOUR,
+  },
+}
+
+export interface LegendEntry {
+  label: MessageKey
+  colour: string
+}
+
+export function legendOf(theme: Theme): LegendEntry[] {
+  return theme.classes.map(({ label, colour }) => ({ label, colour }))
+}
+
+/** `[condition, colour]` pairs ending with the fallback, in 3D Tiles style `color.conditions` form. */
+export function colourConditions(theme: Theme): [string, string][] {
+  return [
+    ...theme.classes.map((c): [string, string] => [c.condition, `color('${c.colour}')`]),
+    ['true', `color('${theme.fallbackColour}')`],
+  ]
+}

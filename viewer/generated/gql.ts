@@ -1,0 +1,50 @@
+/* eslint-disable */
+import * as types from './graphql';
+
+
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  query ViewerBuildingDetails($id: ID!) {\n    node(id: $id) {\n      ... on Building {\n        id\n        name\n        nameEn\n        use\n        heightM\n        floors\n        yearBuilt\n        footprintAreaM2\n        standardAddress\n        regionCode\n        region {\n          name\n          nameEn\n        }\n      }\n    }\n  }\n": typeof types.ViewerBuildingDetailsDocument,
+    "\n  query ViewerBuildingsNear($point: [Float!]!, $radiusM: Float!) {\n    buildings(first: 20, filter: { near: { point: $point, radiusM: $radiusM } }, orderBy: DISTANCE) {\n      edges {\n        node {\n          id\n          name\n          nameEn\n          use\n          heightM\n          floors\n          yearBuilt\n          footprintAreaM2\n          standardAddress\n          regionCode\n          region {\n            name\n            nameEn\n          }\n        }\n      }\n    }\n  }\n": typeof types.ViewerBuildingsNearDocument,
+    "\n  query ViewerDistrictExtents($city: String!) {\n    aggregate(groupBy: { childrenOf: $city }) {\n      groups {\n        key\n        extent {\n          west\n          south\n          east\n          north\n        }\n      }\n    }\n  }\n": typeof types.ViewerDistrictExtentsDocument,
+    "\n  query ViewerFacilities($after: String) {\n    facilities(first: 500, after: $after) {\n      edges {\n        node {\n          type\n          geom\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ViewerFacilitiesDocument,
+};
+const documents: Documents = {
+    "\n  query ViewerBuildingDetails($id: ID!) {\n    node(id: $id) {\n      ... on Building {\n        id\n        name\n        nameEn\n        use\n        heightM\n        floors\n        yearBuilt\n        footprintAreaM2\n        standardAddress\n        regionCode\n        region {\n          name\n          nameEn\n        }\n      }\n    }\n  }\n": types.ViewerBuildingDetailsDocument,
+    "\n  query ViewerBuildingsNear($point: [Float!]!, $radiusM: Float!) {\n    buildings(first: 20, filter: { near: { point: $point, radiusM: $radiusM } }, orderBy: DISTANCE) {\n      edges {\n        node {\n          id\n          name\n          nameEn\n          use\n          heightM\n          floors\n          yearBuilt\n          footprintAreaM2\n          standardAddress\n          regionCode\n          region {\n            name\n            nameEn\n          }\n        }\n      }\n    }\n  }\n": types.ViewerBuildingsNearDocument,
+    "\n  query ViewerDistrictExtents($city: String!) {\n    aggregate(groupBy: { childrenOf: $city }) {\n      groups {\n        key\n        extent {\n          west\n          south\n          east\n          north\n        }\n      }\n    }\n  }\n": types.ViewerDistrictExtentsDocument,
+    "\n  query ViewerFacilities($after: String) {\n    facilities(first: 500, after: $after) {\n      edges {\n        node {\n          type\n          geom\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ViewerFacilitiesDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerBuildingDetails($id: ID!) {\n    node(id: $id) {\n      ... on Building {\n        id\n        name\n        nameEn\n        use\n        heightM\n        floors\n        yearBuilt\n        footprintAreaM2\n        standardAddress\n        regionCode\n        region {\n          name\n          nameEn\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').ViewerBuildingDetailsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerBuildingsNear($point: [Float!]!, $radiusM: Float!) {\n    buildings(first: 20, filter: { near: { point: $point, radiusM: $radiusM } }, orderBy: DISTANCE) {\n      edges {\n        node {\n          id\n          name\n          nameEn\n          use\n          heightM\n          floors\n          yearBuilt\n          footprintAreaM2\n          standardAddress\n          regionCode\n          region {\n            name\n            nameEn\n          }\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').ViewerBuildingsNearDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerDistrictExtents($city: String!) {\n    aggregate(groupBy: { childrenOf: $city }) {\n      groups {\n        key\n        extent {\n          west\n          south\n          east\n          north\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').ViewerDistrictExtentsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerFacilities($after: String) {\n    facilities(first: 500, after: $after) {\n      edges {\n        node {\n          type\n          geom\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): typeof import('./graphql').ViewerFacilitiesDocument;
+
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}

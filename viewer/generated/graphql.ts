@@ -1,0 +1,170 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** 建筑用途 / Building use */
+export type BuildingUse =
+  | 'commercial'
+  | 'industrial'
+  | 'mixed'
+  | 'office'
+  | 'other'
+  | 'public'
+  | 'residential';
+
+/** 公共服务设施类型（GB 50180-2018 生活圈）/ Facility type of the life-circle standard */
+export type FacilityType =
+  | 'bus_stop'
+  | 'clinic'
+  | 'culture_center'
+  | 'elderly_care'
+  | 'ev_charging'
+  | 'fire_station'
+  | 'hospital'
+  | 'infant_care'
+  | 'kindergarten'
+  | 'market'
+  | 'middle_school'
+  | 'park'
+  | 'parking'
+  | 'police'
+  | 'primary_school'
+  | 'shelter'
+  | 'sports_ground'
+  | 'subway_entrance'
+  | 'supermarket';
+
+export type ViewerBuildingDetailsQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ViewerBuildingDetailsQuery = { node:
+    | { id: string, name: string | null, nameEn: string | null, use: BuildingUse, heightM: number, floors: number | null, yearBuilt: number | null, footprintAreaM2: number, standardAddress: string | null, regionCode: string, region: { name: string, nameEn: string | null } | null }
+    | Record<PropertyKey, never>
+   | null };
+
+export type ViewerBuildingsNearQueryVariables = Exact<{
+  point: Array<number> | number;
+  radiusM: number;
+}>;
+
+
+export type ViewerBuildingsNearQuery = { buildings: { edges: Array<{ node: { id: string, name: string | null, nameEn: string | null, use: BuildingUse, heightM: number, floors: number | null, yearBuilt: number | null, footprintAreaM2: number, standardAddress: string | null, regionCode: string, region: { name: string, nameEn: string | null } | null } }> } | null };
+
+export type ViewerDistrictExtentsQueryVariables = Exact<{
+  city: string;
+}>;
+
+
+export type ViewerDistrictExtentsQuery = { aggregate: { groups: Array<{ key: string, extent: { west: number, south: number, east: number, north: number } | null }> } | null };
+
+export type ViewerFacilitiesQueryVariables = Exact<{
+  after?: string | null | undefined;
+}>;
+
+
+export type ViewerFacilitiesQuery = { facilities: { edges: Array<{ node: { type: FacilityType, geom: import("geojson").Geometry } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+
+export const ViewerBuildingDetailsDocument = new TypedDocumentString(`
+    query ViewerBuildingDetails($id: ID!) {
+  node(id: $id) {
+    ... on Building {
+      id
+      name
+      nameEn
+      use
+      heightM
+      floors
+      yearBuilt
+      footprintAreaM2
+      standardAddress
+      regionCode
+      region {
+        name
+        nameEn
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerBuildingDetailsQuery, ViewerBuildingDetailsQueryVariables>;
+export const ViewerBuildingsNearDocument = new TypedDocumentString(`
+    query ViewerBuildingsNear($point: [Float!]!, $radiusM: Float!) {
+  buildings(
+    first: 20
+    filter: {near: {point: $point, radiusM: $radiusM}}
+    orderBy: DISTANCE
+  ) {
+    edges {
+      node {
+        id
+        name
+        nameEn
+        use
+        heightM
+        floors
+        yearBuilt
+        footprintAreaM2
+        standardAddress
+        regionCode
+        region {
+          name
+          nameEn
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerBuildingsNearQuery, ViewerBuildingsNearQueryVariables>;
+export const ViewerDistrictExtentsDocument = new TypedDocumentString(`
+    query ViewerDistrictExtents($city: String!) {
+  aggregate(groupBy: {childrenOf: $city}) {
+    groups {
+      key
+      extent {
+        west
+        south
+        east
+        north
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerDistrictExtentsQuery, ViewerDistrictExtentsQueryVariables>;
+export const ViewerFacilitiesDocument = new TypedDocumentString(`
+    query ViewerFacilities($after: String) {
+  facilities(first: 500, after: $after) {
+    edges {
+      node {
+        type
+        geom
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerFacilitiesQuery, ViewerFacilitiesQueryVariables>;

@@ -1,0 +1,227 @@
+/** {@link CityMap} on CesiumJS: the city model as a 3D Tiles 1.1 tileset, offline (no ion, no remote data). */
+import {
+  BoundingSphere,
+  Cartesian2,
+  Cartesian3,
+  Cartographic,
+  Cesium3DTileFeature,
+  Cesium3DTileStyle,
+  type Cesium3DTileset,
+  Math as CesiumMath,
+  Color,
+  Credit,
+  EllipsoidTerrainProvider,
+  HeadingPitchRange,
+  JulianDate,
+  PointPrimitiveCollection,
+  Rectangle,
+  SceneTransforms,
+  ScreenSpaceEventHandler,
+  ScreenSpaceEventType,
+  Viewer,
+} from 'cesium'
+import { type ExtentDeg, extentOfRegion } from '../core/extent.ts'
+import type { FacilityMarker } from '../core/facilities.ts'
+import { colourConditions, type Theme } from '../core/themes.ts'
+import { localBaseLayer } from './baseLayer.ts'
+import { CityTileset } from './cityTileset.ts'
+import type { CityMap, MapLayer, PickedBuilding, ScreenPoint } from './types.ts'
+
+export const OSM_ATTRIBUTION = '© OpenStreetMap contributors (ODbL)'
+/** Local noon in Shanghai, so the buildings are lit the same way whenever the viewer runs. */
+const FIXED_TIME = JulianDate.fromIso8601('2025-06-21T04:00:00Z')
+/** Markers float a little above the ground so street-level facilities stay visible. */
+const FACILITY_HEIGHT_M = 6
+const HIGHLIGHT = Color.fromCssColorString('#00e5ff')
+
+const scratchCartesian = new Cartesian3()
+const scratchWindow = new Cartesian2()
+const scratchCartographic = new Cartographic()
+
+export interface CesiumMapOptions {
+  container: HTMLElement
+  tilesetUrl: string
+  /**
+   * Cheaper rendering for software GL (headless tests, old machines): no MSAA, sky box, atmosphere or
+   * sun/moon. The city looks the same.
+   */
+  lite?: boolean
+}
+
+export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMap> {
+  const viewer = new Viewer(options.container, {
+    baseLayer: localBaseLayer(),
+    terrainProvider: new EllipsoidTerrainProvider(),
+    geocoder: false,
+    baseLayerPicker: false,
+    animation: false,
+    timeline: false,
+    homeButton: false,
+    sceneModePicker: false,
+    navigationHelpButton: false,
+    fullscreenButton: false,
+    infoBox: false,
+    selectionIndicator: false,
+    shouldAnimate: false,
+    msaaSamples: options.lite ? 1 : 4,
+    ...(options.lite ? { skyBox: false, skyAtmosphere: false } : {}),
+  })
+  if (options.lite) {
+    viewer.scene.fog.enabled = false
+    if (viewer.scene.sun) viewer.scene.sun.show = false
+    if (viewer.scene.moon) viewer.scene.moon.show = false
+    viewer.scene.globe.showGroundAtmosphere = false
+    viewer.scene.postProcessStages.fxaa.enabled = false
+  }
+  viewer.clock.currentTime = FIXED_TIME
+  viewer.scene.globe.baseColor = Color.fromCssColorString('#1f2a36')
+  viewer.creditDisplay.addStaticCredit(new Credit(OSM_ATTRIBUTION, true))
+
+  const city = await CityTileset.load(viewer.scene, options.tilesetUrl)
+  const status = city.status
+
+  const root = (await (await fetch(options.tilesetUrl)).json()) as {
+    root: { boundingVolume: { region: number[] } }
+  }
+  const cityExtent: ExtentDeg = extentOfRegion(root.root.boundingVolume.region)
+
+  const facilities = viewer.scene.primitives.add(new PointPrimitiveCollection()) as PointPrimitiveCollection
+
+  let selected: Cesium3DTileFeature | null = null
+  const listeners: ((picked: PickedBuilding | null) => void)[] = []
+
+  const pickFeature = (point: ScreenPoint): Cesium3DTileFeature | null => {
+    const picked: unknown = viewer.scene.pick(new Cartesian2(point.x, point.y))
+    return picked instanceof Cesium3DTileFeature ? picked : null
+  }
+  const toPicked = (feature: Cesium3DTileFeature, point: ScreenPoint): PickedBuilding => {
+    const properties = propertiesOf(feature)
+    let positionDeg: PickedBuilding['positionDeg'] = null
+    if (viewer.scene.pickPositionSupported) {
+      const world = viewer.scene.pickPosition(new Cartesian2(point.x, point.y), scratchCartesian)
+      if (world) {
+        const carto = Cartographic.fromCartesian(world, undefined, scratchCartographic)
+        if (carto)
+          positionDeg = {
+            lonDeg: CesiumMath.toDegrees(carto.longitude),
+            latDeg: CesiumMath.toDegrees(carto.latitude),
+          }
+      }
+    }
+    return { id: Number(feature.getProperty('id')), properties, positionDeg }
+  }
+
+  const handler = new ScreenSpaceEventHandler(viewer.scene.canvas)
+  handler.setInputAction((click: { position: Cartesian2 }) => {
+    const feature = pickFeature(click.position)
+    const picked = feature ? toPicked(feature, click.position) : null
+    for (const listener of listeners) listener(picked)
+  }, ScreenSpaceEventType.LEFT_CLICK)
+
+  const map: CityMap = {
+    cityExtent,
+    status: () => ({ ...status, tilesLoaded: status.tilesLoaded && city.tileset.tilesLoaded }),
+    setTheme(theme: Theme) {
+      city.setStyle(new Cesium3DTileStyle({ color: { conditions: colourConditions(theme) } }))
+      selected = null
+    },
+    async reloadBuildings() {
+      selected = null
+      await city.reload()
+    },
+    setLayerVisible(layer: MapLayer, visible: boolean) {
+      if (layer === 'buildings') city.setShow(visible)
+      else facilities.show = visible
+    },
+    setFacilities(markers: readonly FacilityMarker[]) {
+      facilities.removeAll()
+      for (const m of markers) {
+        facilities.add({
+          position: Cartesian3.fromDegrees(m.lonDeg, m.latDeg, FACILITY_HEIGHT_M),
+          color: Color.fromCssColorString(m.colour),
+          pixelSize: 9,
+          outlineColor: Color.WHITE,
+          outlineWidth: 1.5,
+        })
+      }
+    },
+    flyTo(extent: ExtentDeg, durationS = 1.5) {
+      const rectangle = Rectangle.fromDegrees(
+        extent.westDeg,
+        extent.southDeg,
+        extent.eastDeg,
+        extent.northDeg,
+      )
+      const sphere = BoundingSphere.fromRectangle3D(rectangle, undefined, 0)
+      const offset = new HeadingPitchRange(
+        CesiumMath.toRadians(20),
+        CesiumMath.toRadians(-40),
+        sphere.radius * 2,
+      )
+      viewer.camera.flyToBoundingSphere(sphere, { offset, duration: durationS })
+    },
+    lookDownAt(lonDeg: number, latDeg: number, rangeM: number) {
+      viewer.camera.setView({
+        destination: Cartesian3.fromDegrees(lonDeg, latDeg, rangeM),
+        orientation: { heading: 0, pitch: -CesiumMath.PI_OVER_TWO, roll: 0 },
+      })
+    },
+    pick(point: ScreenPoint) {
+      const feature = pickFeature(point)
+      return feature ? toPicked(feature, point) : null
+    },
+    building(id: number) {
+      const feature = findLoadedFeature(city.tileset, id)
+      return feature ? { id, properties: propertiesOf(feature), positionDeg: null } : null
+    },
+    project(lonDeg: number, latDeg: number, heightM: number) {
+      const world = Cartesian3.fromDegrees(lonDeg, latDeg, heightM, undefined, scratchCartesian)
+      const win = SceneTransforms.worldToWindowCoordinates(viewer.scene, world, scratchWindow)
+      return win ? { x: win.x, y: win.y } : null
+    },
+    onPick(listener) {
+      listeners.push(listener)
+    },
+    highlight(id: number | null) {
+      if (selected) {
+        selected.color = Color.WHITE
+        city.tileset.makeStyleDirty()
+        selected = null
+      }
+      if (id === null) return
+      // The clicked feature is the one under the last pick; find it by id among loaded tiles' features.
+      const feature = findLoadedFeature(city.tileset, id)
+      if (feature) {
+        feature.color = HIGHLIGHT
+        selected = feature
+      }
+    },
+    destroy() {
+      handler.destroy()
+      viewer.destroy()
+    },
+  }
+  return map
+}
+
+function propertiesOf(feature: Cesium3DTileFeature): Record<string, unknown> {
+  const properties: Record<string, unknown> = {}
+  for (const name of feature.getPropertyIds()) properties[name] = feature.getProperty(name)
+  return properties
+}
+
+/** Walks the loaded tiles for the feature with this `id` property (few tiles, so a scan is cheap). */
+function findLoadedFeature(tileset: Cesium3DTileset, id: number): Cesium3DTileFeature | null {
+  const stack = [tileset.root]
+  while (stack.length > 0) {
+    const tile = stack.pop()!
+    stack.push(...tile.children)
+    const content = tile.content
+    if (!content) continue
+    for (let i = 0; i < content.featuresLength; i++) {
+      const feature = content.getFeature(i)
+      if (Number(feature.getProperty('id')) === id) return feature
+    }
+  }
+  return null
+}

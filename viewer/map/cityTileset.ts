@@ -1,0 +1,77 @@
+/** The city model tileset: loading, load status, and in-place reloading when the server rewrote tiles. */
+import { type Cesium3DTileStyle, Cesium3DTileset, type Scene } from 'cesium'
+import type { MapStatus } from './types.ts'
+
+const TILESET_OPTIONS = { maximumScreenSpaceError: 8 }
+
+export class CityTileset {
+  readonly status: MapStatus = { ready: false, tilesLoaded: false, tileContentsLoaded: 0, errors: [] }
+  private style: Cesium3DTileStyle | undefined
+  private show = true
+
+  private constructor(
+    private readonly scene: Scene,
+    private readonly url: string,
+    public tileset: Cesium3DTileset,
+  ) {
+    this.attach(tileset)
+    scene.primitives.add(tileset)
+    this.status.ready = true
+  }
+
+  static async load(scene: Scene, url: string): Promise<CityTileset> {
+    return new CityTileset(scene, url, await Cesium3DTileset.fromUrl(url, TILESET_OPTIONS))
+  }
+
+  setStyle(style: Cesium3DTileStyle): void {
+    this.style = style
+    this.tileset.style = style
+  }
+
+  setShow(show: boolean): void {
+    this.show = show
+    this.tileset.show = show
+  }
+
+  /**
+   * Loads the tileset again (tiles the server rewrote come back fresh, the others from the HTTP cache after
+   * revalidation) and swaps it in once its first view has loaded, so the city never disappears.
+   */
+  async reload(): Promise<void> {
+    const next = await Cesium3DTileset.fromUrl(this.url, TILESET_OPTIONS)
+    if (this.style) next.style = this.style
+    next.show = this.show
+    this.scene.primitives.add(next)
+    if (this.show) {
+      await new Promise<void>((resolve) => {
+        const remove = next.initialTilesLoaded.addEventListener(() => {
+          remove()
+          resolve()
+        })
+      })
+    }
+    const previous = this.tileset
+    this.tileset = next
+    // Its first view is loaded (initialTilesLoaded); later loads are tracked by the listeners.
+    this.status.tilesLoaded = next.tilesLoaded || this.show
+    this.attach(next)
+    this.scene.primitives.remove(previous)
+  }
+
+  private attach(tileset: Cesium3DTileset): void {
+    const status = this.status
+    tileset.tileLoad.addEventListener(() => {
+      status.tileContentsLoaded++
+    })
+    tileset.tileFailed.addEventListener((e: { url: string; message: string }) => {
+      status.errors.push(`${e.url}: ${e.message}`)
+    })
+    tileset.allTilesLoaded.addEventListener(() => {
+      if (tileset === this.tileset) status.tilesLoaded = true
+    })
+    tileset.loadProgress.addEventListener((pending: number, processing: number) => {
+      if (tileset === this.tileset)
+        status.tilesLoaded = pending === 0 && processing === 0 && tileset.tilesLoaded
+    })
+  }
+}

@@ -1,0 +1,99 @@
+/** The control panel: theme, legend, layers, camera presets and language. */
+
+import { FACILITY_CATEGORIES } from '../core/facilities.ts'
+import { LANGS, type Lang, type Translate } from '../core/i18n.ts'
+import type { CameraPreset } from '../core/presets.ts'
+import { legendOf, THEME_IDS, THEMES, type ThemeId } from '../core/themes.ts'
+import { el } from './dom.ts'
+
+export interface PanelState {
+  lang: Lang
+  themeId: ThemeId
+  buildingsVisible: boolean
+  facilitiesVisible: boolean
+  status: string
+}
+
+export interface PanelHandlers {
+  onTheme(themeId: ThemeId): void
+  onLang(lang: Lang): void
+  onBuildingsVisible(visible: boolean): void
+  onFacilitiesVisible(visible: boolean): void
+  onPreset(preset: CameraPreset): void
+}
+
+const LANG_LABELS: Record<Lang, string> = { 'zh-CN': '中文', en: 'English' }
+
+export function renderPanel(
+  root: HTMLElement,
+  state: PanelState,
+  t: Translate,
+  presets: readonly (CameraPreset & { label: string })[],
+  handlers: PanelHandlers,
+): void {
+  const theme = el('select', { id: 'theme-select', 'aria-label': t('theme') })
+  for (const id of THEME_IDS) {
+    const option = el('option', { value: id }, t(THEMES[id].label))
+    option.selected = id === state.themeId
+    theme.append(option)
+  }
+  theme.addEventListener('change', () => handlers.onTheme(theme.value as ThemeId))
+
+  const legend = el('ul', { class: 'legend', id: 'legend' })
+  for (const entry of legendOf(THEMES[state.themeId])) {
+    legend.append(
+      el('li', {}, el('span', { class: 'swatch', style: `background:${entry.colour}` }), t(entry.label)),
+    )
+  }
+
+  const buildings = el('input', { type: 'checkbox', id: 'layer-buildings' })
+  buildings.checked = state.buildingsVisible
+  buildings.addEventListener('change', () => handlers.onBuildingsVisible(buildings.checked))
+
+  const facilities = el('input', { type: 'checkbox', id: 'layer-facilities' })
+  facilities.checked = state.facilitiesVisible
+  facilities.addEventListener('change', () => handlers.onFacilitiesVisible(facilities.checked))
+  const facilityLegend = el('ul', { class: 'legend', id: 'facility-legend' })
+  for (const category of Object.values(FACILITY_CATEGORIES)) {
+    facilityLegend.append(
+      el(
+        'li',
+        {},
+        el('span', { class: 'swatch dot', style: `background:${category.colour}` }),
+        t(category.label),
+      ),
+    )
+  }
+
+  const cameras = el('div', { class: 'presets' })
+  for (const preset of presets) {
+    const button = el('button', { type: 'button', 'data-preset': preset.key }, preset.label)
+    button.addEventListener('click', () => handlers.onPreset(preset))
+    cameras.append(button)
+  }
+
+  const langs = el('div', { class: 'langs' })
+  for (const lang of LANGS) {
+    const button = el('button', { type: 'button', 'data-lang': lang }, LANG_LABELS[lang])
+    if (lang === state.lang) button.classList.add('active')
+    button.addEventListener('click', () => handlers.onLang(lang))
+    langs.append(button)
+  }
+
+  root.replaceChildren(
+    el('h1', {}, t('title')),
+    el('p', { class: 'status', id: 'status' }, state.status),
+    el('h2', {}, t('theme')),
+    theme,
+    el('h2', {}, t('legend')),
+    legend,
+    el('h2', {}, t('layers')),
+    el('label', { class: 'layer' }, buildings, ` ${t('buildings')}`),
+    el('label', { class: 'layer' }, facilities, ` ${t('facilities')}`),
+    facilityLegend,
+    el('h2', {}, t('camera')),
+    cameras,
+    el('h2', {}, t('language')),
+    langs,
+  )
+}

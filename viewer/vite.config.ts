@@ -1,0 +1,47 @@
+import { cpSync } from 'node:fs'
+import path from 'node:path'
+import { defineConfig, type Plugin } from 'vite'
+
+const VIEWER_ROOT = import.meta.dirname
+const CESIUM_BUILD = path.resolve(VIEWER_ROOT, '../node_modules/cesium/Build/Cesium')
+/** Cesium's runtime files (web workers, textures, third-party wasm, widget CSS), served next to the bundle. */
+const CESIUM_STATIC = ['Workers', 'Assets', 'ThirdParty', 'Widgets']
+
+/** Copies Cesium's static directories into `<outDir>/cesium/` (CESIUM_BASE_URL is `/viewer/cesium/`). */
+function cesiumStatic(): Plugin {
+  let outDir = ''
+  return {
+    name: 'citycheck-cesium-static',
+    apply: 'build',
+    configResolved(config) {
+      outDir = path.resolve(config.root, config.build.outDir)
+    },
+    writeBundle() {
+      for (const dir of CESIUM_STATIC) {
+        cpSync(path.join(CESIUM_BUILD, dir), path.join(outDir, 'cesium', dir), { recursive: true })
+      }
+    },
+  }
+}
+
+export default defineConfig({
+  root: VIEWER_ROOT,
+  base: '/viewer/',
+  // The prebuilt ESM bundle: one module instead of Cesium's thousands of sources, so builds take seconds.
+  resolve: { alias: [{ find: /^cesium$/, replacement: path.join(CESIUM_BUILD, 'index.js') }] },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 8000,
+    target: 'es2022',
+    rolldownOptions: {
+      checks: { pluginTimings: false },
+      // Cesium's prebuilt bundle uses a direct eval in a third-party shader helper; nothing to fix here.
+      onwarn(warning, warn) {
+        if (warning.code === 'EVAL' && warning.id?.includes('cesium')) return
+        warn(warning)
+      },
+    },
+  },
+  plugins: [cesiumStatic()],
+})
