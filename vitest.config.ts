@@ -12,6 +12,8 @@ const SHARED = [
 ]
 
 export default defineConfig({
+  // One copy of graphql-js: Vite would resolve the ESM build while Apollo and Pothos load the CommonJS one.
+  resolve: { alias: { graphql: 'graphql/index.js' } },
   test: {
     testTimeout: 120_000,
     hookTimeout: 600_000,

@@ -1,13 +1,17 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { JobRunner } from '../jobs/runner.ts'
 import type { Config } from './config.ts'
 import type { Database } from './db/client.ts'
 import { createGraphQLHandler, type GraphQLHandler } from './graphql/server.ts'
 import { healthReport } from './health.ts'
+import { serveStatic } from './static.ts'
 
 export interface AppContext {
   config: Config
   database: Database
+  /** Background-job runner for GraphQL mutations that start diagnoses; optional for read-only servers. */
+  jobs?: JobRunner | undefined
 }
 
 export interface RunningServer {
@@ -55,6 +59,7 @@ async function handle(
     res.end(body)
     return
   }
+  if (await serveStatic(app, req, res, url.pathname)) return
   res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
   res.end('Not found')
 }

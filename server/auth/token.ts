@@ -48,13 +48,18 @@ export async function signToken(
 }
 
 // Verified tokens are kept until they expire: signature checks are the one per-request cost of identity.
-const verified = new Map<string, { identity: Identity; expiresAtMs: number }>()
+// Kept per key, so a process serving under two keys (tests) never takes one key's token for the other's.
+const verified = new Map<string, Map<string, { identity: Identity; expiresAtMs: number }>>()
 const VERIFIED_CACHE_SIZE = 1000
 
 /** Verifies a bearer token and returns its identity; any defect is UNAUTHENTICATED (HTTP 401). */
 export async function verifyToken(token: string, secret: string): Promise<Identity> {
-  const cacheKey = `${secret.length}:${token}`
-  const hit = verified.get(cacheKey)
+  let cache = verified.get(secret)
+  if (!cache) {
+    cache = new Map()
+    verified.set(secret, cache)
+  }
+  const hit = cache.get(token)
   if (hit && hit.expiresAtMs > Date.now()) return hit.identity
   let payload: Record<string, unknown>
   try {
@@ -87,8 +92,8 @@ export async function verifyToken(token: string, secret: string): Promise<Identi
     department: claims.department ?? null,
   }
   const exp = typeof payload.exp === 'number' ? payload.exp * 1000 : Date.now() + 3_600_000
-  if (verified.size >= VERIFIED_CACHE_SIZE) verified.clear()
-  verified.set(cacheKey, { identity, expiresAtMs: exp })
+  if (cache.size >= VERIFIED_CACHE_SIZE) cache.clear()
+  cache.set(token, { identity, expiresAtMs: exp })
   return identity
 }
 

@@ -52,11 +52,13 @@ class WkbReader {
   readGeometry(): Geometry {
     this.littleEndian = this.view.getUint8(this.offset) === 1
     this.offset += 1
-    let type = this.uint32()
-    const hasZ = (type & 0x80000000) !== 0 || (type >= 1000 && type < 2000) || type >= 3000
-    const hasM = (type & 0x40000000) !== 0 || type >= 2000
-    if (type & 0x20000000) this.offset += 4 // embedded SRID: always STORAGE_SRID here
-    type = (type & 0x0fffffff) % 1000
+    const raw = this.uint32()
+    if (raw & 0x20000000) this.offset += 4 // embedded SRID: always STORAGE_SRID here
+    // EWKB flags Z and M in the high bits; ISO WKB adds 1000 (Z), 2000 (M) or 3000 (ZM) to the type.
+    const iso = raw & 0x0fffffff
+    const hasZ = (raw & 0x80000000) !== 0 || (iso >= 1000 && iso < 2000) || iso >= 3000
+    const hasM = (raw & 0x40000000) !== 0 || iso >= 2000
+    const type = iso % 1000
     const point = (): Position => {
       const p = [this.float64(), this.float64()]
       if (hasZ) p.push(this.float64())

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader'
+import type { JobRunner } from '../../jobs/runner.ts'
 import type { Identity, Scope } from '../auth/identity.ts'
 import type { Database } from '../db/client.ts'
 
@@ -14,16 +15,24 @@ export interface GraphQLContext {
   /** The bearer token's identity; null without a token. */
   identity: Identity | null
   scope: Scope
+  /** Where mutations that start background work hand it; absent when the server runs without jobs. */
+  jobs?: JobRunner | undefined
   /** The request's DataLoader for a batch function, created on first use. */
   loader<K, V>(load: BatchLoad<K, V>): DataLoader<K, V | null>
 }
 
-export function createContext(database: Database, identity: Identity | null, scope: Scope): GraphQLContext {
+export function createContext(
+  database: Database,
+  identity: Identity | null,
+  scope: Scope,
+  jobs?: JobRunner,
+): GraphQLContext {
   const loaders = new Map<BatchLoad<never, unknown>, DataLoader<unknown, unknown>>()
   const context: GraphQLContext = {
     database,
     identity,
     scope,
+    jobs,
     loader<K, V>(load: BatchLoad<K, V>): DataLoader<K, V | null> {
       let loader = loaders.get(load as BatchLoad<never, unknown>) as DataLoader<K, V | null> | undefined
       if (!loader) {

@@ -1,9 +1,12 @@
 import type http from 'node:http'
 import { ApolloServer, HeaderMap } from '@apollo/server'
 import { unwrapResolverError } from '@apollo/server/errors'
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled'
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled'
 import type { GraphQLFormattedError } from 'graphql'
-import { GraphQLError } from 'graphql'
+import type { JobRunner } from '../../jobs/runner.ts'
 import { schema } from '../../schema/index.ts'
 import type { Identity } from '../auth/identity.ts'
 import { scopeFor } from '../auth/scope.ts'
@@ -13,6 +16,7 @@ import type { Database } from '../db/client.ts'
 import { createContext, type GraphQLContext } from './context.ts'
 import { EXPOSED_ERROR_CODES, unauthenticated } from './errors.ts'
 import { explorerPage } from './explorer.ts'
+import { withPreparedStatements } from './prepared.ts'
 
 /** Largest request body accepted: a 10,000-vertex polygon is about 0.4 MB; this leaves room, not abuse. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -25,6 +29,8 @@ export interface GraphQLHandler {
 export interface GraphQLHandlerOptions {
   config: Pick<Config, 'jwtSecret'>
   database: Database
+  /** The background-job runner mutations hand work to. */
+  jobs?: JobRunner | undefined
   /** Where internal errors are reported. @defaultValue `console.error` */
   logError?: (error: unknown) => void
 }
@@ -33,7 +39,8 @@ export interface GraphQLHandlerOptions {
 function raisedAsBadInput(error: unknown): boolean {
   let current: unknown = error
   for (let depth = 0; current && depth < 5; depth += 1) {
-    if (current instanceof GraphQLError && current.extensions.code === 'BAD_USER_INPUT') return true
+    // Read by shape, not instanceof: the error may come from another copy of graphql-js.
+    if ((current as { extensions?: { code?: unknown } }).extensions?.code === 'BAD_USER_INPUT') return true
     current = (current as { originalError?: unknown }).originalError
   }
   return false
@@ -139,7 +146,9 @@ export async function createGraphQLHandler(options: GraphQLHandlerOptions): Prom
     introspection: true,
     includeStacktraceInErrorResponses: false,
     formatError: makeFormatError(logError),
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    // The landing page loads from a CDN (explorer.ts serves an offline one); cache-control hints would wrap
+    // every resolver for headers no client of ours reads.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()],
     logger: {
       debug: () => {},
       info: () => {},
@@ -148,6 +157,7 @@ export async function createGraphQLHandler(options: GraphQLHandlerOptions): Prom
     },
   })
   await apollo.start()
+  const database = withPreparedStatements(options.database)
 
   return {
     async handle(req, res) {
@@ -189,7 +199,7 @@ export async function createGraphQLHandler(options: GraphQLHandlerOptions): Prom
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => {
           const identity = await identityOf(req, options.config.jwtSecret)
-          return createContext(options.database, identity, await scopeFor(identity, options.database))
+          return createContext(database, identity, await scopeFor(identity, database), options.jobs)
         },
       })
       const out: Record<string, string> = {}

@@ -1,0 +1,16 @@
+import { argv } from 'node:process'
+
+// `npm run bench -- <name> [options]`: runs one benchmark; its last line of output is one JSON object.
+const benches: Record<string, () => Promise<(args: string[]) => Promise<unknown>>> = {
+  api: async () => (await import('./api.ts')).runApiBench,
+  diagnostics: async () => (await import('./diagnostics.ts')).runDiagnosticsBench,
+}
+
+const [benchName, ...args] = argv.slice(2)
+const load = benchName ? benches[benchName] : undefined
+if (!load) {
+  console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [options]`)
+  process.exit(2)
+}
+const result = await (await load())(args)
+console.log(JSON.stringify(result))
