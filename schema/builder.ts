@@ -64,3 +64,7 @@ export const builder = new SchemaBuilder<{
 })
 
 builder.queryType({ description: 'CityCheck 城市体检 API：按行政区划权限读取城市模型与体检数据' })
+builder.mutationType({ description: '写操作（需登录，按行政区划权限）/ Writes, scoped like reads' })
+builder.subscriptionType({
+  description: '实时推送（graphql-ws，同一路径 /graphql）/ Live updates over graphql-ws',
+})

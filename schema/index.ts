@@ -9,5 +9,7 @@ import './areas.ts'
 import './indicators.ts'
 import './identity.ts'
 import './aggregates.ts'
+import './problems.ts'
+import './diagnostics.ts'
 
 export const schema = builder.toSchema()

@@ -7,16 +7,20 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 services_env="$(bash scripts/services.sh --test)"
 eval "$services_env"
 
-# Browser tests drive /usr/bin/chromium; they are never skipped, so a missing browser fails them.
-if [ ! -x /usr/bin/chromium ]; then
+# Browser tests drive /usr/bin/chromium and screenshot a Chinese interface (fonts-wqy-microhei for the glyphs);
+# they are never skipped, so a missing browser fails them.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
-    echo "test.sh: /usr/bin/chromium missing: installing Debian package chromium with apt-get" >&2
+    echo "test.sh: installing Debian packages ${missing[*]} with apt-get" >&2
     if ! { apt-get -o DPkg::Lock::Timeout=600 update >&2 &&
-      DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y chromium >&2; }; then
-      echo "test.sh: WARNING: apt-get install chromium failed; browser tests will fail" >&2
+      DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y "${missing[@]}" >&2; }; then
+      echo "test.sh: WARNING: apt-get install ${missing[*]} failed; browser tests will fail" >&2
     fi
   else
-    echo "test.sh: WARNING: /usr/bin/chromium not found and cannot install it (needs root on Debian: apt-get install chromium); browser tests will fail" >&2
+    echo "test.sh: WARNING: ${missing[*]} not installed and cannot install (needs root on Debian: apt-get install ${missing[*]}); browser tests will fail" >&2
   fi
 fi
 

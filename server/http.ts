@@ -4,6 +4,7 @@ import type { JobRunner } from '../jobs/runner.ts'
 import type { Config } from './config.ts'
 import type { Database } from './db/client.ts'
 import { createGraphQLHandler, type GraphQLHandler } from './graphql/server.ts'
+import { attachSubscriptions } from './graphql/subscriptions.ts'
 import { healthReport } from './health.ts'
 import { serveStatic } from './static.ts'
 
@@ -30,12 +31,14 @@ export async function startHttpServer(app: AppContext): Promise<RunningServer> {
       res.end(JSON.stringify({ error: 'Unexpected error' }))
     })
   })
+  const subscriptions = attachSubscriptions(server, app)
   await new Promise<void>((resolve) => server.listen(app.config.port, app.config.host, resolve))
   const { port } = server.address() as AddressInfo
   return {
     server,
     url: `http://${app.config.host}:${port}`,
     close: async () => {
+      await subscriptions.close()
       await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())))
       await graphql.stop()
     },

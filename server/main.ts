@@ -1,4 +1,6 @@
 import path from 'node:path'
+import { createProcessors } from '../jobs/processors.ts'
+import { createJobRunner, requeueUnfinishedRuns } from '../jobs/runner.ts'
 import { loadConfig } from './config.ts'
 import { migrateDatabase, openDatabase } from './db/client.ts'
 import { startHttpServer } from './http.ts'
@@ -30,7 +32,16 @@ if (seed.demo) {
   )
 }
 console.log(`schema migrated and seeds checked in ${seconds()} s`)
-const server = await startHttpServer({ config, database })
+const processors = createProcessors()
+const jobs = createJobRunner(database, processors, { redisUrl: config.redisUrl })
+const requeued = await requeueUnfinishedRuns(database, jobs)
+if (requeued > 0) console.log(`re-queued ${requeued} unfinished diagnostic runs`)
+console.log(
+  config.redisUrl
+    ? 'jobs: BullMQ on REDIS_URL (start workers with `npm run worker`)'
+    : 'jobs: in-process (no REDIS_URL)',
+)
+const server = await startHttpServer({ config, database, jobs })
 console.log(`ready in ${seconds()} s`)
 console.log(`  GraphQL:   ${server.url}/graphql`)
 console.log(`  3D viewer: ${server.url}/viewer/`)
@@ -42,6 +53,7 @@ async function stop(signal: string): Promise<void> {
   stopping = true
   console.log(`${signal}: shutting down`)
   await server.close().catch(() => {})
+  await jobs.close().catch(() => {})
   await database.close()
   process.exit(0)
 }

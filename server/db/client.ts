@@ -22,6 +22,8 @@ export interface Database {
   /** Runs raw SQL and returns its rows; the one escape hatch both drivers share. */
   rows<T = Record<string, unknown>>(query: SQL): Promise<T[]>
   close(): Promise<void>
+  /** LISTENs on a notification channel; the returned function stops listening. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>
   /** The embedded client, for dumping its data directory. */
   pglite?: PGlite
   /** The node-postgres pool. */
@@ -64,6 +66,19 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     db,
     backend: 'postgresql',
     pool,
+    listen: async (channel, onPayload) => {
+      // Notifications need one session for their lifetime, so a listener holds its own connection.
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      client.on('notification', (n) => {
+        if (n.channel === channel && n.payload !== undefined) onPayload(n.payload)
+      })
+      client.on('error', () => {})
+      await client.query(`listen ${quoteIdentifier(channel)}`)
+      return async () => {
+        await client.end().catch(() => {})
+      }
+    },
     rows: async <T>(query: SQL) => ((await db.execute(query)) as unknown as { rows: T[] }).rows,
     close: () => pool.end(),
   }
@@ -86,6 +101,12 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database
       db,
       backend: 'pglite',
       pglite: client,
+      listen: async (channel, onPayload) => {
+        const unlisten = await client.listen(channel, onPayload)
+        return async () => {
+          await unlisten()
+        }
+      },
       rows: async <T>(query: SQL) => ((await db.execute(query)) as unknown as { rows: T[] }).rows,
       close: async () => {
         await client.close()
@@ -96,6 +117,10 @@ async function openPglite(dataDir: string, loadDataDir?: Blob): Promise<Database
     release()
     throw error
   }
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`
 }
 
 /** PGlite is single-process: a second process on the same directory would corrupt it. */

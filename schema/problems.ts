@@ -1,0 +1,198 @@
+import { sql } from 'drizzle-orm'
+import { scopeCondition } from '../server/auth/scope.ts'
+import type { Geometry } from '../server/db/geometry.ts'
+import { PROBLEM_STATES, type ProblemState } from '../server/db/problems.ts'
+import {
+  allowedTransitions,
+  checkTransition,
+  ProblemTransitionError,
+} from '../server/domain/problem-states.ts'
+import type { GraphQLContext } from '../server/graphql/context.ts'
+import { badUserInput, notFound } from '../server/graphql/errors.ts'
+import { builder } from './builder.ts'
+import { inKeyOrder, loadNodes, numericIds, primeLoader } from './loading.ts'
+import { and, keysetPage } from './pagination.ts'
+
+export interface ProblemRow {
+  id: number
+  regionCode: string
+  type: string
+  title: string
+  description: string | null
+  geom: Geometry | null
+  buildingId: number | null
+  severity: number
+  source: string
+  yearFound: number
+  state: ProblemState
+  runId: number | null
+  details: Record<string, unknown>
+  updatedAt: string
+}
+
+const PROBLEM_COLUMNS = sql`p.id, p.region_code as "regionCode", p.type, p.title, p.description,
+  ST_AsGeoJSON(p.geom, 9)::json as geom, p.building_id as "buildingId", p.severity, p.source,
+  p.year_found as "yearFound", p.state, p.run_id as "runId", p.details, p.updated_at as "updatedAt"`
+
+const visible = (context: GraphQLContext) =>
+  scopeCondition(context.scope, sql`p.region_code`, { flag: sql`p.is_public` })
+
+async function loadProblems(ids: readonly number[], context: GraphQLContext): Promise<(ProblemRow | null)[]> {
+  const rows = await context.database.rows<ProblemRow>(
+    sql`select ${PROBLEM_COLUMNS} from problems p where p.id = any(${sql.param([...ids])}::int[]) and ${visible(context)}`,
+  )
+  return inKeyOrder(ids, rows, (r) => r.id)
+}
+
+export const ProblemStateEnum = builder.enumType('ProblemState', {
+  description: '问题状态：发现→交办→整改中→已整改→已复查→销号 / Problem workflow state',
+  values: PROBLEM_STATES,
+})
+
+interface TransitionRow {
+  fromState: string | null
+  toState: string
+  actor: string
+  reason: string | null
+  at: string
+}
+
+const ProblemTransition = builder.objectRef<TransitionRow>('ProblemTransition').implement({
+  description: '问题状态变更记录（谁、何时、为何）/ One state change: who, when, why',
+  fields: (t) => ({
+    fromState: t.exposeString('fromState', { nullable: true }),
+    toState: t.exposeString('toState'),
+    actor: t.exposeString('actor'),
+    reason: t.exposeString('reason', { nullable: true }),
+    at: t.field({ type: 'DateTime', resolve: (r) => r.at }),
+  }),
+})
+
+export const Problem = builder.objectRef<ProblemRow>('Problem')
+
+builder.node(Problem, {
+  description: '问题台账中的一条问题 / A located problem of the problem ledger',
+  id: { resolve: (p) => p.id },
+  loadMany: (ids, context) => loadNodes(context.loader(loadProblems), numericIds(ids)),
+  fields: (t) => ({
+    databaseId: t.exposeInt('id'),
+    regionCode: t.exposeString('regionCode'),
+    type: t.exposeString('type'),
+    title: t.exposeString('title'),
+    description: t.exposeString('description', { nullable: true }),
+    geom: t.field({ type: 'GeoJSON', nullable: true, resolve: (p) => p.geom }),
+    buildingId: t.exposeInt('buildingId', { nullable: true }),
+    severity: t.exposeInt('severity', { description: '1 低 / low, 2 中 / medium, 3 高 / high' }),
+    source: t.exposeString('source'),
+    yearFound: t.exposeInt('yearFound'),
+    state: t.field({ type: ProblemStateEnum, resolve: (p) => p.state }),
+    allowedTransitions: t.field({
+      type: [ProblemStateEnum],
+      resolve: (p) => [...allowedTransitions(p.state)],
+    }),
+    runId: t.exposeInt('runId', { nullable: true }),
+    details: t.field({ type: 'JSON', resolve: (p) => p.details }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (p) => p.updatedAt }),
+    transitions: t.field({
+      type: [ProblemTransition],
+      resolve: (p, _a, context) =>
+        context.database.rows<TransitionRow>(
+          sql`select from_state as "fromState", to_state as "toState", actor, reason, at
+            from problem_transitions where problem_id = ${p.id} order by id`,
+        ),
+    }),
+  }),
+})
+
+builder.queryField('problems', (t) =>
+  t.connection(
+    {
+      type: Problem,
+      nullable: true,
+      description: '问题台账（按行政区划、状态、建筑筛选）/ The problem ledger',
+      args: {
+        regionCode: t.arg.string(),
+        states: t.arg({ type: [ProblemStateEnum] }),
+        buildingId: t.arg.int(),
+        openOnly: t.arg.boolean({ description: '仅未销号 / only problems not closed' }),
+      },
+      resolve: async (_root, args, context) => {
+        const where = [visible(context)]
+        if (args.regionCode) {
+          if (!/^\d{6,12}$/.test(args.regionCode)) {
+            throw badUserInput(
+              `无效的行政区划代码 ${args.regionCode}`,
+              `Invalid region code ${args.regionCode}`,
+            )
+          }
+          where.push(sql`p.region_code like ${`${args.regionCode.replace(/(00)+$/, '')}%`}`)
+        }
+        if (args.states?.length) where.push(sql`p.state = any(${sql.param(args.states)}::text[])`)
+        if (args.buildingId != null) where.push(sql`p.building_id = ${args.buildingId}`)
+        if (args.openOnly) where.push(sql`p.state <> 'closed'`)
+        return keysetPage<ProblemRow>(
+          context,
+          {
+            from: sql`problems p`,
+            columns: PROBLEM_COLUMNS,
+            where: [and(where)],
+            ordering: { name: 'problems-id', keys: [{ expr: sql`p.id` }] },
+          },
+          args,
+          (rows) => primeLoader(context.loader(loadProblems), rows, (r) => r.id),
+        )
+      },
+    },
+    {
+      name: 'ProblemConnection',
+      fields: (c) => ({ totalCount: c.int({ resolve: (page) => page.totalCount() }) }),
+    },
+  ),
+)
+
+const TransitionProblemInput = builder.inputType('TransitionProblemInput', {
+  fields: (t) => ({
+    id: t.globalID({ required: true, description: '问题的全局 ID / the problem' }),
+    to: t.field({ type: ProblemStateEnum, required: true }),
+    reason: t.string({ description: '退回或重新打开时必填 / required to send back or reopen' }),
+  }),
+})
+
+builder.mutationField('transitionProblem', (t) =>
+  t.field({
+    type: Problem,
+    description: '推进问题状态（交办、整改、复查、销号、重新打开）/ Moves a problem through its workflow',
+    authScopes: { signedIn: true },
+    args: { input: t.arg({ type: TransitionProblemInput, required: true }) },
+    resolve: async (_root, { input }, context) => {
+      if (input.id.typename !== 'Problem') {
+        throw badUserInput(`${input.id.typename} 不是问题`, `${input.id.typename} is not a Problem`)
+      }
+      const id = Number(input.id.id)
+      const actor = context.identity?.subject ?? 'unknown'
+      const updated = await context.database.db.transaction(async (tx) => {
+        const found = (await tx.execute(
+          sql`select ${PROBLEM_COLUMNS} from problems p where p.id = ${id} and ${visible(context)} for update`,
+        )) as unknown as { rows: ProblemRow[] }
+        const problem = found.rows[0]
+        if (!problem) throw notFound(`问题 ${id} 不存在或无权访问`, `Problem ${id} was not found`)
+        try {
+          checkTransition(problem.state, input.to, input.reason)
+        } catch (error) {
+          if (!(error instanceof ProblemTransitionError)) throw error
+          const [zh, en] = error.message.split(' / ')
+          throw badUserInput(zh ?? error.message, en ?? error.message, { from: problem.state, to: input.to })
+        }
+        await tx.execute(sql`update problems set state = ${input.to}, updated_at = now() where id = ${id}`)
+        await tx.execute(sql`insert into problem_transitions (problem_id, from_state, to_state, actor, reason)
+          values (${id}, ${problem.state}, ${input.to}, ${actor}, ${input.reason ?? null})`)
+        await tx.execute(sql`insert into audit_events (actor, role, region_code, entity, entity_id, action, before, after)
+          values (${actor}, ${context.identity?.role ?? null}, ${problem.regionCode}, 'problem', ${String(id)},
+            'transition', ${JSON.stringify({ state: problem.state })}::jsonb,
+            ${JSON.stringify({ state: input.to, reason: input.reason ?? null })}::jsonb)`)
+        return { ...problem, state: input.to }
+      })
+      return updated
+    },
+  }),
+)
