@@ -13,6 +13,9 @@ import { builder } from './builder.ts'
 import { inKeyOrder, loadNodes, numericIds, primeLoader } from './loading.ts'
 import { and, keysetPage } from './pagination.ts'
 
+/** Channel announcing every problem change as JSON `{ id, buildingId, regionCode, state }`. */
+export const PROBLEM_EVENTS_CHANNEL = 'problems'
+
 export interface ProblemRow {
   id: number
   regionCode: string
@@ -190,9 +193,60 @@ builder.mutationField('transitionProblem', (t) =>
           values (${actor}, ${context.identity?.role ?? null}, ${problem.regionCode}, 'problem', ${String(id)},
             'transition', ${JSON.stringify({ state: problem.state })}::jsonb,
             ${JSON.stringify({ state: input.to, reason: input.reason ?? null })}::jsonb)`)
+        // Live screens and the 3D viewer hear of it on commit, from whichever process made the change.
+        await tx.execute(
+          sql`select pg_notify(${PROBLEM_EVENTS_CHANNEL}, ${JSON.stringify({
+            id,
+            buildingId: problem.buildingId,
+            regionCode: problem.regionCode,
+            state: input.to,
+          })})`,
+        )
         return { ...problem, state: input.to }
       })
       return updated
     },
   }),
 )
+
+builder.subscriptionField('problemChanged', (t) =>
+  t.field({
+    type: Problem,
+    description: '问题状态变化（指挥大屏与三维视图实时更新）/ Problems as they change, for live screens',
+    args: { regionCode: t.arg.string({ description: '只看该区划 / only inside this region' }) },
+    subscribe: (_root, args, context) => problemUpdates(context, args.regionCode ?? null),
+    resolve: (problem) => problem as ProblemRow,
+  }),
+)
+
+/** Changed problems read fresh within the caller's scope (public problems for a reader without a token). */
+async function* problemUpdates(
+  context: GraphQLContext,
+  regionCode: string | null,
+): AsyncGenerator<ProblemRow> {
+  const queue: number[] = []
+  let wake: (() => void) | null = null
+  const stop = await context.database.listen(PROBLEM_EVENTS_CHANNEL, (payload) => {
+    queue.push((JSON.parse(payload) as { id: number }).id)
+    wake?.()
+  })
+  const prefix = regionCode ? regionCode.replace(/(00)+$/, '') : ''
+  try {
+    while (true) {
+      while (queue.length > 0) {
+        const id = queue.shift() as number
+        const [problem] = await context.database.rows<ProblemRow>(
+          sql`select ${PROBLEM_COLUMNS} from problems p where p.id = ${id} and ${visible(context)}
+            and p.region_code like ${`${prefix}%`}`,
+        )
+        if (problem) yield problem
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve
+      })
+      wake = null
+    }
+  } finally {
+    await stop()
+  }
+}

@@ -98,6 +98,39 @@ describe('problem workflow through GraphQL', () => {
     ])
   })
 
+  it('announces the change to subscribers in scope', async () => {
+    const client = createClient({
+      url: `${server.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${huangpu}` },
+      lazy: false,
+    })
+    const received = new Promise<{ databaseId: number; state: string; buildingId: number }>(
+      (resolve, reject) => {
+        client.subscribe(
+          { query: 'subscription { problemChanged(regionCode: "310101") { databaseId state buildingId } }' },
+          {
+            next: (msg) => resolve((msg.data as { problemChanged: never }).problemChanged),
+            error: reject,
+            complete: () => {},
+          },
+        )
+      },
+    )
+    await new Promise((r) => setTimeout(r, 500))
+    const r = await gql(TRANSITION, { id: globalId('Problem', problemId), to: 'in_progress' }, huangpu)
+    expect(r.body.errors).toBeUndefined()
+    const event = await received
+    await client.dispose()
+    expect(event).toMatchObject({ databaseId: problemId, state: 'in_progress' })
+    const r2 = await gql(
+      TRANSITION,
+      { id: globalId('Problem', problemId), to: 'assigned', reason: '退回重办' },
+      huangpu,
+    )
+    expect(r2.body.data.transitionProblem.state).toBe('assigned')
+  })
+
   it('lists the ledger by state within scope', async () => {
     const q = `{ problems(openOnly: true, first: 10) { totalCount nodes { databaseId state } } }`
     const mine = await gql(q, {}, huangpu)
