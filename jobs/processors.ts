@@ -2,6 +2,7 @@ import { UnrecoverableError } from 'bullmq'
 import { sql } from 'drizzle-orm'
 import type { Database } from '../server/db/client.ts'
 import { type CoverageJobHooks, processCoverageRun } from './diagnostics/coverage-job.ts'
+import { processIndicatorRun } from './diagnostics/indicators-job.ts'
 import { updateAndNotify } from './diagnostics/run-events.ts'
 import type { JobKind } from './queue.ts'
 
@@ -19,7 +20,13 @@ export interface JobContext {
  */
 export type Processor = (database: Database, context: JobContext) => Promise<void>
 
-export type Processors = Record<JobKind, Processor>
+/** Coverage is required; a runner given no processor for another kind fails those runs (tests pass only one). */
+export type Processors = { coverage: Processor } & Partial<Record<JobKind, Processor>>
+
+/** A job of a kind this process has no processor for; retrying here cannot help. */
+export class MissingProcessorError extends UnrecoverableError {
+  override name = 'MissingProcessorError'
+}
 
 export interface ProcessorOptions {
   /** Test seams into the coverage processor (failure injection). */
@@ -30,6 +37,7 @@ export interface ProcessorOptions {
 export function createProcessors(options: ProcessorOptions = {}): Processors {
   return {
     coverage: (database, context) => processCoverageRun(database, context, options.coverage),
+    indicators: (database, context) => processIndicatorRun(database, context),
   }
 }
 
@@ -45,7 +53,9 @@ export async function executeJob(
   context: JobContext,
 ): Promise<void> {
   try {
-    await processors[kind](database, context)
+    const processor = processors[kind]
+    if (!processor) throw new MissingProcessorError(`no processor for jobs of kind '${kind}'`)
+    await processor(database, context)
   } catch (error) {
     const final = error instanceof UnrecoverableError || context.attempt >= context.maxAttempts
     const message = describeError(error)

@@ -15,6 +15,8 @@ import {
   type FacilityRule,
   type GroupCounts,
   type PopulationCell,
+  type PreparedWalkNetwork,
+  prepareWalkNetwork,
   type Road,
   type TypeDiagnosis,
 } from './coverage/index.ts'
@@ -391,14 +393,18 @@ export async function processCoverageRun(
   const points: Array<Omit<GapRow, 'rank' | 'severity'>> = []
   const t1 = performance.now()
   let step = 0
+  // The walking graph and the cells' snaps do not depend on the facility type: built once for the whole run.
+  let network: PreparedWalkNetwork | undefined
   for (const model of parameters.distanceModels) {
     for (const rule of parameters.rules) {
       if (await isCancelled(database, runId)) return
       let diagnosis: ReturnType<typeof diagnoseServiceCoverage>
       try {
+        if (model === 'network') network ??= prepareWalkNetwork(cells, roads, hooks.coverageOptions)
         diagnosis = diagnoseServiceCoverage(
           { cells, facilities, roads, rules: [rule], model, facilityTypes: types },
           hooks.coverageOptions,
+          { network },
         )
       } catch (error) {
         if (error instanceof CoverageInputError) throw new CoverageJobInputError(error.message)
@@ -506,43 +512,47 @@ async function campaignYear(database: Database, campaignId: number): Promise<num
   return row?.year ?? new Date().getUTCFullYear()
 }
 
-async function loadInputs(
+/** Cells, facilities of `types` and (when `needsRoads`) roads of a region, projected to EPSG:`srid` metres. */
+export async function loadInputs(
   database: Database,
   like: string,
   srid: number,
   types: readonly string[],
   needsRoads: boolean,
 ): Promise<{ cells: PopulationCell[]; facilities: Facility[]; roads: Road[] }> {
-  const cellRows = await database.rows<{
-    id: number
-    x: number
-    y: number
-    size_m: number
-    children: number
-    working: number
-    elderly: number
-  }>(sql`
+  // Three independent queries: on PostgreSQL they run side by side on separate connections.
+  const [cellRows, facilityRows, roadRows] = await Promise.all([
+    database.rows<{
+      id: number
+      x: number
+      y: number
+      size_m: number
+      children: number
+      working: number
+      elderly: number
+    }>(sql`
     select id, ST_X(p) as x, ST_Y(p) as y, size_m, children, working, elderly
     from (select *, ST_Transform(centroid, ${srid}::int) as p from population_cells where region_code like ${like}) c
-    order by id`)
-  const facilityRows = await database.rows<{
-    id: number
-    type: string
-    x: number
-    y: number
-    capacity: number | null
-  }>(
-    sql`
+    order by id`),
+    database.rows<{
+      id: number
+      type: string
+      x: number
+      y: number
+      capacity: number | null
+    }>(
+      sql`
     select id, type, ST_X(p) as x, ST_Y(p) as y, capacity
     from (select *, ST_Transform(geom, ${srid}::int) as p from facilities
       where region_code like ${like} and type = any(${`{${types.join(',')}}`}::text[])) f
     order by id`,
-  )
-  const roadRows = needsRoads
-    ? await database.rows<{ id: number; walkable: boolean; geojson: string }>(sql`
+    ),
+    needsRoads
+      ? database.rows<{ id: number; walkable: boolean; geojson: string }>(sql`
         select id, walkable, ST_AsGeoJSON(ST_Transform(geom, ${srid}::int)) as geojson
         from roads where region_code like ${like} order by id`)
-    : []
+      : Promise.resolve([]),
+  ])
   return {
     cells: cellRows.map((c) => ({
       id: c.id,
@@ -573,12 +583,17 @@ function gapRows(
   demandPoints: ReturnType<typeof diagnoseServiceCoverage>['demandPoints'],
 ): Array<Omit<GapRow, 'rank' | 'severity'>> {
   const rows: Array<Omit<GapRow, 'rank' | 'severity'>> = []
+  // Lookups by id: a big city has thousands of blind spots and catchments per type.
+  const spots = new Map(t.blindSpots.map((s) => [s.id, s]))
+  const catchments = new Map((t.capacity?.catchments ?? []).map((c) => [c.facilityId, c]))
   for (const p of demandPoints) {
     const base = { facility_type: t.type, distance_model: model, x: p.x, y: p.y, radius_m: t.radiusM }
     if (p.kind === 'blind_spot') {
-      const spot = t.blindSpots.find((s) => s.id === p.blindSpotId)
+      const spot = p.blindSpotId === null ? undefined : spots.get(p.blindSpotId)
       if (!spot) continue
-      const gapKey = `${t.type}:${model}:blind_spot:${Math.min(...spot.cellIds)}`
+      // A loop, not Math.min(...ids): a spot of a big city can hold more cells than the call stack takes arguments.
+      const lowestCell = spot.cellIds.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY)
+      const gapKey = `${t.type}:${model}:blind_spot:${lowestCell}`
       rows.push({
         ...base,
         gap_key: gapKey,
@@ -594,7 +609,7 @@ function gapRows(
         priority: p.score,
       })
     } else {
-      const catchment = t.capacity?.catchments.find((c) => c.facilityId === p.facilityId)
+      const catchment = p.facilityId === null ? undefined : catchments.get(p.facilityId)
       const gapKey = `${t.type}:${model}:capacity:${p.facilityId}`
       rows.push({
         ...base,

@@ -1,7 +1,7 @@
 import { findBlindSpots } from './blind-spots.ts'
 import { assessCapacity } from './capacity.ts'
 import { rankDemandPoints } from './demand-points.ts'
-import { computePreparedCoverage } from './engine.ts'
+import { computePreparedCoverage, type SharedCoverageState } from './engine.ts'
 import type {
   CoverageDiagnosis,
   CoverageInput,
@@ -17,14 +17,18 @@ import { type PreparedCoverageInput, prepareCoverageInput, servedResidents } fro
  * residents, blind spots with outlines, capacity gaps and ranked demand points. Pure and synchronous;
  * the job around it loads the inputs and stores the result.
  *
+ * `shared` carries what calls over the same cells can reuse, e.g. the walk network of `prepareWalkNetwork`
+ * when a job diagnoses one facility type at a time.
+ *
  * @throws CoverageInputError subclasses for unusable input (see {@link prepareCoverageInput}).
  */
 export function diagnoseServiceCoverage(
   input: CoverageInput,
   options: CoverageOptions = {},
+  shared: SharedCoverageState = {},
 ): CoverageDiagnosis {
   const prepared = prepareCoverageInput(input, options)
-  return summarise(prepared, computePreparedCoverage(prepared))
+  return summarise(prepared, computePreparedCoverage(prepared, shared))
 }
 
 /**

@@ -3,11 +3,81 @@ import {
   DijkstraWorkspace,
   multiSourceDijkstra,
   SegmentIndex,
+  type Snaps,
   snapPoints,
+  type WalkGraph,
 } from './network.ts'
 import { PointGridIndex } from './point-index.ts'
-import type { CellCoverage, CoverageInput, CoverageOptions, CoverageResult, TypeCoverage } from './types.ts'
-import { type PreparedCoverageInput, type PreparedType, prepareCoverageInput } from './validate.ts'
+import type {
+  CellCoverage,
+  CoverageInput,
+  CoverageOptions,
+  CoverageResult,
+  PopulationCell,
+  Road,
+  TypeCoverage,
+} from './types.ts'
+import {
+  type PreparedCoverageInput,
+  type PreparedType,
+  prepareCoverageInput,
+  type ResolvedCoverageOptions,
+  resolveCoverageOptions,
+} from './validate.ts'
+
+/**
+ * The walking graph of a road network and every cell's snap onto it: the part of the network model that does
+ * not depend on the facility type. Build it once with {@link prepareWalkNetwork} and pass it to every
+ * per-type call ({@link computeCoverage}, `diagnoseServiceCoverage`) over the same cells, roads and options.
+ */
+export interface PreparedWalkNetwork {
+  graph: WalkGraph
+  index: SegmentIndex
+  /** Snaps of the cells, in input cell order. */
+  cellSnaps: Snaps
+  unreachableCells: number
+  /** The cells and options it was built for; a call with others is rejected. */
+  cells: readonly PopulationCell[]
+  options: Pick<ResolvedCoverageOptions, 'maxSnapM' | 'mergeToleranceM'>
+  workspace: DijkstraWorkspace
+}
+
+/** What several coverage calls over the same cells can share. */
+export interface SharedCoverageState {
+  network?: PreparedWalkNetwork
+}
+
+/**
+ * Builds the walking graph of `roads` and snaps `cells` onto it, once for all facility types.
+ *
+ * @throws InvalidCoverageOptionError for unusable options.
+ */
+export function prepareWalkNetwork(
+  cells: readonly PopulationCell[],
+  roads: readonly Road[],
+  options: CoverageOptions = {},
+): PreparedWalkNetwork {
+  const { maxSnapM, mergeToleranceM } = resolveCoverageOptions(options)
+  const graph = buildWalkGraph(roads, { mergeToleranceM })
+  const index = new SegmentIndex(graph)
+  const cellSnaps = snapPoints(
+    index,
+    Float64Array.from(cells, (c) => c.x),
+    Float64Array.from(cells, (c) => c.y),
+    maxSnapM,
+  )
+  let unreachableCells = 0
+  for (let i = 0; i < cells.length; i++) if (cellSnaps.edge[i]! < 0) unreachableCells++
+  return {
+    graph,
+    index,
+    cellSnaps,
+    unreachableCells,
+    cells,
+    options: { maxSnapM, mergeToleranceM },
+    workspace: new DijkstraWorkspace(graph.nodeCount),
+  }
+}
 
 /**
  * Nearest facility of every rule's type for every cell, by the input's distance model.
@@ -26,13 +96,22 @@ import { type PreparedCoverageInput, type PreparedType, prepareCoverageInput } f
  * segment bucket grid and runs one bounded multi-source Dijkstra per type. Both are linear in
  * cells + facilities + road segments for a fixed radius.
  */
-export function computeCoverage(input: CoverageInput, options: CoverageOptions = {}): CoverageResult {
-  return computePreparedCoverage(prepareCoverageInput(input, options))
+export function computeCoverage(
+  input: CoverageInput,
+  options: CoverageOptions = {},
+  shared: SharedCoverageState = {},
+): CoverageResult {
+  return computePreparedCoverage(prepareCoverageInput(input, options), shared)
 }
 
 /** {@link computeCoverage} on input that {@link prepareCoverageInput} already checked. */
-export function computePreparedCoverage(prepared: PreparedCoverageInput): CoverageResult {
-  return prepared.input.model === 'network' ? networkCoverage(prepared) : euclideanCoverage(prepared)
+export function computePreparedCoverage(
+  prepared: PreparedCoverageInput,
+  shared: SharedCoverageState = {},
+): CoverageResult {
+  return prepared.input.model === 'network'
+    ? networkCoverage(prepared, shared.network)
+    : euclideanCoverage(prepared)
 }
 
 /** One cell of a {@link TypeCoverage} as a plain object. */
@@ -82,21 +161,24 @@ function euclideanCoverage(prepared: PreparedCoverageInput): CoverageResult {
   return { model: 'euclidean', types, cellAccessM: null, unreachableCells: 0 }
 }
 
-function networkCoverage(prepared: PreparedCoverageInput): CoverageResult {
+function networkCoverage(prepared: PreparedCoverageInput, network?: PreparedWalkNetwork): CoverageResult {
   const { input, options } = prepared
   const cells = input.cells
-  const graph = buildWalkGraph(input.roads ?? [], { mergeToleranceM: options.mergeToleranceM })
-  const index = new SegmentIndex(graph)
-  const cellSnaps = snapPoints(
-    index,
-    Float64Array.from(cells, (c) => c.x),
-    Float64Array.from(cells, (c) => c.y),
-    options.maxSnapM,
-  )
-  let unreachableCells = 0
-  for (let i = 0; i < cells.length; i++) if (cellSnaps.edge[i]! < 0) unreachableCells++
+  if (network) {
+    const sameCells =
+      network.cells === cells ||
+      (network.cells.length === cells.length && network.cells.every((c, i) => c.id === cells[i]!.id))
+    if (!sameCells) throw new RangeError('the prepared walk network was built for other cells')
+    if (
+      network.options.maxSnapM !== options.maxSnapM ||
+      network.options.mergeToleranceM !== options.mergeToleranceM
+    ) {
+      throw new RangeError('the prepared walk network was built with other options')
+    }
+  }
+  const { graph, index, cellSnaps, unreachableCells, workspace } =
+    network ?? prepareWalkNetwork(cells, input.roads ?? [], options)
   const { edgeFrom, edgeTo, edgeLengthM } = graph
-  const workspace = new DijkstraWorkspace(graph.nodeCount)
 
   const types = prepared.types.map((t) => {
     const out = emptyTypeCoverage(t, cells.length)

@@ -2,7 +2,13 @@ export { findBlindSpots } from './blind-spots.ts'
 export { assessCapacity } from './capacity.ts'
 export { rankDemandPoints } from './demand-points.ts'
 export { diagnoseFromCoverage, diagnoseServiceCoverage } from './diagnose.ts'
-export { cellCoverage, computeCoverage } from './engine.ts'
+export {
+  cellCoverage,
+  computeCoverage,
+  type PreparedWalkNetwork,
+  prepareWalkNetwork,
+  type SharedCoverageState,
+} from './engine.ts'
 export * from './errors.ts'
 export { signedRingAreaM2 } from './geometry.ts'
 export { CellGrid, type GridFrame, traceGridOutline } from './grid.ts'
@@ -21,4 +27,4 @@ export {
 } from './network.ts'
 export { PointGridIndex } from './point-index.ts'
 export type * from './types.ts'
-export { POPULATION_GROUPS, prepareCoverageInput } from './validate.ts'
+export { POPULATION_GROUPS, prepareCoverageInput, resolveCoverageOptions } from './validate.ts'

@@ -47,7 +47,7 @@ export function prepareCoverageInput(
   input: CoverageInput,
   options: CoverageOptions = {},
 ): PreparedCoverageInput {
-  const resolved = resolveOptions(options)
+  const resolved = resolveCoverageOptions(options)
   if (input.model !== 'euclidean' && input.model !== 'network') {
     throw new InvalidCoverageOptionError(`unknown distance model '${String(input.model)}'`)
   }
@@ -124,7 +124,12 @@ export function prepareCoverageInput(
   return { input, options: resolved, grid, types }
 }
 
-function resolveOptions(options: CoverageOptions): ResolvedCoverageOptions {
+/**
+ * Options with their defaults filled in.
+ *
+ * @throws InvalidCoverageOptionError
+ */
+export function resolveCoverageOptions(options: CoverageOptions): ResolvedCoverageOptions {
   const resolved: ResolvedCoverageOptions = {
     maxSnapM: options.maxSnapM ?? 300,
     distanceCutoffFactor: options.distanceCutoffFactor ?? 2,
