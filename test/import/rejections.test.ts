@@ -29,7 +29,11 @@ const square = (lon: number, lat: number, d = 0.0002) => ({
     ],
   ],
 })
-const feature = (properties: Record<string, unknown>, geometry: unknown) => ({ type: 'Feature', properties, geometry })
+const feature = (properties: Record<string, unknown>, geometry: unknown) => ({
+  type: 'Feature',
+  properties,
+  geometry,
+})
 const collection = (features: unknown[], crs?: string) => ({
   type: 'FeatureCollection',
   ...(crs ? { crs: { type: 'name', properties: { name: crs } } } : {}),
@@ -61,43 +65,62 @@ describe('importing bad input', () => {
       collection([
         feature({ kind: 'building', id: 1, height: 12 }, square(121.47, 31.21)),
         // unclosed ring
-        feature({ kind: 'building', id: 2 }, {
-          type: 'Polygon',
-          coordinates: [
-            [
-              [121.471, 31.21],
-              [121.4712, 31.21],
-              [121.4712, 31.2102],
-              [121.471, 31.2102],
+        feature(
+          { kind: 'building', id: 2 },
+          {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [121.471, 31.21],
+                [121.4712, 31.21],
+                [121.4712, 31.2102],
+                [121.471, 31.2102],
+              ],
             ],
-          ],
-        }),
+          },
+        ),
         // not a number
         feature({ kind: 'building', id: 3 }, square(Number.NaN, 31.21)),
         // missing geometry
         feature({ kind: 'school', id: 4, name: '某小学' }, null),
         // projected coordinates declared as lon/lat
         feature({ kind: 'kindergarten', id: 5 }, { type: 'Point', coordinates: [641951.16, 3458540.87] }),
-        feature({ kind: 'kindergarten', id: 6, name: '某幼儿园' }, { type: 'Point', coordinates: [121.4705, 31.2105] }),
+        feature(
+          { kind: 'kindergarten', id: 6, name: '某幼儿园' },
+          { type: 'Point', coordinates: [121.4705, 31.2105] },
+        ),
         // duplicate id, elsewhere
-        feature({ kind: 'kindergarten', id: 6, name: '另一个' }, { type: 'Point', coordinates: [121.48, 31.22] }),
+        feature(
+          { kind: 'kindergarten', id: 6, name: '另一个' },
+          { type: 'Point', coordinates: [121.48, 31.22] },
+        ),
       ]),
     )
     const csv = write(
       'facilities.csv',
       'id,kind,name,lon,lat\n10,clinic,社区卫生服务中心,121.4701,31.2101\n11,clinic,缺坐标,,\n12,clinic,越界,200,31.2\n',
     )
-    const report = await importCity(database, { files: [file, csv], datasetName: 'bad-input', regionCode: '310101' })
+    const report = await importCity(database, {
+      files: [file, csv],
+      datasetName: 'bad-input',
+      regionCode: '310101',
+    })
     const reasons = report.rejected.map((r) => `${r.file}#${r.index}:${r.reason}`)
     expect(reasons, reasons.join('\n')).toHaveLength(7)
     expect(report.rejected).toHaveLength(7)
     expect(reasons.some((r) => r.startsWith('mixed.geojson#2:') && r.includes('not closed'))).toBe(true)
-    expect(reasons.some((r) => r.startsWith('mixed.geojson#3:') && r.includes('not a finite number'))).toBe(true)
+    expect(reasons.some((r) => r.startsWith('mixed.geojson#3:') && r.includes('not a finite number'))).toBe(
+      true,
+    )
     expect(reasons.some((r) => r.startsWith('mixed.geojson#4:') && r.includes('missing geometry'))).toBe(true)
     expect(reasons.some((r) => r.startsWith('mixed.geojson#5:') && r.includes('--crs'))).toBe(true)
     expect(reasons.some((r) => r.startsWith('mixed.geojson#7:') && r.includes('duplicate id 6'))).toBe(true)
-    expect(reasons.some((r) => r.startsWith('facilities.csv#3:') && r.includes('missing coordinates'))).toBe(true)
-    expect(reasons.some((r) => r.startsWith('facilities.csv#4:') && r.includes('not a longitude/latitude'))).toBe(true)
+    expect(reasons.some((r) => r.startsWith('facilities.csv#3:') && r.includes('missing coordinates'))).toBe(
+      true,
+    )
+    expect(
+      reasons.some((r) => r.startsWith('facilities.csv#4:') && r.includes('not a longitude/latitude')),
+    ).toBe(true)
     expect(report.imported.buildings).toBe(1)
     expect(report.imported.facilities).toEqual({ clinic: 1, kindergarten: 1 })
   })
@@ -105,9 +128,16 @@ describe('importing bad input', () => {
   it('rejects a whole file in an unsupported CRS', async () => {
     const file = write(
       'mercator.geojson',
-      collection([feature({ kind: 'school', id: 1 }, { type: 'Point', coordinates: [13524000, 3664000] })], 'EPSG:3857'),
+      collection(
+        [feature({ kind: 'school', id: 1 }, { type: 'Point', coordinates: [13524000, 3664000] })],
+        'EPSG:3857',
+      ),
     )
-    const report = await importCity(database, { files: [file], datasetName: 'mercator', regionCode: '310101' })
+    const report = await importCity(database, {
+      files: [file],
+      datasetName: 'mercator',
+      regionCode: '310101',
+    })
     expect(report.rejected).toHaveLength(1)
     expect(report.rejected[0]?.reason).toContain('EPSG:3857 is not supported')
     expect(report.imported.facilities).toEqual({})
@@ -117,10 +147,17 @@ describe('importing bad input', () => {
     const before = await database.rows<{ n: number }>(sql`select count(*)::int as n from buildings`)
     const file = write(
       'strict.geojson',
-      collection([feature({ kind: 'building', id: 1 }, square(121.47, 31.22)), feature({ kind: 'building', id: 2 }, null)]),
+      collection([
+        feature({ kind: 'building', id: 1 }, square(121.47, 31.22)),
+        feature({ kind: 'building', id: 2 }, null),
+      ]),
     )
-    await expect(importCity(database, { files: [file], datasetName: 'strict', strict: true })).rejects.toThrow(ImportError)
-    await expect(importCity(database, { files: [file], datasetName: 'bad-input' })).rejects.toThrow(/already exists/)
+    await expect(
+      importCity(database, { files: [file], datasetName: 'strict', strict: true }),
+    ).rejects.toThrow(ImportError)
+    await expect(importCity(database, { files: [file], datasetName: 'bad-input' })).rejects.toThrow(
+      /already exists/,
+    )
     const after = await database.rows<{ n: number }>(sql`select count(*)::int as n from buildings`)
     expect(after).toEqual(before)
     const datasets = await database.rows<{ name: string }>(sql`select name from datasets order by id`)
@@ -128,7 +165,10 @@ describe('importing bad input', () => {
   })
 
   it('rolls back everything when the database refuses a row', async () => {
-    const file = write('ok.geojson', collection([feature({ kind: 'building', id: 9 }, square(121.47, 31.23))]))
+    const file = write(
+      'ok.geojson',
+      collection([feature({ kind: 'building', id: 9 }, square(121.47, 31.23))]),
+    )
     await expect(
       importCity(database, { files: [file], datasetName: 'unknown-region', regionCode: '999999' }),
     ).rejects.toThrow(/unknown region code 999999/)
@@ -142,9 +182,16 @@ describe('coordinate reference systems', () => {
   it('takes CGCS2000 geographic (EPSG:4490) as is', async () => {
     const file = write(
       'cgcs2000.geojson',
-      collection([feature({ kind: 'kindergarten', id: 'k4490' }, { type: 'Point', coordinates: lonLat })], 'urn:ogc:def:crs:EPSG::4490'),
+      collection(
+        [feature({ kind: 'kindergarten', id: 'k4490' }, { type: 'Point', coordinates: lonLat })],
+        'urn:ogc:def:crs:EPSG::4490',
+      ),
     )
-    const report = await importCity(database, { files: [file], datasetName: 'crs-4490', regionCode: '310101' })
+    const report = await importCity(database, {
+      files: [file],
+      datasetName: 'crs-4490',
+      regionCode: '310101',
+    })
     expect(report.rejected).toEqual([])
     const [row] = await database.rows<{ x: number; y: number }>(
       sql`select ST_X(geom) as x, ST_Y(geom) as y from facilities where source_id = 'k4490'`,
@@ -165,7 +212,11 @@ describe('coordinate reference systems', () => {
       `${crs.replace(':', '-')}.geojson`,
       collection([feature({ kind: 'kindergarten', id }, { type: 'Point', coordinates: [x, y] })], crs),
     )
-    const report = await importCity(database, { files: [file], datasetName: `crs-${crs}`, regionCode: '310101' })
+    const report = await importCity(database, {
+      files: [file],
+      datasetName: `crs-${crs}`,
+      regionCode: '310101',
+    })
     expect(report.rejected).toEqual([])
     const [row] = await database.rows<{ x: number; y: number }>(
       sql`select ST_X(geom) as x, ST_Y(geom) as y from facilities where source_id = ${id}`,
