@@ -12,6 +12,7 @@ import type { GraphQLContext } from '../server/graphql/context.ts'
 import { badUserInput, notFound } from '../server/graphql/errors.ts'
 import { builder } from './builder.ts'
 import { FacilityType } from './facilities.ts'
+import { announcedRows, regionPrefix } from './live.ts'
 import { inKeyOrder, loadNodes, numericIds } from './loading.ts'
 
 const RUN_COLUMNS = sql`r.id, r.kind, r.campaign_id as "campaignId", r.region_code as "regionCode", r.parameters,
@@ -179,40 +180,26 @@ builder.subscriptionField('diagnosticRunUpdated', (t) =>
   }),
 )
 
-/**
- * Runs announced on the `diagnostic_runs` channel, read fresh and filtered by the caller's scope (a connection
- * lives longer than a request, so no loader cache), ended when the client goes away.
- */
-async function* runUpdates(
+/** Runs announced on the `diagnostic_runs` channel, read fresh and filtered by the caller's scope. */
+function runUpdates(
   context: GraphQLContext,
   runId: number | null,
   regionCode: string | null,
 ): AsyncGenerator<RunRow> {
-  const queue: number[] = []
-  let wake: (() => void) | null = null
-  const stop = await context.database.listen(RUN_EVENTS_CHANNEL, (payload) => {
-    const event = JSON.parse(payload) as RunEvent
-    if (runId !== null && event.id !== runId) return
-    queue.push(event.id)
-    wake?.()
-  })
-  const prefix = regionCode ? regionCode.replace(/(00)+$/, '') : ''
-  try {
-    while (true) {
-      while (queue.length > 0) {
-        const id = queue.shift() as number
-        const [run] = await context.database.rows<RunRow>(
+  const prefix = regionPrefix(regionCode)
+  return announcedRows(
+    context.database,
+    RUN_EVENTS_CHANNEL,
+    (payload) => {
+      const event = JSON.parse(payload) as RunEvent
+      return runId === null || event.id === runId ? event.id : null
+    },
+    async (id) =>
+      (
+        await context.database.rows<RunRow>(
           sql`select ${RUN_COLUMNS} from diagnostic_runs r where r.id = ${id} and ${visible(context)}
             and r.region_code like ${`${prefix}%`}`,
         )
-        if (run) yield run
-      }
-      await new Promise<void>((resolve) => {
-        wake = resolve
-      })
-      wake = null
-    }
-  } finally {
-    await stop()
-  }
+      )[0],
+  )
 }

@@ -10,6 +10,7 @@ import {
 import type { GraphQLContext } from '../server/graphql/context.ts'
 import { badUserInput, notFound } from '../server/graphql/errors.ts'
 import { builder } from './builder.ts'
+import { announcedRows, regionPrefix } from './live.ts'
 import { inKeyOrder, loadNodes, numericIds, primeLoader } from './loading.ts'
 import { and, keysetPage } from './pagination.ts'
 
@@ -220,33 +221,18 @@ builder.subscriptionField('problemChanged', (t) =>
 )
 
 /** Changed problems read fresh within the caller's scope (public problems for a reader without a token). */
-async function* problemUpdates(
-  context: GraphQLContext,
-  regionCode: string | null,
-): AsyncGenerator<ProblemRow> {
-  const queue: number[] = []
-  let wake: (() => void) | null = null
-  const stop = await context.database.listen(PROBLEM_EVENTS_CHANNEL, (payload) => {
-    queue.push((JSON.parse(payload) as { id: number }).id)
-    wake?.()
-  })
-  const prefix = regionCode ? regionCode.replace(/(00)+$/, '') : ''
-  try {
-    while (true) {
-      while (queue.length > 0) {
-        const id = queue.shift() as number
-        const [problem] = await context.database.rows<ProblemRow>(
+function problemUpdates(context: GraphQLContext, regionCode: string | null): AsyncGenerator<ProblemRow> {
+  const prefix = regionPrefix(regionCode)
+  return announcedRows(
+    context.database,
+    PROBLEM_EVENTS_CHANNEL,
+    (payload) => (JSON.parse(payload) as { id: number }).id,
+    async (id) =>
+      (
+        await context.database.rows<ProblemRow>(
           sql`select ${PROBLEM_COLUMNS} from problems p where p.id = ${id} and ${visible(context)}
             and p.region_code like ${`${prefix}%`}`,
         )
-        if (problem) yield problem
-      }
-      await new Promise<void>((resolve) => {
-        wake = resolve
-      })
-      wake = null
-    }
-  } finally {
-    await stop()
-  }
+      )[0],
+  )
 }

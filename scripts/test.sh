@@ -24,4 +24,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# Static checks first when the whole suite runs: types, Biome, import cycles.
+if [ $# -eq 0 ]; then
+  npm run --silent typecheck
+  npm run --silent lint >/dev/null
+fi
+
 exec npx vitest run "$@"
