@@ -5,11 +5,12 @@ import {
   fetchBuildingDetails,
   fetchDistrictExtents,
   fetchFacilities,
+  setAuthToken,
 } from './core/api.ts'
 import { padExtent } from './core/extent.ts'
 import { FACILITY_CATEGORIES, facilityCategory, representativePoint } from './core/facilities.ts'
 import { type Lang, translator } from './core/i18n.ts'
-import { watchTileset } from './core/live.ts'
+import { type LiveStatus, watchLive } from './core/live.ts'
 import { type CameraPreset, CITY_CODE, DISTRICTS } from './core/presets.ts'
 import { THEMES, type ThemeId } from './core/themes.ts'
 import { createCesiumMap, OSM_ATTRIBUTION } from './map/cesiumMap.ts'
@@ -28,6 +29,10 @@ export interface ViewerHandle {
   facilities: number | null
   /** Times the buildings were reloaded because the server rewrote tiles. */
   tilesetVersion: number
+  /** `problemChanged` events received over the GraphQL subscription. */
+  liveEvents: number
+  /** State of the subscription's WebSocket. */
+  live: LiveStatus
 }
 
 declare global {
@@ -53,13 +58,18 @@ const handle: ViewerHandle = {
   detailsFor: null,
   facilities: null,
   tilesetVersion: 0,
+  liveEvents: 0,
+  live: 'connecting',
 }
 window.__citycheck = handle
 
 const params = new URLSearchParams(location.search)
 const TILESET_URL = '/tiles/city/tileset.json'
-/** Seconds between checks for rewritten tiles (`?poll=` overrides). */
-const LIVE_POLL_S = 10
+/** Seconds between fallback checks for rewritten tiles (`?poll=` overrides); the subscription is the fast path. */
+const LIVE_POLL_S = 60
+/** Bearer token for the API and the subscription (`?token=`); without one the viewer reads as the public. */
+const TOKEN = params.get('token') || null
+setAuthToken(TOKEN)
 const state = {
   lang: (params.get('lang') === 'en' ? 'en' : 'zh-CN') as Lang,
   themeId: 'severity' as ThemeId,
@@ -149,7 +159,7 @@ async function start(): Promise<void> {
   state.status = ''
   render(map)
   handle.ready = true
-  watchTileset(TILESET_URL, Number(params.get('poll')) || LIVE_POLL_S, async () => {
+  const refresh = async () => {
     await map.reloadBuildings()
     handle.tilesetVersion++
     if (state.details) {
@@ -160,6 +170,19 @@ async function start(): Promise<void> {
       map.highlight(p.id)
       render(map)
     }
+  }
+  watchLive({
+    tilesetUrl: TILESET_URL,
+    wsUrl: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
+    token: TOKEN,
+    pollS: Number(params.get('poll')) || LIVE_POLL_S,
+    onChange: refresh,
+    onEvent: () => {
+      handle.liveEvents++
+    },
+    onStatus: (status) => {
+      handle.live = status
+    },
   })
   // Facilities as point markers coloured by category.
   try {

@@ -1,13 +1,14 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { buildSchema, parse, validate } from 'graphql'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { BUILDING_USES, METADATA_SCHEMA } from '../../jobs/tiles/metadata.ts'
 import { PROJECT_ROOT } from '../../server/config.ts'
 import * as api from '../../viewer/core/api.ts'
 import { extentOfRegion, padExtent } from '../../viewer/core/extent.ts'
 import { FACILITY_CATEGORIES, facilityCategory, representativePoint } from '../../viewer/core/facilities.ts'
 import { isMessageKey, LANGS, translator } from '../../viewer/core/i18n.ts'
+import { PROBLEM_CHANGED_SUBSCRIPTION, type ProblemChange, watchLive } from '../../viewer/core/live.ts'
 import { colourConditions, legendOf, THEME_IDS, THEMES } from '../../viewer/core/themes.ts'
 
 const VIEWER = path.join(PROJECT_ROOT, 'viewer')
@@ -74,8 +75,11 @@ describe('viewer core', () => {
 
   it('sends GraphQL documents that are valid against schema.graphql (so codegen can type them)', () => {
     const schema = buildSchema(fs.readFileSync(path.join(PROJECT_ROOT, 'schema.graphql'), 'utf8'))
-    const documents = Object.entries(api).filter(([name]) => name.endsWith('_QUERY'))
-    expect(documents.length).toBeGreaterThanOrEqual(4)
+    const documents = [
+      ...Object.entries(api).filter(([name]) => name.endsWith('_QUERY')),
+      ['PROBLEM_CHANGED_SUBSCRIPTION', PROBLEM_CHANGED_SUBSCRIPTION],
+    ]
+    expect(documents.length).toBeGreaterThanOrEqual(5)
     for (const [name, document] of documents) {
       expect(
         validate(schema, parse(document as string)).map((e) => e.message),
@@ -100,5 +104,71 @@ describe('viewer core', () => {
     for (const { file, text } of sources('ui')) expect(text, file).not.toMatch(/from 'cesium'|cesiumMap/)
     const files = ['core', 'map', 'ui'].flatMap(sources)
     for (const { file, text } of files) expect(text.split('\n').length, file).toBeLessThan(400)
+  })
+
+  describe('live tileset updates', () => {
+    afterEach(() => {
+      vi.useRealTimers()
+      vi.unstubAllGlobals()
+    })
+
+    it('checks the tileset once per burst of subscription events, with the token, and polls slowly', async () => {
+      vi.useFakeTimers()
+      let etag = 1
+      const fetches: (string | undefined)[] = []
+      vi.stubGlobal('fetch', async (_url: string, init: { headers: Record<string, string> }) => {
+        fetches.push(init.headers['if-none-match'])
+        return new Response('{}', { status: 200, headers: { etag: `"${etag}"` } })
+      })
+      let sink: { next(value: { data: { problemChanged: ProblemChange } }): void } | null = null
+      let connectionParams: unknown = null
+      const connect = ((options: { connectionParams: unknown }) => {
+        connectionParams = options.connectionParams
+        return {
+          subscribe: (_payload: unknown, s: typeof sink) => {
+            sink = s
+            return () => {}
+          },
+          dispose: async () => {},
+        }
+      }) as unknown as Parameters<typeof watchLive>[0]['connect']
+      let changes = 0
+      const events: ProblemChange[] = []
+      const watch = watchLive({
+        tilesetUrl: '/tiles/city/tileset.json',
+        wsUrl: 'ws://localhost/graphql',
+        token: 'abc',
+        pollS: 60,
+        connect,
+        onChange: async () => {
+          changes++
+        },
+        onEvent: (e) => events.push(e),
+      })
+      await vi.advanceTimersByTimeAsync(0)
+      expect(connectionParams).toEqual({ authorization: 'Bearer abc' })
+      expect(fetches).toEqual([undefined])
+
+      etag = 2
+      const change = { databaseId: 7, state: 'closed', buildingId: 3, severity: 3 }
+      for (let i = 0; i < 3; i++) {
+        sink!.next({ data: { problemChanged: change } })
+        await vi.advanceTimersByTimeAsync(100)
+      }
+      expect(fetches).toHaveLength(1)
+      await vi.advanceTimersByTimeAsync(300)
+      expect(events).toHaveLength(3)
+      expect(fetches).toEqual([undefined, '"1"'])
+      expect(changes).toBe(1)
+
+      // The fallback poll, a minute later.
+      etag = 3
+      await vi.advanceTimersByTimeAsync(59_000)
+      expect(fetches).toHaveLength(2)
+      await vi.advanceTimersByTimeAsync(1_000)
+      expect(fetches).toEqual([undefined, '"1"', '"2"'])
+      expect(changes).toBe(2)
+      watch.stop()
+    })
   })
 })

@@ -4,9 +4,11 @@ import path from 'node:path'
 import { sql } from 'drizzle-orm'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadConfig, PROJECT_ROOT } from '../../server/config.ts'
+import { signToken } from '../../server/auth/token.ts'
+import { type Config, loadConfig, PROJECT_ROOT } from '../../server/config.ts'
 import type { Database } from '../../server/db/client.ts'
 import { type RunningServer, startHttpServer } from '../../server/http.ts'
+import { CITY_CODE } from '../../viewer/core/presets.ts'
 import { openTestDatabase } from '../helpers/database.ts'
 
 const CHROMIUM_ARGS = [
@@ -109,6 +111,7 @@ describe('3D viewer in headless Chromium', () => {
   let browser: Browser
   let page: Page
   let dataDir: string
+  let config: Config
   let known: KnownBuilding
   const foreignRequests: string[] = []
   const pageErrors: string[] = []
@@ -116,7 +119,8 @@ describe('3D viewer in headless Chromium', () => {
   beforeAll(async () => {
     database = await openTestDatabase()
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'citycheck-viewer-'))
-    server = await startHttpServer({ config: { ...loadConfig(), port: 0, dataDir }, database })
+    config = { ...loadConfig(), port: 0, dataDir }
+    server = await startHttpServer({ config, database })
     // A named building of medium height, so no taller neighbour hides its roof from above.
     const [row] = await database.rows<KnownBuilding>(sql`
       select id, name, ST_X(ST_PointOnSurface(footprint)) as lon, ST_Y(ST_PointOnSurface(footprint)) as lat, height_m
@@ -235,31 +239,114 @@ describe('3D viewer in headless Chromium', () => {
   )
 
   it(
-    'recolours a building without a reload when one of its problems opens',
+    'recolours a building without a reload when one of its problems opens and closes, from live events',
     async () => {
-      const centre = { x: VIEWPORT.width / 2 - 2, y: VIEWPORT.height / 2 - 2, width: 4, height: 4 }
-      // Without the highlight, the roof at the centre shows the severity colour: no problems, light grey.
-      await page.click('#details .close')
-      await frames(page, 3)
-      const [r0, g0] = await meanColour(page, await page.screenshot({ clip: centre }))
-      expect(Math.abs(r0 - g0), 'grey before').toBeLessThan(40)
+      // The viewer as the city government (the token goes with HTTP queries and the subscription), with the
+      // fallback poll slowed to 10 minutes: within this test only the subscription can bring new tiles.
+      const token = await signToken(
+        { sub: 'viewer-e2e', role: 'city', region: CITY_CODE },
+        config.jwtSecret,
+        {
+          expiresIn: 3600,
+        },
+      )
+      await page.goto(`${server.url}/viewer/?lite&poll=600&token=${encodeURIComponent(token)}`)
+      await page.waitForFunction(
+        () => window.__citycheck?.ready && window.__citycheck.live === 'connected',
+        undefined,
+        { timeout: 120_000 },
+      )
+      await page.evaluate(({ lon, lat, rangeM }) => window.__citycheck.map!.lookDownAt(lon, lat, rangeM), {
+        lon: known.lon,
+        lat: known.lat,
+        rangeM: known.height_m + 250,
+      })
+      await waitForTiles(page)
+      // A marker that a reload would lose.
+      await page.evaluate(() => Object.assign(window, { __sameDocument: true }))
+      const sameDocument = () => page.evaluate(() => (window as { __sameDocument?: boolean }).__sameDocument)
 
-      const version = await page.evaluate(() => window.__citycheck.tilesetVersion)
-      await database.rows(sql`
+      const centre = { x: VIEWPORT.width / 2 - 2, y: VIEWPORT.height / 2 - 2, width: 4, height: 4 }
+      const roofColour = async () => meanColour(page, await page.screenshot({ clip: centre }))
+      const worstSeverity = () =>
+        page.evaluate((id) => window.__citycheck.map!.building(id)?.properties.worstSeverity, known.id)
+      const handleState = () =>
+        page.evaluate(() => ({
+          liveEvents: window.__citycheck.liveEvents,
+          tilesetVersion: window.__citycheck.tilesetVersion,
+        }))
+      // No problems: the roof at the centre shows the severity colour for none, light grey.
+      const [r0, g0, b0] = await roofColour()
+      expect(Math.abs(r0 - g0), `grey before (${r0}, ${g0}, ${b0})`).toBeLessThan(40)
+      expect(await worstSeverity()).toBe(0)
+
+      // Opened in the database (no event), then assigned through the API: the event brings the new tiles.
+      const [problem] = await database.rows<{ id: number }>(sql`
         insert into problems (region_code, type, title, building_id, severity, source, year_found, state)
         select region_code, 'safety', 'e2e: facade', id, 3, 'inspection', 2025, 'identified'
-        from buildings where id = ${known.id}`)
-      await page.waitForFunction((v) => window.__citycheck.tilesetVersion > v, version, { timeout: 60_000 })
-      await waitForTiles(page)
-      const severity = await page.evaluate(
-        (id) => window.__citycheck.map!.building(id)?.properties.worstSeverity,
-        known.id,
+        from buildings where id = ${known.id}
+        returning id`)
+      const problemId = btoa(`Problem:${Number(problem!.id)}`)
+      const transition = async (to: string) => {
+        const response = await fetch(`${server.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({
+            query:
+              'mutation ($input: TransitionProblemInput!) { transitionProblem(input: $input) { state } }',
+            variables: { input: { id: problemId, to } },
+          }),
+        })
+        const body = (await response.json()) as {
+          data?: { transitionProblem: { state: string } } | null
+          errors?: unknown[]
+        }
+        expect(body.errors, `transition to ${to}`).toBeUndefined()
+        expect(body.data?.transitionProblem.state).toBe(to)
+      }
+
+      const before = await handleState()
+      await transition('assigned')
+      await page.waitForFunction(
+        ({ events, version }) =>
+          window.__citycheck.liveEvents > events && window.__citycheck.tilesetVersion > version,
+        { events: before.liveEvents, version: before.tilesetVersion },
+        { timeout: 60_000 },
       )
-      expect(severity).toBe(3)
+      await waitForTiles(page)
+      expect(await worstSeverity()).toBe(3)
       await page.screenshot({ path: SCREENSHOT.replace('.png', '-recoloured.png') })
-      const [r, g, b] = await meanColour(page, await page.screenshot({ clip: centre }))
-      expect(r, `red after (${r}, ${g}, ${b})`).toBeGreaterThan(g + 60)
+      const [r, g, b] = await roofColour()
+      expect(r, `red after opening (${r}, ${g}, ${b})`).toBeGreaterThan(g + 60)
       expect(r).toBeGreaterThan(b + 60)
+
+      // Worked through to closed: each step is an event; the closing one brings back the no-problem colour.
+      const opened = await handleState()
+      for (const to of ['in_progress', 'rectified', 're_inspected', 'closed']) await transition(to)
+      await page.waitForFunction(
+        ({ events, version, id }) => {
+          const h = window.__citycheck
+          return (
+            h.liveEvents >= events + 4 &&
+            h.tilesetVersion > version &&
+            h.map!.building(id)?.properties.worstSeverity === 0
+          )
+        },
+        { events: opened.liveEvents, version: opened.tilesetVersion, id: known.id },
+        { timeout: 60_000 },
+      )
+      await waitForTiles(page)
+      await page.screenshot({ path: SCREENSHOT.replace('.png', '-closed.png') })
+      const [r1, g1, b1] = await roofColour()
+      expect(Math.abs(r1 - g1), `grey after closing (${r1}, ${g1}, ${b1})`).toBeLessThan(40)
+      expect(Math.abs(r1 - r0) + Math.abs(g1 - g0) + Math.abs(b1 - b0), 'the colour before').toBeLessThan(30)
+
+      const after = await handleState()
+      console.log(
+        `viewer: ${after.liveEvents} live events, tileset reloaded ${after.tilesetVersion - before.tilesetVersion} times`,
+      )
+      expect(after.liveEvents - before.liveEvents).toBe(5)
+      expect(await sameDocument()).toBe(true)
       expect(await page.evaluate(() => location.href)).toContain('/viewer/')
       expect(pageErrors).toEqual([])
     },

@@ -126,10 +126,21 @@ interface GraphQLResponse<T> {
   errors?: { message: string }[]
 }
 
+let bearerToken: string | null = null
+
+/** The bearer token sent with every request (`null`: a public reader, who sees only what is marked public). */
+export function setAuthToken(token: string | null): void {
+  bearerToken = token
+}
+
 async function query<T>(document: string, variables: Record<string, unknown>): Promise<T> {
   const response = await fetch('/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...(bearerToken ? { authorization: `Bearer ${bearerToken}` } : {}),
+    },
     body: JSON.stringify({ query: document, variables }),
   })
   const body = (await response.json()) as GraphQLResponse<T>

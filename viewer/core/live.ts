@@ -1,36 +1,165 @@
 /**
- * Live updates by polling: the server brings the tileset up to date whenever tileset.json is requested, so a
- * changed ETag means tiles were rewritten (a problem opened or closed, a building edited).
- * TODO: switch to the GraphQL subscription once the API offers one.
+ * Live updates. The server brings the tileset up to date whenever tileset.json is requested, so a changed ETag
+ * means tiles were rewritten (a problem opened or closed, a building edited). A check is triggered by the
+ * GraphQL subscription `problemChanged` (graphql-ws, same path as `/graphql`), debounced so a burst of changes
+ * costs one check; a slow poll stays as the fallback for when the WebSocket is down and for changes no
+ * subscription reports (building edits).
  */
+import { type Client, createClient } from 'graphql-ws'
+
 export interface TilesetWatch {
+  /** Checks for rewritten tiles now (or right after the check under way). */
+  check(): void
   stop(): void
 }
 
 export function watchTileset(url: string, intervalS: number, onChange: () => Promise<void>): TilesetWatch {
   let etag: string | null = null
   let stopped = false
+  let running = false
+  let again = false
   let timer: ReturnType<typeof setTimeout> | undefined
   const tick = async () => {
+    clearTimeout(timer)
+    if (running) {
+      again = true
+      return
+    }
+    running = true
     try {
-      const response = await fetch(url, { cache: 'no-cache', headers: etag ? { 'if-none-match': etag } : {} })
-      if (response.status === 200) {
-        await response.arrayBuffer()
-        const next = response.headers.get('etag')
-        const changed = etag !== null && next !== etag
-        etag = next
-        if (changed) await onChange()
-      }
-    } catch (error) {
-      console.warn('tileset watch:', error)
+      do {
+        again = false
+        try {
+          const response = await fetch(url, {
+            cache: 'no-cache',
+            headers: etag ? { 'if-none-match': etag } : {},
+          })
+          if (response.status === 200) {
+            await response.arrayBuffer()
+            const next = response.headers.get('etag')
+            const changed = etag !== null && next !== etag
+            etag = next
+            if (changed) await onChange()
+          }
+        } catch (error) {
+          console.warn('tileset watch:', error)
+        }
+      } while (again && !stopped)
+    } finally {
+      running = false
     }
     if (!stopped) timer = setTimeout(tick, intervalS * 1000)
   }
   void tick()
   return {
+    check() {
+      if (!stopped) void tick()
+    },
     stop() {
       stopped = true
       clearTimeout(timer)
+    },
+  }
+}
+
+export const PROBLEM_CHANGED_SUBSCRIPTION = /* GraphQL */ `
+  subscription ViewerProblemChanged($regionCode: String) {
+    problemChanged(regionCode: $regionCode) {
+      databaseId
+      state
+      buildingId
+      severity
+    }
+  }
+`
+
+export interface ProblemChange {
+  databaseId: number
+  state: string
+  buildingId: number | null
+  severity: number
+}
+
+export type LiveStatus = 'connecting' | 'connected' | 'closed'
+
+export interface LiveOptions {
+  tilesetUrl: string
+  /** `ws(s)://host/graphql`. */
+  wsUrl: string
+  /** Bearer token: without one, only problems marked public are reported. */
+  token?: string | null
+  /** Only problems inside this region. */
+  regionCode?: string | null
+  /** Seconds between fallback checks. */
+  pollS: number
+  /** Quiet time after the last event before checking. @defaultValue 300 */
+  debounceMs?: number
+  onChange: () => Promise<void>
+  onEvent?: (change: ProblemChange) => void
+  onStatus?: (status: LiveStatus) => void
+  /** For tests: the graphql-ws client factory. */
+  connect?: typeof createClient
+}
+
+/** Subscription-driven tileset checks with the poll as a slow fallback. */
+export function watchLive(options: LiveOptions): TilesetWatch {
+  const watch = watchTileset(options.tilesetUrl, options.pollS, options.onChange)
+  const debounceMs = options.debounceMs ?? 300
+  let debounce: ReturnType<typeof setTimeout> | undefined
+  let stopped = false
+  const schedule = () => {
+    clearTimeout(debounce)
+    debounce = setTimeout(() => watch.check(), debounceMs)
+  }
+  let client: Client | null = null
+  let unsubscribe: (() => void) | null = null
+  let connectedBefore = false
+  try {
+    client = (options.connect ?? createClient)({
+      url: options.wsUrl,
+      lazy: false,
+      // Keep trying for as long as the page is open; the poll covers the gaps.
+      retryAttempts: Number.POSITIVE_INFINITY,
+      shouldRetry: () => true,
+      connectionParams: options.token ? { authorization: `Bearer ${options.token}` } : {},
+      on: {
+        connecting: () => options.onStatus?.('connecting'),
+        connected: () => {
+          options.onStatus?.('connected')
+          // Events may have been missed while disconnected: catch up once.
+          if (connectedBefore) schedule()
+          connectedBefore = true
+        },
+        closed: () => {
+          if (!stopped) options.onStatus?.('closed')
+        },
+      },
+    })
+    unsubscribe = client.subscribe<{ problemChanged: ProblemChange }>(
+      { query: PROBLEM_CHANGED_SUBSCRIPTION, variables: { regionCode: options.regionCode ?? null } },
+      {
+        next: (result) => {
+          if (stopped) return
+          const change = result.data?.problemChanged
+          if (change) options.onEvent?.(change)
+          schedule()
+        },
+        error: (error) => console.warn('live updates:', error),
+        complete: () => {},
+      },
+    )
+  } catch (error) {
+    console.warn('live updates unavailable, polling only:', error)
+    options.onStatus?.('closed')
+  }
+  return {
+    check: () => watch.check(),
+    stop() {
+      stopped = true
+      clearTimeout(debounce)
+      watch.stop()
+      unsubscribe?.()
+      void client?.dispose()
     },
   }
 }
