@@ -3,15 +3,21 @@ import type { FacilityRule, PopulationGroup } from './coverage/index.ts'
 /**
  * Who each facility type serves and how vulnerable they are, when the indicator edition does not say
  * (`settings.serviceRadii.byFacilityType.<type>` may carry `servedGroups`, `vulnerabilityWeight` and
- * `perCapitaNorm` beside `radiusM`; those win). Children and the elderly cannot walk far or choose another
+ * `perCapitaNorm` beside `radiusM`; those win). Capacity norms are defaults to be replaced by the edition's. Children and the elderly cannot walk far or choose another
  * district, so their gaps rank higher at equal headcount.
  */
-const DEFAULT_SERVED: Record<string, { servedGroups: PopulationGroup[]; vulnerabilityWeight: number }> = {
-  infant_care: { servedGroups: ['children'], vulnerabilityWeight: 2 },
-  kindergarten: { servedGroups: ['children'], vulnerabilityWeight: 1.5 },
-  primary_school: { servedGroups: ['children'], vulnerabilityWeight: 1.5 },
-  middle_school: { servedGroups: ['children'], vulnerabilityWeight: 1.2 },
-  elderly_care: { servedGroups: ['elderly'], vulnerabilityWeight: 1.5 },
+const DEFAULT_SERVED: Record<
+  string,
+  { servedGroups: PopulationGroup[]; vulnerabilityWeight: number; perCapitaNorm?: number }
+> = {
+  // Places per served resident (children 0–14, elderly 60+), derived from national targets: 4.5 infant-care
+  // places per 1,000 residents (国务院 2019 目标) over a 0–14 share of about 12 %; kindergarten, primary and
+  // middle school places for the 4, 6 and 3 age years they take of the 15; 3 elderly-care beds per 100 elderly.
+  infant_care: { servedGroups: ['children'], vulnerabilityWeight: 2, perCapitaNorm: 0.0375 },
+  kindergarten: { servedGroups: ['children'], vulnerabilityWeight: 1.5, perCapitaNorm: 0.27 },
+  primary_school: { servedGroups: ['children'], vulnerabilityWeight: 1.5, perCapitaNorm: 0.4 },
+  middle_school: { servedGroups: ['children'], vulnerabilityWeight: 1.2, perCapitaNorm: 0.2 },
+  elderly_care: { servedGroups: ['elderly'], vulnerabilityWeight: 1.5, perCapitaNorm: 0.03 },
 }
 const ALL_GROUPS: PopulationGroup[] = ['children', 'working', 'elderly']
 
@@ -52,7 +58,8 @@ export function ruleFor(
   radiusM: number,
   edition: EditionTypeSettings | undefined,
 ): FacilityRule {
-  const fallback = DEFAULT_SERVED[type] ?? { servedGroups: ALL_GROUPS, vulnerabilityWeight: 1 }
+  const fallback: { servedGroups: PopulationGroup[]; vulnerabilityWeight: number; perCapitaNorm?: number } =
+    DEFAULT_SERVED[type] ?? { servedGroups: ALL_GROUPS, vulnerabilityWeight: 1 }
   const groups = edition?.servedGroups
   const servedGroups =
     Array.isArray(groups) && groups.length > 0 && groups.every((g) => ALL_GROUPS.includes(g))
@@ -65,6 +72,10 @@ export function ruleFor(
     radiusM,
     servedGroups,
     vulnerabilityWeight: typeof weight === 'number' && weight >= 0 ? weight : fallback.vulnerabilityWeight,
-    ...(typeof norm === 'number' && norm > 0 ? { perCapitaNorm: norm } : {}),
+    ...(typeof norm === 'number' && norm > 0
+      ? { perCapitaNorm: norm }
+      : fallback.perCapitaNorm
+        ? { perCapitaNorm: fallback.perCapitaNorm }
+        : {}),
   }
 }
