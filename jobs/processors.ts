@@ -5,6 +5,7 @@ import { type CoverageJobHooks, processCoverageRun } from './diagnostics/coverag
 import { processIndicatorRun } from './diagnostics/indicators-job.ts'
 import { updateAndNotify } from './diagnostics/run-events.ts'
 import type { JobKind } from './queue.ts'
+import { processTilesRun } from './tiles/run.ts'
 
 /** Where one execution of a job stands; both runners fill it the same way. */
 export interface JobContext {
@@ -38,6 +39,7 @@ export function createProcessors(options: ProcessorOptions = {}): Processors {
   return {
     coverage: (database, context) => processCoverageRun(database, context, options.coverage),
     indicators: (database, context) => processIndicatorRun(database, context),
+    tiles: (database, context) => processTilesRun(database, context),
   }
 }
 

@@ -1,7 +1,7 @@
 import type { DefaultJobOptions } from 'bullmq'
 
 /** Kinds of background job; each names a processor and the `kind` of its `diagnostic_runs` rows. */
-export const JOB_KINDS = ['coverage', 'indicators'] as const
+export const JOB_KINDS = ['coverage', 'indicators', 'tiles'] as const
 export type JobKind = (typeof JOB_KINDS)[number]
 
 /** What a queued job carries: ids only, the run row holds the parameters (STYLE.md, Jobs). */
