@@ -8,6 +8,7 @@ import { DiagnosisParameterError } from '../jobs/diagnostics/errors.ts'
 import { RUN_EVENTS_CHANNEL, type RunEvent } from '../jobs/diagnostics/run-events.ts'
 import { scopeCondition } from '../server/auth/scope.ts'
 import { RUN_STATES } from '../server/db/diagnostics.ts'
+import type { Geometry } from '../server/db/geometry.ts'
 import type { GraphQLContext } from '../server/graphql/context.ts'
 import { badUserInput, notFound } from '../server/graphql/errors.ts'
 import { builder } from './builder.ts'
@@ -38,6 +39,49 @@ const DistanceModel = builder.enumType('DistanceModel', {
 
 export const DiagnosticRun = builder.objectRef<RunRow>('DiagnosticRun')
 
+interface GapRow {
+  facilityType: string
+  distanceModel: 'euclidean' | 'network'
+  kind: 'blind_spot' | 'capacity'
+  rank: number
+  priority: number
+  cells: number
+  uncoveredChildren: number
+  uncoveredWorking: number
+  uncoveredElderly: number
+  capacityGap: number
+  geom: Geometry | null
+  point: Geometry
+}
+
+const GapKind = builder.enumType('CoverageGapKind', {
+  description: '盲区（无设施可达）或容量缺口 / a blind spot (no facility in reach) or a capacity gap',
+  values: ['blind_spot', 'capacity'] as const,
+})
+
+const CoverageGap = builder.objectRef<GapRow>('CoverageGap').implement({
+  description: '覆盖诊断发现的服务盲区或缺口（按优先级排序）/ A blind spot or capacity gap found by a run',
+  fields: (t) => ({
+    facilityType: t.field({ type: FacilityType, resolve: (g) => g.facilityType as never }),
+    distanceModel: t.field({ type: DistanceModel, resolve: (g) => g.distanceModel }),
+    kind: t.field({ type: GapKind, resolve: (g) => g.kind }),
+    rank: t.exposeInt('rank', { description: '1 = 最优先 / 1 = most urgent' }),
+    priority: t.exposeFloat('priority'),
+    cells: t.exposeInt('cells', { description: '盲区内的人口格网数 / population cells in the blind spot' }),
+    uncoveredChildren: t.exposeFloat('uncoveredChildren'),
+    uncoveredWorking: t.exposeFloat('uncoveredWorking'),
+    uncoveredElderly: t.exposeFloat('uncoveredElderly'),
+    capacityGap: t.exposeFloat('capacityGap'),
+    geom: t.field({
+      type: 'GeoJSON',
+      nullable: true,
+      description: '盲区轮廓（容量缺口为空）/ outline of the blind spot, null for capacity gaps',
+      resolve: (g) => g.geom,
+    }),
+    point: t.field({ type: 'GeoJSON', description: '需求点 / demand point', resolve: (g) => g.point }),
+  }),
+})
+
 builder.node(DiagnosticRun, {
   description: '一次诊断运行（后台任务）/ One run of a background diagnosis',
   id: { resolve: (r) => r.id },
@@ -59,6 +103,30 @@ builder.node(DiagnosticRun, {
     createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
     startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.startedAt }),
     finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (r) => r.finishedAt }),
+    gaps: t.field({
+      type: [CoverageGap],
+      description:
+        '本次运行发现的盲区与缺口，按优先级排序（最多 2000）/ Gaps of the run by rank (at most 2000)',
+      args: {
+        facilityType: t.arg({ type: FacilityType }),
+        distanceModel: t.arg({ type: DistanceModel }),
+        first: t.arg.int({ defaultValue: 500 }),
+      },
+      resolve: (r, args, context) => {
+        const first = Math.min(Math.max(args.first ?? 500, 0), 2000)
+        const where = [sql`g.run_id = ${r.id}`]
+        if (args.facilityType) where.push(sql`g.facility_type = ${args.facilityType}`)
+        if (args.distanceModel) where.push(sql`g.distance_model = ${args.distanceModel}`)
+        return context.database.rows<GapRow>(
+          sql`select g.facility_type as "facilityType", g.distance_model as "distanceModel", g.kind, g.rank,
+            g.priority, g.cells, g.uncovered_children as "uncoveredChildren", g.uncovered_working as "uncoveredWorking",
+            g.uncovered_elderly as "uncoveredElderly", g.capacity_gap as "capacityGap",
+            ST_AsGeoJSON(g.geom, 7)::json as geom, ST_AsGeoJSON(g.point, 7)::json as point
+            from coverage_gaps g where ${sql.join(where, sql` and `)}
+            order by g.rank, g.id limit ${first}`,
+        )
+      },
+    }),
   }),
 })
 
@@ -75,6 +143,25 @@ builder.queryField('diagnosticRuns', (t) =>
       return context.database.rows<RunRow>(
         sql`select ${RUN_COLUMNS} from diagnostic_runs r where ${sql.join(where, sql` and `)} order by r.id desc limit ${limit}`,
       )
+    },
+  }),
+)
+
+builder.queryField('latestCoverageRun', (t) =>
+  t.field({
+    type: DiagnosticRun,
+    nullable: true,
+    description:
+      '区划内最近一次成功的覆盖诊断（无则为空）/ The latest succeeded coverage run inside the region, null if none',
+    args: { regionCode: t.arg.string({ required: true }) },
+    resolve: async (_root, args, context) => {
+      const prefix = regionPrefix(args.regionCode)
+      const [run] = await context.database.rows<RunRow>(
+        sql`select ${RUN_COLUMNS} from diagnostic_runs r where r.kind = 'coverage' and r.state = 'succeeded'
+          and r.region_code like ${`${prefix}%`} and ${visible(context)}
+          order by r.finished_at desc nulls last, r.id desc limit 1`,
+      )
+      return run ?? null
     },
   }),
 )

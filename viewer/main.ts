@@ -3,13 +3,15 @@ import './style.css'
 import {
   type BuildingDetails,
   fetchBuildingDetails,
+  fetchCoverageGaps,
   fetchDistrictExtents,
   fetchFacilities,
   setAuthToken,
 } from './core/api.ts'
 import { padExtent } from './core/extent.ts'
 import { FACILITY_CATEGORIES, facilityCategory, representativePoint } from './core/facilities.ts'
-import { type Lang, translator } from './core/i18n.ts'
+import { DEFAULT_GAP_FACILITY_TYPE, type DistanceModel, EMPTY_OVERLAY, gapOverlay } from './core/gaps.ts'
+import { type Lang, type MessageKey, translator } from './core/i18n.ts'
 import { type LiveStatus, watchLive } from './core/live.ts'
 import { type CameraPreset, CITY_CODE, DISTRICTS } from './core/presets.ts'
 import { THEMES, type ThemeId } from './core/themes.ts'
@@ -33,6 +35,8 @@ export interface ViewerHandle {
   liveEvents: number
   /** State of the subscription's WebSocket. */
   live: LiveStatus
+  /** Coverage overlays shown (blind-spot polygons, demand points), once loaded; null while not loaded. */
+  gaps: { runId: number | null; facilityType: string; blindSpots: number; demandPoints: number } | null
 }
 
 declare global {
@@ -60,6 +64,7 @@ const handle: ViewerHandle = {
   tilesetVersion: 0,
   liveEvents: 0,
   live: 'connecting',
+  gaps: null,
 }
 window.__citycheck = handle
 
@@ -75,6 +80,11 @@ const state = {
   themeId: 'severity' as ThemeId,
   buildingsVisible: true,
   facilitiesVisible: true,
+  blindSpotsVisible: false,
+  demandPointsVisible: false,
+  gapFacilityType: DEFAULT_GAP_FACILITY_TYPE as string,
+  gapsHint: null as MessageKey | null,
+  gapsModel: null as DistanceModel | null,
   status: '',
   details: null as DetailsView | null,
   presets: [] as CameraPreset[],
@@ -111,6 +121,20 @@ function render(map: CityMap | null): void {
       state.facilitiesVisible = visible
       map?.setLayerVisible('facilities', visible)
     },
+    onBlindSpotsVisible(visible) {
+      state.blindSpotsVisible = visible
+      map?.setLayerVisible('blindSpots', visible)
+      if (visible && map) void loadGaps(map)
+    },
+    onDemandPointsVisible(visible) {
+      state.demandPointsVisible = visible
+      map?.setLayerVisible('demandPoints', visible)
+      if (visible && map) void loadGaps(map)
+    },
+    onGapFacilityType(type) {
+      state.gapFacilityType = type
+      if (map) void loadGaps(map)
+    },
     onPreset(preset) {
       map?.flyTo(preset.extent)
     },
@@ -121,6 +145,43 @@ function render(map: CityMap | null): void {
     map?.highlight(null)
     render(map)
   })
+}
+
+/** The region whose latest coverage run is overlaid. */
+const GAPS_REGION = CITY_CODE
+let gapsRequest = 0
+
+/** Loads the overlays of the chosen facility type from the latest coverage run (only with a token). */
+async function loadGaps(map: CityMap): Promise<void> {
+  if (!state.blindSpotsVisible && !state.demandPointsVisible) return
+  const request = ++gapsRequest
+  const facilityType = state.gapFacilityType
+  if (!TOKEN) {
+    map.setGaps(EMPTY_OVERLAY)
+    state.gapsHint = 'gapsSignIn'
+    state.gapsModel = null
+    handle.gaps = { runId: null, facilityType, blindSpots: 0, demandPoints: 0 }
+    render(map)
+    return
+  }
+  try {
+    const result = await fetchCoverageGaps(GAPS_REGION, facilityType)
+    if (request !== gapsRequest) return
+    const overlay = result ? gapOverlay(result.gaps) : EMPTY_OVERLAY
+    map.setGaps(overlay)
+    state.gapsHint = result ? null : 'gapsNone'
+    state.gapsModel = overlay.distanceModel
+    handle.gaps = {
+      runId: result?.runId ?? null,
+      facilityType,
+      blindSpots: overlay.polygons.length,
+      demandPoints: overlay.points.length,
+    }
+  } catch (e) {
+    console.warn('coverage overlays unavailable:', e)
+    state.gapsHint = 'gapsNone'
+  }
+  render(map)
 }
 
 async function showDetails(map: CityMap, picked: PickedBuilding | null): Promise<void> {
@@ -153,6 +214,8 @@ async function start(): Promise<void> {
   })
   handle.map = map
   map.setTheme(THEMES[state.themeId])
+  map.setLayerVisible('blindSpots', state.blindSpotsVisible)
+  map.setLayerVisible('demandPoints', state.demandPointsVisible)
   map.onPick((picked) => void showDetails(map, picked))
   state.presets = [{ key: 'city', extent: map.cityExtent }]
   map.flyTo(map.cityExtent, 0)
@@ -182,6 +245,9 @@ async function start(): Promise<void> {
     },
     onStatus: (status) => {
       handle.live = status
+    },
+    onRunSucceeded: (run) => {
+      if (run.kind === 'coverage') void loadGaps(map)
     },
   })
   // Facilities as point markers coloured by category.

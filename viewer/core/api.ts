@@ -1,5 +1,6 @@
 /** GraphQL reads of the viewer (plain fetch; the documents are typed by hand until codegen covers them). */
 import type { ExtentDeg } from './extent.ts'
+import type { Gap } from './gaps.ts'
 
 export const BUILDING_DETAILS_QUERY = /* GraphQL */ `
   query ViewerBuildingDetails($id: ID!) {
@@ -105,6 +106,34 @@ export async function fetchFacilities(maxPages = 20): Promise<FacilityPoint[]> {
     after = data.facilities.pageInfo.endCursor
   }
   return out
+}
+
+export const COVERAGE_GAPS_QUERY = /* GraphQL */ `
+  query ViewerCoverageGaps($regionCode: String!, $facilityType: FacilityType!) {
+    latestCoverageRun(regionCode: $regionCode) {
+      databaseId
+      gaps(facilityType: $facilityType, first: 2000) {
+        facilityType
+        distanceModel
+        kind
+        rank
+        priority
+        geom
+        point
+      }
+    }
+  }
+`
+
+/** Gaps of one facility type from the latest succeeded coverage run in the region (null: no run visible). */
+export async function fetchCoverageGaps(
+  regionCode: string,
+  facilityType: string,
+): Promise<{ runId: number; gaps: Gap[] } | null> {
+  type Data = { latestCoverageRun: { databaseId: number; gaps: Gap[] } | null }
+  const data = await query<Data>(COVERAGE_GAPS_QUERY, { regionCode, facilityType })
+  const run = data.latestCoverageRun
+  return run ? { runId: run.databaseId, gaps: run.gaps } : null
 }
 
 export interface BuildingDetails {

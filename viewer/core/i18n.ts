@@ -59,6 +59,16 @@ const zh = {
   'facility.transport': '交通',
   'facility.safety': '安全与应急',
   'facility.daily': '生活服务与公园',
+  blindSpots: '服务盲区',
+  demandPoints: '需求点',
+  gapType: '诊断设施类型',
+  gapsSignIn: '登录后可见',
+  gapsNone: '暂无成功的覆盖诊断',
+  'demand.top10': '优先级前 10',
+  'demand.top50': '优先级 11–50',
+  'demand.rest': '其余需求点',
+  'model.euclidean': '直线距离',
+  'model.network': '路网步行距离',
 }
 
 export type MessageKey = keyof typeof zh
@@ -120,6 +130,16 @@ const en: Record<MessageKey, string> = {
   'facility.transport': 'Transport',
   'facility.safety': 'Safety and emergency',
   'facility.daily': 'Daily services and parks',
+  blindSpots: 'Blind spots',
+  demandPoints: 'Demand points',
+  gapType: 'Facility type diagnosed',
+  gapsSignIn: 'Sign in to see',
+  gapsNone: 'No succeeded coverage run yet',
+  'demand.top10': 'Priority top 10',
+  'demand.top50': 'Priority 11–50',
+  'demand.rest': 'Other demand points',
+  'model.euclidean': 'straight-line distance',
+  'model.network': 'walking on the road network',
 }
 
 const MESSAGES: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zh, en }

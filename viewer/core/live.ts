@@ -73,6 +73,16 @@ export const PROBLEM_CHANGED_SUBSCRIPTION = /* GraphQL */ `
   }
 `
 
+export const RUN_UPDATED_SUBSCRIPTION = /* GraphQL */ `
+  subscription ViewerRunUpdated($regionCode: String) {
+    diagnosticRunUpdated(regionCode: $regionCode) {
+      databaseId
+      kind
+      state
+    }
+  }
+`
+
 export interface ProblemChange {
   databaseId: number
   state: string
@@ -97,6 +107,8 @@ export interface LiveOptions {
   onChange: () => Promise<void>
   onEvent?: (change: ProblemChange) => void
   onStatus?: (status: LiveStatus) => void
+  /** Called when a diagnostic run succeeded (needs a token: runs are never public). */
+  onRunSucceeded?: (run: { databaseId: number; kind: string }) => void
   /** For tests: the graphql-ws client factory. */
   connect?: typeof createClient
 }
@@ -113,6 +125,7 @@ export function watchLive(options: LiveOptions): TilesetWatch {
   }
   let client: Client | null = null
   let unsubscribe: (() => void) | null = null
+  let unsubscribeRuns: (() => void) | null = null
   let connectedBefore = false
   try {
     client = (options.connect ?? createClient)({
@@ -148,6 +161,21 @@ export function watchLive(options: LiveOptions): TilesetWatch {
         complete: () => {},
       },
     )
+    const onRunSucceeded = options.onRunSucceeded
+    if (options.token && onRunSucceeded) {
+      type RunUpdate = { databaseId: number; kind: string; state: string }
+      unsubscribeRuns = client.subscribe<{ diagnosticRunUpdated: RunUpdate }>(
+        { query: RUN_UPDATED_SUBSCRIPTION, variables: { regionCode: options.regionCode ?? null } },
+        {
+          next: (result) => {
+            const run = result.data?.diagnosticRunUpdated
+            if (!stopped && run?.state === 'succeeded') onRunSucceeded(run)
+          },
+          error: (error) => console.warn('run updates:', error),
+          complete: () => {},
+        },
+      )
+    }
   } catch (error) {
     console.warn('live updates unavailable, polling only:', error)
     options.onStatus?.('closed')
@@ -159,6 +187,7 @@ export function watchLive(options: LiveOptions): TilesetWatch {
       clearTimeout(debounce)
       watch.stop()
       unsubscribe?.()
+      unsubscribeRuns?.()
       void client?.dispose()
     },
   }

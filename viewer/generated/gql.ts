@@ -19,12 +19,18 @@ type Documents = {
     "\n  query ViewerBuildingsNear($point: [Float!]!, $radiusM: Float!) {\n    buildings(first: 20, filter: { near: { point: $point, radiusM: $radiusM } }, orderBy: DISTANCE) {\n      edges {\n        node {\n          id\n          name\n          nameEn\n          use\n          heightM\n          floors\n          yearBuilt\n          footprintAreaM2\n          standardAddress\n          regionCode\n          region {\n            name\n            nameEn\n          }\n        }\n      }\n    }\n  }\n": typeof types.ViewerBuildingsNearDocument,
     "\n  query ViewerDistrictExtents($city: String!) {\n    aggregate(groupBy: { childrenOf: $city }) {\n      groups {\n        key\n        extent {\n          west\n          south\n          east\n          north\n        }\n      }\n    }\n  }\n": typeof types.ViewerDistrictExtentsDocument,
     "\n  query ViewerFacilities($after: String) {\n    facilities(first: 500, after: $after) {\n      edges {\n        node {\n          type\n          geom\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ViewerFacilitiesDocument,
+    "\n  query ViewerCoverageGaps($regionCode: String!, $facilityType: FacilityType!) {\n    latestCoverageRun(regionCode: $regionCode) {\n      databaseId\n      gaps(facilityType: $facilityType, first: 2000) {\n        facilityType\n        distanceModel\n        kind\n        rank\n        priority\n        geom\n        point\n      }\n    }\n  }\n": typeof types.ViewerCoverageGapsDocument,
+    "\n  subscription ViewerProblemChanged($regionCode: String) {\n    problemChanged(regionCode: $regionCode) {\n      databaseId\n      state\n      buildingId\n      severity\n    }\n  }\n": typeof types.ViewerProblemChangedDocument,
+    "\n  subscription ViewerRunUpdated($regionCode: String) {\n    diagnosticRunUpdated(regionCode: $regionCode) {\n      databaseId\n      kind\n      state\n    }\n  }\n": typeof types.ViewerRunUpdatedDocument,
 };
 const documents: Documents = {
     "\n  query ViewerBuildingDetails($id: ID!) {\n    node(id: $id) {\n      ... on Building {\n        id\n        name\n        nameEn\n        use\n        heightM\n        floors\n        yearBuilt\n        footprintAreaM2\n        standardAddress\n        regionCode\n        region {\n          name\n          nameEn\n        }\n      }\n    }\n  }\n": types.ViewerBuildingDetailsDocument,
     "\n  query ViewerBuildingsNear($point: [Float!]!, $radiusM: Float!) {\n    buildings(first: 20, filter: { near: { point: $point, radiusM: $radiusM } }, orderBy: DISTANCE) {\n      edges {\n        node {\n          id\n          name\n          nameEn\n          use\n          heightM\n          floors\n          yearBuilt\n          footprintAreaM2\n          standardAddress\n          regionCode\n          region {\n            name\n            nameEn\n          }\n        }\n      }\n    }\n  }\n": types.ViewerBuildingsNearDocument,
     "\n  query ViewerDistrictExtents($city: String!) {\n    aggregate(groupBy: { childrenOf: $city }) {\n      groups {\n        key\n        extent {\n          west\n          south\n          east\n          north\n        }\n      }\n    }\n  }\n": types.ViewerDistrictExtentsDocument,
     "\n  query ViewerFacilities($after: String) {\n    facilities(first: 500, after: $after) {\n      edges {\n        node {\n          type\n          geom\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ViewerFacilitiesDocument,
+    "\n  query ViewerCoverageGaps($regionCode: String!, $facilityType: FacilityType!) {\n    latestCoverageRun(regionCode: $regionCode) {\n      databaseId\n      gaps(facilityType: $facilityType, first: 2000) {\n        facilityType\n        distanceModel\n        kind\n        rank\n        priority\n        geom\n        point\n      }\n    }\n  }\n": types.ViewerCoverageGapsDocument,
+    "\n  subscription ViewerProblemChanged($regionCode: String) {\n    problemChanged(regionCode: $regionCode) {\n      databaseId\n      state\n      buildingId\n      severity\n    }\n  }\n": types.ViewerProblemChangedDocument,
+    "\n  subscription ViewerRunUpdated($regionCode: String) {\n    diagnosticRunUpdated(regionCode: $regionCode) {\n      databaseId\n      kind\n      state\n    }\n  }\n": types.ViewerRunUpdatedDocument,
 };
 
 /**
@@ -43,6 +49,18 @@ export function graphql(source: "\n  query ViewerDistrictExtents($city: String!)
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ViewerFacilities($after: String) {\n    facilities(first: 500, after: $after) {\n      edges {\n        node {\n          type\n          geom\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): typeof import('./graphql').ViewerFacilitiesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerCoverageGaps($regionCode: String!, $facilityType: FacilityType!) {\n    latestCoverageRun(regionCode: $regionCode) {\n      databaseId\n      gaps(facilityType: $facilityType, first: 2000) {\n        facilityType\n        distanceModel\n        kind\n        rank\n        priority\n        geom\n        point\n      }\n    }\n  }\n"): typeof import('./graphql').ViewerCoverageGapsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ViewerProblemChanged($regionCode: String) {\n    problemChanged(regionCode: $regionCode) {\n      databaseId\n      state\n      buildingId\n      severity\n    }\n  }\n"): typeof import('./graphql').ViewerProblemChangedDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ViewerRunUpdated($regionCode: String) {\n    diagnosticRunUpdated(regionCode: $regionCode) {\n      databaseId\n      kind\n      state\n    }\n  }\n"): typeof import('./graphql').ViewerRunUpdatedDocument;
 
 
 export function graphql(source: string) {

@@ -14,6 +14,23 @@ export type BuildingUse =
   | 'public'
   | 'residential';
 
+/** 盲区（无设施可达）或容量缺口 / a blind spot (no facility in reach) or a capacity gap */
+export type CoverageGapKind =
+  | 'blind_spot'
+  | 'capacity';
+
+export type DiagnosticRunState =
+  | 'cancelled'
+  | 'failed'
+  | 'queued'
+  | 'running'
+  | 'succeeded';
+
+/** 距离模型：直线或沿路网步行 / straight line or walking on the road network */
+export type DistanceModel =
+  | 'euclidean'
+  | 'network';
+
 /** 公共服务设施类型（GB 50180-2018 生活圈）/ Facility type of the life-circle standard */
 export type FacilityType =
   | 'bus_stop'
@@ -35,6 +52,15 @@ export type FacilityType =
   | 'sports_ground'
   | 'subway_entrance'
   | 'supermarket';
+
+/** 问题状态：发现→交办→整改中→已整改→已复查→销号 / Problem workflow state */
+export type ProblemState =
+  | 'assigned'
+  | 'closed'
+  | 'identified'
+  | 'in_progress'
+  | 're_inspected'
+  | 'rectified';
 
 export type ViewerBuildingDetailsQueryVariables = Exact<{
   id: string | number;
@@ -67,6 +93,28 @@ export type ViewerFacilitiesQueryVariables = Exact<{
 
 
 export type ViewerFacilitiesQuery = { facilities: { edges: Array<{ node: { type: FacilityType, geom: import("geojson").Geometry } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
+
+export type ViewerCoverageGapsQueryVariables = Exact<{
+  regionCode: string;
+  facilityType: FacilityType;
+}>;
+
+
+export type ViewerCoverageGapsQuery = { latestCoverageRun: { databaseId: number, gaps: Array<{ facilityType: FacilityType, distanceModel: DistanceModel, kind: CoverageGapKind, rank: number, priority: number, geom: import("geojson").Geometry | null, point: import("geojson").Geometry }> } | null };
+
+export type ViewerProblemChangedSubscriptionVariables = Exact<{
+  regionCode?: string | null | undefined;
+}>;
+
+
+export type ViewerProblemChangedSubscription = { problemChanged: { databaseId: number, state: ProblemState, buildingId: number | null, severity: number } };
+
+export type ViewerRunUpdatedSubscriptionVariables = Exact<{
+  regionCode?: string | null | undefined;
+}>;
+
+
+export type ViewerRunUpdatedSubscription = { diagnosticRunUpdated: { databaseId: number, kind: string, state: DiagnosticRunState } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -168,3 +216,38 @@ export const ViewerFacilitiesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ViewerFacilitiesQuery, ViewerFacilitiesQueryVariables>;
+export const ViewerCoverageGapsDocument = new TypedDocumentString(`
+    query ViewerCoverageGaps($regionCode: String!, $facilityType: FacilityType!) {
+  latestCoverageRun(regionCode: $regionCode) {
+    databaseId
+    gaps(facilityType: $facilityType, first: 2000) {
+      facilityType
+      distanceModel
+      kind
+      rank
+      priority
+      geom
+      point
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerCoverageGapsQuery, ViewerCoverageGapsQueryVariables>;
+export const ViewerProblemChangedDocument = new TypedDocumentString(`
+    subscription ViewerProblemChanged($regionCode: String) {
+  problemChanged(regionCode: $regionCode) {
+    databaseId
+    state
+    buildingId
+    severity
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerProblemChangedSubscription, ViewerProblemChangedSubscriptionVariables>;
+export const ViewerRunUpdatedDocument = new TypedDocumentString(`
+    subscription ViewerRunUpdated($regionCode: String) {
+  diagnosticRunUpdated(regionCode: $regionCode) {
+    databaseId
+    kind
+    state
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerRunUpdatedSubscription, ViewerRunUpdatedSubscriptionVariables>;

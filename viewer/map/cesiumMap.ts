@@ -9,19 +9,31 @@ import {
   type Cesium3DTileset,
   Math as CesiumMath,
   Color,
+  ColorGeometryInstanceAttribute,
   Credit,
   EllipsoidTerrainProvider,
+  GeometryInstance,
   HeadingPitchRange,
+  HorizontalOrigin,
   JulianDate,
+  LabelCollection,
+  LabelStyle,
+  PerInstanceColorAppearance,
   PointPrimitiveCollection,
+  PolygonGeometry,
+  PolygonHierarchy,
+  Primitive,
+  PrimitiveCollection,
   Rectangle,
   SceneTransforms,
   ScreenSpaceEventHandler,
   ScreenSpaceEventType,
+  VerticalOrigin,
   Viewer,
 } from 'cesium'
 import { type ExtentDeg, extentOfRegion } from '../core/extent.ts'
 import type { FacilityMarker } from '../core/facilities.ts'
+import { BLIND_SPOT_COLOUR, type GapOverlay, type Ring } from '../core/gaps.ts'
 import { colourConditions, type Theme } from '../core/themes.ts'
 import { localBaseLayer } from './baseLayer.ts'
 import { CityTileset } from './cityTileset.ts'
@@ -33,6 +45,9 @@ const FIXED_TIME = JulianDate.fromIso8601('2025-06-21T04:00:00Z')
 /** Markers float a little above the ground so street-level facilities stay visible. */
 const FACILITY_HEIGHT_M = 6
 const HIGHLIGHT = Color.fromCssColorString('#00e5ff')
+/** Blind spots lie flat just above the (ellipsoid) ground; demand points float like the facility markers. */
+const BLIND_SPOT_HEIGHT_M = 1
+const DEMAND_POINT_HEIGHT_M = 8
 
 const scratchCartesian = new Cartesian3()
 const scratchWindow = new Cartesian2()
@@ -86,6 +101,9 @@ export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMa
   const cityExtent: ExtentDeg = extentOfRegion(root.root.boundingVolume.region)
 
   const facilities = viewer.scene.primitives.add(new PointPrimitiveCollection()) as PointPrimitiveCollection
+  const blindSpots = viewer.scene.primitives.add(new PrimitiveCollection()) as PrimitiveCollection
+  const demandPoints = viewer.scene.primitives.add(new PointPrimitiveCollection()) as PointPrimitiveCollection
+  const demandLabels = viewer.scene.primitives.add(new LabelCollection()) as LabelCollection
 
   let selected: Cesium3DTileFeature | null = null
   const listeners: ((picked: PickedBuilding | null) => void)[] = []
@@ -131,7 +149,64 @@ export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMa
     },
     setLayerVisible(layer: MapLayer, visible: boolean) {
       if (layer === 'buildings') city.setShow(visible)
-      else facilities.show = visible
+      else if (layer === 'facilities') facilities.show = visible
+      else if (layer === 'blindSpots') blindSpots.show = visible
+      else {
+        demandPoints.show = visible
+        demandLabels.show = visible
+      }
+    },
+    setGaps(overlay: GapOverlay) {
+      blindSpots.removeAll()
+      demandPoints.removeAll()
+      demandLabels.removeAll()
+      const fill = ColorGeometryInstanceAttribute.fromColor(Color.fromCssColorString(BLIND_SPOT_COLOUR))
+      const instances = overlay.polygons.flatMap((spot) =>
+        spot.polygons.map(
+          (rings) =>
+            new GeometryInstance({
+              geometry: new PolygonGeometry({
+                polygonHierarchy: hierarchyOf(rings),
+                height: BLIND_SPOT_HEIGHT_M,
+              }),
+              attributes: { color: fill },
+            }),
+        ),
+      )
+      if (instances.length > 0) {
+        blindSpots.add(
+          new Primitive({
+            geometryInstances: instances,
+            appearance: new PerInstanceColorAppearance({ translucent: true, flat: true }),
+            asynchronous: false,
+          }),
+        )
+      }
+      for (const p of overlay.points) {
+        const position = Cartesian3.fromDegrees(p.lonDeg, p.latDeg, DEMAND_POINT_HEIGHT_M)
+        demandPoints.add({
+          position,
+          color: Color.fromCssColorString(p.colour),
+          pixelSize: p.pixelSize,
+          outlineColor: Color.WHITE,
+          outlineWidth: 1.5,
+          // Always on top: a point among tall buildings must not vanish behind them.
+          disableDepthTestDistance: Number.POSITIVE_INFINITY,
+        })
+        demandLabels.add({
+          position,
+          text: p.label,
+          font: 'bold 13px sans-serif',
+          disableDepthTestDistance: Number.POSITIVE_INFINITY,
+          fillColor: Color.WHITE,
+          outlineColor: Color.BLACK,
+          outlineWidth: 3,
+          style: LabelStyle.FILL_AND_OUTLINE,
+          horizontalOrigin: HorizontalOrigin.LEFT,
+          verticalOrigin: VerticalOrigin.BOTTOM,
+          pixelOffset: new Cartesian2(p.pixelSize / 2 + 2, -p.pixelSize / 2),
+        })
+      }
     },
     setFacilities(markers: readonly FacilityMarker[]) {
       facilities.removeAll()
@@ -202,6 +277,15 @@ export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMa
     },
   }
   return map
+}
+
+function hierarchyOf(rings: readonly Ring[]): PolygonHierarchy {
+  const positions = (ring: Ring) => Cartesian3.fromDegreesArray(ring.flat())
+  const [outer, ...holes] = rings
+  return new PolygonHierarchy(
+    positions(outer ?? []),
+    holes.map((hole) => new PolygonHierarchy(positions(hole))),
+  )
 }
 
 function propertiesOf(feature: Cesium3DTileFeature): Record<string, unknown> {

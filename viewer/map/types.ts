@@ -1,6 +1,7 @@
 /** The map as the UI sees it: no Cesium types cross this interface. */
 import type { ExtentDeg } from '../core/extent.ts'
 import type { FacilityMarker } from '../core/facilities.ts'
+import type { GapOverlay } from '../core/gaps.ts'
 import type { Theme } from '../core/themes.ts'
 
 /** A building under the cursor, with the tile metadata of its feature. */
@@ -16,7 +17,7 @@ export interface ScreenPoint {
   y: number
 }
 
-export type MapLayer = 'buildings' | 'facilities'
+export type MapLayer = 'buildings' | 'facilities' | 'blindSpots' | 'demandPoints'
 
 export interface MapStatus {
   /** The tileset's root has loaded. */
@@ -39,6 +40,8 @@ export interface CityMap {
   setLayerVisible(layer: MapLayer, visible: boolean): void
   /** Replaces the facility markers. */
   setFacilities(markers: readonly FacilityMarker[]): void
+  /** Replaces the coverage overlays (blind-spot polygons, demand points labelled with their rank). */
+  setGaps(overlay: GapOverlay): void
   /** Oblique view onto an extent. */
   flyTo(extent: ExtentDeg, durationS?: number): void
   /** Straight-down view from `rangeM` above a point. */

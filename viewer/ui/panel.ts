@@ -1,7 +1,8 @@
 /** The control panel: theme, legend, layers, camera presets and language. */
 
 import { FACILITY_CATEGORIES } from '../core/facilities.ts'
-import { LANGS, type Lang, type Translate } from '../core/i18n.ts'
+import { BLIND_SPOT_COLOUR, DEMAND_CLASSES, type DistanceModel, GAP_FACILITY_TYPES } from '../core/gaps.ts'
+import { LANGS, type Lang, type MessageKey, type Translate } from '../core/i18n.ts'
 import type { CameraPreset } from '../core/presets.ts'
 import { legendOf, THEME_IDS, THEMES, type ThemeId } from '../core/themes.ts'
 import { el } from './dom.ts'
@@ -11,6 +12,12 @@ export interface PanelState {
   themeId: ThemeId
   buildingsVisible: boolean
   facilitiesVisible: boolean
+  blindSpotsVisible: boolean
+  demandPointsVisible: boolean
+  gapFacilityType: string
+  /** Why no overlay is shown (no token, no run), or null. */
+  gapsHint: MessageKey | null
+  gapsModel: DistanceModel | null
   status: string
 }
 
@@ -19,6 +26,9 @@ export interface PanelHandlers {
   onLang(lang: Lang): void
   onBuildingsVisible(visible: boolean): void
   onFacilitiesVisible(visible: boolean): void
+  onBlindSpotsVisible(visible: boolean): void
+  onDemandPointsVisible(visible: boolean): void
+  onGapFacilityType(type: string): void
   onPreset(preset: CameraPreset): void
 }
 
@@ -65,6 +75,35 @@ export function renderPanel(
     )
   }
 
+  const blindSpots = el('input', { type: 'checkbox', id: 'layer-blindspots' })
+  blindSpots.checked = state.blindSpotsVisible
+  blindSpots.addEventListener('change', () => handlers.onBlindSpotsVisible(blindSpots.checked))
+  const demandPoints = el('input', { type: 'checkbox', id: 'layer-demandpoints' })
+  demandPoints.checked = state.demandPointsVisible
+  demandPoints.addEventListener('change', () => handlers.onDemandPointsVisible(demandPoints.checked))
+  const gapType = el('select', { id: 'gap-type-select', 'aria-label': t('gapType') })
+  for (const type of GAP_FACILITY_TYPES) {
+    const option = el('option', { value: type }, type)
+    option.selected = type === state.gapFacilityType
+    gapType.append(option)
+  }
+  gapType.addEventListener('change', () => handlers.onGapFacilityType(gapType.value))
+  const gapLegend = el(
+    'ul',
+    { class: 'legend', id: 'gap-legend' },
+    el('li', {}, el('span', { class: 'swatch', style: `background:${BLIND_SPOT_COLOUR}` }), t('blindSpots')),
+  )
+  for (const c of DEMAND_CLASSES) {
+    gapLegend.append(
+      el('li', {}, el('span', { class: 'swatch dot', style: `background:${c.colour}` }), t(c.label)),
+    )
+  }
+  const gapNote = el(
+    'p',
+    { class: 'status', id: 'gaps-hint' },
+    state.gapsHint ? t(state.gapsHint) : state.gapsModel ? t(`model.${state.gapsModel}`) : '',
+  )
+
   const cameras = el('div', { class: 'presets' })
   for (const preset of presets) {
     const button = el('button', { type: 'button', 'data-preset': preset.key }, preset.label)
@@ -91,6 +130,11 @@ export function renderPanel(
     el('label', { class: 'layer' }, buildings, ` ${t('buildings')}`),
     el('label', { class: 'layer' }, facilities, ` ${t('facilities')}`),
     facilityLegend,
+    el('label', { class: 'layer' }, blindSpots, ` ${t('blindSpots')}`),
+    el('label', { class: 'layer' }, demandPoints, ` ${t('demandPoints')}`),
+    gapType,
+    gapNote,
+    gapLegend,
     el('h2', {}, t('camera')),
     cameras,
     el('h2', {}, t('language')),
