@@ -28,37 +28,25 @@ export async function openTestDatabase(): Promise<Database> {
     const blob = new Blob([fs.readFileSync(pgliteTemplatePath(hash))])
     return openDatabase({ dataDir: 'memory://', loadDataDir: blob })
   }
-  const url = process.env.DATABASE_URL
-  if (!url) throw new Error('DATABASE_URL is not set: run the suite with `npm test`')
-  const name = `citycheck_t_${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`
-  const admin = new pg.Client({ connectionString: adminUrl(url) })
-  await admin.connect()
-  try {
-    await admin.query(`create database ${name} template ${postgresTemplateName(hash)}`)
-  } finally {
-    await admin.end()
-  }
-  const database = await openDatabase({ databaseUrl: adminUrl(url, name), poolSize: 5 })
-  return {
-    ...database,
-    close: async () => {
-      await database.close()
-      const drop = new pg.Client({ connectionString: adminUrl(url) })
-      await drop.connect()
-      await drop.query(`drop database if exists ${name} with (force)`).finally(() => drop.end())
-    },
-  }
+  return openScratchPostgres('citycheck_t', postgresTemplateName(hash))
 }
 
 /** An empty database of the backend under test: migrated, no seeds (for importer tests). */
 export async function openEmptyTestDatabase(): Promise<Database> {
   if (testBackend() === 'pglite') return openDatabase({ dataDir: 'memory://' })
+  return openScratchPostgres('citycheck_e', null)
+}
+
+/** A new PostgreSQL database on the server of DATABASE_URL (from a template, or empty), dropped on close. */
+async function openScratchPostgres(prefix: string, template: string | null): Promise<Database> {
   const url = process.env.DATABASE_URL
   if (!url) throw new Error('DATABASE_URL is not set: run the suite with `npm test`')
-  const name = `citycheck_e_${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`
+  const name = `${prefix}_${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`
   const admin = new pg.Client({ connectionString: adminUrl(url) })
   await admin.connect()
-  await admin.query(`create database ${name}`).finally(() => admin.end())
+  await admin
+    .query(`create database ${name}${template ? ` template ${template}` : ''}`)
+    .finally(() => admin.end())
   const database = await openDatabase({ databaseUrl: adminUrl(url, name), poolSize: 5 })
   return {
     ...database,
