@@ -32,6 +32,7 @@ import {
   UnknownRegionError,
   UnsupportedFacilityTypeError,
 } from './errors.ts'
+import { queueRun } from './queue-run.ts'
 import { updateAndNotify } from './run-events.ts'
 
 export const COVERAGE_JOB_KIND = 'coverage'
@@ -87,40 +88,16 @@ export async function startCoverageRun(
   if (populated.count === 0 || populated.residents <= 0) throw new NoPopulationError(request.regionCode)
   const idempotencyKey = hashKey({ kind: COVERAGE_JOB_KIND, parameters, inputVersions })
 
-  const started = await database.db.transaction(async (tx) => {
-    // Two identical requests at once must not both insert: serialise on the key for this transaction.
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${idempotencyKey}))`)
-    const [existing] = await tx
-      .select()
-      .from(diagnosticRuns)
-      .where(
-        sql`${diagnosticRuns.idempotencyKey} = ${idempotencyKey}
-          and ${diagnosticRuns.state} in ('queued', 'running', 'succeeded')`,
-      )
-      .orderBy(sql`${diagnosticRuns.id} desc`)
-      .limit(1)
-    if (existing) return { run: existing, created: false }
-    const [run] = await tx
-      .insert(diagnosticRuns)
-      .values({
-        kind: COVERAGE_JOB_KIND,
-        regionCode: request.regionCode,
-        campaignId: parameters.campaignId,
-        parameters: parameters as unknown as Record<string, unknown>,
-        inputVersions: inputVersions as unknown as Record<string, unknown>,
-        idempotencyKey,
-        state: 'queued',
-        message: '排队中 / queued',
-        requestedBy: request.requestedBy ?? null,
-      })
-      .returning()
-    if (!run) throw new Error('diagnostic run insert returned nothing')
-    return { run, created: true }
+  return queueRun(database, runner, {
+    kind: COVERAGE_JOB_KIND,
+    regionCode: request.regionCode,
+    campaignId: parameters.campaignId,
+    parameters: parameters as unknown as Record<string, unknown>,
+    inputVersions: inputVersions as unknown as Record<string, unknown>,
+    idempotencyKey,
+    reuseStates: ['queued', 'running', 'succeeded'],
+    requestedBy: request.requestedBy ?? null,
   })
-  // A queued run found again is enqueued again: its first enqueue may have been lost with a crashed process,
-  // and the job id makes this a no-op otherwise.
-  if (started.run.state === 'queued') await runner.enqueue(COVERAGE_JOB_KIND, started.run.id)
-  return started
 }
 
 /**

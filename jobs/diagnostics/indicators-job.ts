@@ -1,7 +1,6 @@
 import crypto from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
-import { diagnosticRuns } from '../../server/db/diagnostics.ts'
 import { FACILITY_TYPES } from '../../server/db/facilities.ts'
 import type { JobContext } from '../processors.ts'
 import type { JobRunner } from '../runner.ts'
@@ -18,6 +17,7 @@ import {
 import { getRun, loadInputs, RunNotFoundError, readInputVersions, type StartedRun } from './coverage-job.ts'
 import { type EditionTypeSettings, ruleFor } from './coverage-rules.ts'
 import { UnknownCampaignError } from './errors.ts'
+import { queueRun } from './queue-run.ts'
 import { updateAndNotify } from './run-events.ts'
 
 /**
@@ -114,36 +114,16 @@ export async function startIndicatorRun(
     .createHash('sha256')
     .update(JSON.stringify({ kind: INDICATORS_JOB_KIND, campaignId: request.campaignId }))
     .digest('hex')
-  const started = await database.db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${idempotencyKey}))`)
-    const [existing] = await tx
-      .select()
-      .from(diagnosticRuns)
-      .where(
-        sql`${diagnosticRuns.idempotencyKey} = ${idempotencyKey} and ${diagnosticRuns.state} in ('queued', 'running')`,
-      )
-      .orderBy(sql`${diagnosticRuns.id} desc`)
-      .limit(1)
-    if (existing) return { run: existing, created: false }
-    const [run] = await tx
-      .insert(diagnosticRuns)
-      .values({
-        kind: INDICATORS_JOB_KIND,
-        regionCode: campaign.region_code,
-        campaignId: request.campaignId,
-        parameters,
-        inputVersions: inputVersions as unknown as Record<string, unknown>,
-        idempotencyKey,
-        state: 'queued',
-        message: '排队中 / queued',
-        requestedBy: request.requestedBy ?? null,
-      })
-      .returning()
-    if (!run) throw new Error('diagnostic run insert returned nothing')
-    return { run, created: true }
+  return queueRun(database, runner, {
+    kind: INDICATORS_JOB_KIND,
+    regionCode: campaign.region_code,
+    campaignId: request.campaignId,
+    parameters,
+    inputVersions: inputVersions as unknown as Record<string, unknown>,
+    idempotencyKey,
+    reuseStates: ['queued', 'running'],
+    requestedBy: request.requestedBy ?? null,
   })
-  if (started.run.state === 'queued') await runner.enqueue(INDICATORS_JOB_KIND, started.run.id)
-  return started
 }
 
 /**

@@ -1,15 +1,11 @@
+import { BUILDING_USES } from '../../server/db/buildings.ts'
 import type { TileBuilding } from './types.ts'
 
-/** Enum members of the `use` property, in value order (value = index). */
-export const BUILDING_USES = [
-  'residential',
-  'commercial',
-  'office',
-  'public',
-  'industrial',
-  'mixed',
-  'other',
-] as const
+/**
+ * Enum members of the `use` property, in value order (value = index): the database's own list, so a use added
+ * there is a value here too.
+ */
+export { BUILDING_USES }
 
 /** Sentinel for missing `floors` / `yearBuilt` (INT16). */
 export const INT16_NO_DATA = -1

@@ -1,0 +1,63 @@
+import { sql } from 'drizzle-orm'
+import type { Database } from '../../server/db/client.ts'
+import { diagnosticRuns, type RunState } from '../../server/db/diagnostics.ts'
+import type { JobKind } from '../queue.ts'
+import type { JobRunner } from '../runner.ts'
+
+export type RunRow = typeof diagnosticRuns.$inferSelect
+
+export interface QueueRunRequest {
+  kind: JobKind
+  regionCode: string
+  campaignId: number | null
+  parameters: Record<string, unknown>
+  inputVersions: Record<string, unknown>
+  idempotencyKey: string
+  /** States in which an existing run with the same key is returned instead of a new one. */
+  reuseStates: readonly RunState[]
+  requestedBy: string | null
+}
+
+/**
+ * Inserts a queued run and enqueues it, or returns the run with the same idempotency key in one of
+ * `reuseStates`. Two identical requests at once serialise on the key, so only one inserts.
+ */
+export async function queueRun(
+  database: Database,
+  runner: JobRunner,
+  request: QueueRunRequest,
+): Promise<{ run: RunRow; created: boolean }> {
+  const started = await database.db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${request.idempotencyKey}))`)
+    const [existing] = await tx
+      .select()
+      .from(diagnosticRuns)
+      .where(
+        sql`${diagnosticRuns.idempotencyKey} = ${request.idempotencyKey}
+          and ${diagnosticRuns.state} = any(${sql.param([...request.reuseStates])}::text[])`,
+      )
+      .orderBy(sql`${diagnosticRuns.id} desc`)
+      .limit(1)
+    if (existing) return { run: existing, created: false }
+    const [run] = await tx
+      .insert(diagnosticRuns)
+      .values({
+        kind: request.kind,
+        regionCode: request.regionCode,
+        campaignId: request.campaignId,
+        parameters: request.parameters,
+        inputVersions: request.inputVersions,
+        idempotencyKey: request.idempotencyKey,
+        state: 'queued',
+        message: '排队中 / queued',
+        requestedBy: request.requestedBy,
+      })
+      .returning()
+    if (!run) throw new Error('diagnostic run insert returned nothing')
+    return { run, created: true }
+  })
+  // A queued run found again is enqueued again: its first enqueue may have been lost with a crashed process,
+  // and the job id makes this a no-op otherwise.
+  if (started.run.state === 'queued') await runner.enqueue(request.kind, started.run.id)
+  return started
+}
