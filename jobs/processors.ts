@@ -2,9 +2,10 @@ import { UnrecoverableError } from 'bullmq'
 import { sql } from 'drizzle-orm'
 import type { Database } from '../server/db/client.ts'
 import { type CoverageJobHooks, processCoverageRun } from './diagnostics/coverage-job.ts'
+import { processCoveragePart } from './diagnostics/coverage-parts.ts'
 import { processIndicatorRun } from './diagnostics/indicators-job.ts'
 import { updateAndNotify } from './diagnostics/run-events.ts'
-import type { JobKind } from './queue.ts'
+import type { JobKind, JobPhase, JobRef } from './queue.ts'
 import { processTilesRun } from './tiles/run.ts'
 
 /** Where one execution of a job stands; both runners fill it the same way. */
@@ -13,7 +14,16 @@ export interface JobContext {
   /** 1 on the first execution, counting retries. */
   attempt: number
   maxAttempts: number
+  /** @defaultValue 'run' */
+  phase?: JobPhase
+  /**
+   * Schedules `parts` and, once all of them succeeded, `join` (a BullMQ flow, or its in-process equivalent).
+   * Absent where a runner cannot fan out; a processor then does the whole run itself.
+   */
+  fanOut?: FanOut
 }
+
+export type FanOut = (join: JobRef, parts: readonly JobRef[]) => Promise<void>
 
 /**
  * Does the work of one run. Must be idempotent: it may run again after a crash at any point, so it writes its
@@ -38,6 +48,7 @@ export interface ProcessorOptions {
 export function createProcessors(options: ProcessorOptions = {}): Processors {
   return {
     coverage: (database, context) => processCoverageRun(database, context, options.coverage),
+    coverage_part: (database, context) => processCoveragePart(database, context, options.coverage),
     indicators: (database, context) => processIndicatorRun(database, context),
     tiles: (database, context) => processTilesRun(database, context),
   }
@@ -75,6 +86,14 @@ async function recordFailure(database: Database, runId: number, final: boolean, 
     set state = ${final ? 'failed' : 'queued'}, error = ${message},
       finished_at = ${final ? sql`now()` : sql`finished_at`}
     where id = ${runId} and state in ('queued', 'running')`),
+  )
+  if (!final) return
+  // A part that gave up fails the run it belongs to: the join would never have all its parts.
+  await database.rows(
+    updateAndNotify(sql`
+    update diagnostic_runs
+    set state = 'failed', error = ${`part run ${runId} failed: ${message}`}, finished_at = now()
+    where id = (select parent_id from diagnostic_runs where id = ${runId}) and state in ('queued', 'running')`),
   )
 }
 

@@ -1,12 +1,27 @@
 import type { DefaultJobOptions } from 'bullmq'
 
 /** Kinds of background job; each names a processor and the `kind` of its `diagnostic_runs` rows. */
-export const JOB_KINDS = ['coverage', 'indicators', 'tiles'] as const
+export const JOB_KINDS = ['coverage', 'coverage_part', 'indicators', 'tiles'] as const
 export type JobKind = (typeof JOB_KINDS)[number]
+
+/**
+ * Which step of its run a job is: `run` does the work (or, for a big region, fans it out into part runs);
+ * `join` runs once every part has succeeded and combines them.
+ */
+export type JobPhase = 'run' | 'join'
 
 /** What a queued job carries: ids only, the run row holds the parameters (STYLE.md, Jobs). */
 export interface JobPayload {
   runId: number
+  /** @defaultValue 'run' */
+  phase?: JobPhase
+}
+
+/** One job: the kind of run, the run and the step. */
+export interface JobRef {
+  kind: JobKind
+  runId: number
+  phase?: JobPhase
 }
 
 /** @defaultValue the queue every worker process listens on unless told otherwise */
@@ -22,8 +37,8 @@ export const BACKOFF_DELAY_MS = 2_000
  * One job per run: BullMQ ignores an `add` whose id already exists, so enqueueing a run twice (a retried
  * HTTP request, two screens pressing "start") never processes it twice side by side.
  */
-export function jobIdForRun(runId: number): string {
-  return `run-${runId}`
+export function jobIdForRun(runId: number, phase: JobPhase = 'run'): string {
+  return phase === 'join' ? `run-${runId}-join` : `run-${runId}`
 }
 
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {

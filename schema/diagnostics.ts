@@ -16,7 +16,7 @@ import { FacilityType } from './facilities.ts'
 import { announcedRows, regionPrefix } from './live.ts'
 import { inKeyOrder, loadNodes, numericIds } from './loading.ts'
 
-const RUN_COLUMNS = sql`r.id, r.kind, r.campaign_id as "campaignId", r.region_code as "regionCode", r.parameters,
+const RUN_COLUMNS = sql`r.id, r.kind, r.parent_id as "parentId", r.campaign_id as "campaignId", r.region_code as "regionCode", r.parameters,
   r.input_versions as "inputVersions", r.idempotency_key as "idempotencyKey", r.state, r.progress, r.message,
   r.attempts, r.error, r.outputs, r.requested_by as "requestedBy", r.created_at as "createdAt",
   r.started_at as "startedAt", r.finished_at as "finishedAt"`
@@ -88,7 +88,26 @@ builder.node(DiagnosticRun, {
   loadMany: (ids, context) => loadNodes(context.loader(loadRuns), numericIds(ids)),
   fields: (t) => ({
     databaseId: t.exposeInt('id'),
-    kind: t.exposeString('kind'),
+    kind: t.exposeString('kind', {
+      description: 'coverage | coverage_part | indicators | tiles',
+    }),
+    parentRun: t.field({
+      type: DiagnosticRun,
+      nullable: true,
+      description: '分片所属的运行 / The run this part belongs to',
+      resolve: async (r, _args, context) =>
+        r.parentId === null ? null : ((await loadRuns([r.parentId], context))[0] ?? null),
+    }),
+    parts: t.field({
+      type: [DiagnosticRun],
+      description:
+        '大区划拆分出的分片运行（按编号）/ The part runs a big region was split into, in order; empty when it was not',
+      resolve: (r, _args, context) =>
+        context.database.rows<RunRow>(
+          sql`select ${RUN_COLUMNS} from diagnostic_runs r where r.parent_id = ${r.id} and ${visible(context)}
+            order by r.id`,
+        ),
+    }),
     regionCode: t.exposeString('regionCode'),
     campaignId: t.exposeInt('campaignId', { nullable: true }),
     state: t.field({ type: RunState, resolve: (r) => r.state }),
@@ -135,11 +154,19 @@ builder.queryField('diagnosticRuns', (t) =>
     type: [DiagnosticRun],
     description: '最近的诊断运行（最多 100 条）/ The latest runs, newest first (at most 100)',
     authScopes: { signedIn: true },
-    args: { regionCode: t.arg.string(), limit: t.arg.int({ defaultValue: 20 }) },
+    args: {
+      regionCode: t.arg.string(),
+      limit: t.arg.int({ defaultValue: 20 }),
+      includeParts: t.arg.boolean({
+        defaultValue: false,
+        description: '同时列出分片运行 / also list the part runs of fanned-out runs',
+      }),
+    },
     resolve: async (_root, args, context) => {
       const limit = Math.min(Math.max(args.limit ?? 20, 1), 100)
       const where = [visible(context)]
       if (args.regionCode) where.push(sql`r.region_code = ${args.regionCode}`)
+      if (!args.includeParts) where.push(sql`r.parent_id is null`)
       return context.database.rows<RunRow>(
         sql`select ${RUN_COLUMNS} from diagnostic_runs r where ${sql.join(where, sql` and `)} order by r.id desc limit ${limit}`,
       )
@@ -177,6 +204,11 @@ const StartCoverageInput = builder.inputType('StartCoverageDiagnosisInput', {
     radiusOverrides: t.field({
       type: 'JSON',
       description: '按设施类型覆盖服务半径（米），如 {"kindergarten": 300} / radius per type in metres',
+    }),
+    maxCellsPerPart: t.int({
+      description:
+        '超过此网格数的区划拆分为分片并行计算后合并（结果相同）/ regions with more population cells are split ' +
+        'into parts computed by any worker and joined (same results); default 50000',
     }),
   }),
 })
@@ -227,6 +259,7 @@ builder.mutationField('startCoverageDiagnosis', (t) =>
           facilityTypes: input.facilityTypes ?? null,
           distanceModels: input.distanceModels ?? null,
           radiusOverrides: (overrides as Record<string, number> | null) ?? null,
+          maxCellsPerPart: input.maxCellsPerPart ?? null,
           requestedBy: context.identity?.subject ?? null,
         })
         return { created: started.created, run: started.run }

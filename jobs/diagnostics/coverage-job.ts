@@ -1,25 +1,29 @@
 import crypto from 'node:crypto'
-import { UnrecoverableError } from 'bullmq'
-import { eq, sql } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
-import { diagnosticRuns } from '../../server/db/diagnostics.ts'
 import { FACILITY_TYPES } from '../../server/db/facilities.ts'
 import type { JobContext } from '../processors.ts'
 import type { JobRunner } from '../runner.ts'
 import {
   CoverageInputError,
-  type CoverageOptions,
   type DistanceModel,
+  diagnoseFromCoverage,
   diagnoseServiceCoverage,
-  type Facility,
-  type FacilityRule,
   type GroupCounts,
-  type PopulationCell,
   type PreparedWalkNetwork,
   prepareWalkNetwork,
-  type Road,
   type TypeDiagnosis,
 } from './coverage/index.ts'
+import {
+  type CoverageJobHooks,
+  CoverageJobInputError,
+  type CoverageRunParameters,
+  type DiagnosticRun,
+  getRun,
+  loadInputs,
+  RunNotFoundError,
+} from './coverage-inputs.ts'
+import { DEFAULT_MAX_CELLS_PER_PART, fanOutCoverageRun, joinCoverageParts } from './coverage-parts.ts'
 import { type EditionTypeSettings, FACILITY_TYPE_NAMES_ZH, ruleFor } from './coverage-rules.ts'
 import {
   CampaignRegionMismatchError,
@@ -35,10 +39,18 @@ import {
 import { queueRun } from './queue-run.ts'
 import { updateAndNotify } from './run-events.ts'
 
+export {
+  type CoverageJobHooks,
+  CoverageJobInputError,
+  type CoverageRunParameters,
+  type DiagnosticRun,
+  getRun,
+  loadInputs,
+  RunNotFoundError,
+} from './coverage-inputs.ts'
+
 export const COVERAGE_JOB_KIND = 'coverage'
 export const DISTANCE_MODELS: readonly DistanceModel[] = ['euclidean', 'network']
-
-export type DiagnosticRun = typeof diagnosticRuns.$inferSelect
 
 /** What a caller (the GraphQL mutation) asks for. */
 export interface CoverageRunRequest {
@@ -53,16 +65,11 @@ export interface CoverageRunRequest {
   radiusOverrides?: Readonly<Record<string, number>> | null
   /** Who asked, for the run row. */
   requestedBy?: string | null
-}
-
-/** The parameters stored on the run: the request resolved against the edition, so later edits do not change it. */
-export interface CoverageRunParameters {
-  regionCode: string
-  campaignId: number | null
-  systemId: number
-  distanceModels: DistanceModel[]
-  rules: FacilityRule[]
-  radiusOverrides: Record<string, number>
+  /**
+   * A region with more population cells is split into part runs of at most this many cells, computed by any
+   * worker and joined (the outputs are the same). @defaultValue {@link DEFAULT_MAX_CELLS_PER_PART}
+   */
+  maxCellsPerPart?: number | null
 }
 
 export interface StartedRun {
@@ -86,7 +93,9 @@ export async function startCoverageRun(
   const inputVersions = await readInputVersions(database, scope.prefix)
   const populated = inputVersions.population_cells
   if (populated.count === 0 || populated.residents <= 0) throw new NoPopulationError(request.regionCode)
-  const idempotencyKey = hashKey({ kind: COVERAGE_JOB_KIND, parameters, inputVersions })
+  // How the work is split does not change the outputs, so it is not part of what makes two runs the same.
+  const { maxCellsPerPart: _split, ...outcome } = parameters
+  const idempotencyKey = hashKey({ kind: COVERAGE_JOB_KIND, parameters: outcome, inputVersions })
 
   return queueRun(database, runner, {
     kind: COVERAGE_JOB_KIND,
@@ -110,14 +119,11 @@ export async function cancelRun(database: Database, runId: number): Promise<Diag
   await database.rows(
     updateAndNotify(sql`
     update diagnostic_runs set state = 'cancelled', finished_at = now(), message = '已取消 / cancelled'
-    where id = ${runId} and state in ('queued', 'running')`),
+    where (id = ${runId} or parent_id = ${runId}) and state in ('queued', 'running')`),
   )
+  // Parts that finished before the cancel leave arrays only the join would read.
+  await database.rows(sql`delete from coverage_run_parts where parent_run_id = ${runId}`)
   return getRun(database, runId)
-}
-
-export async function getRun(database: Database, runId: number): Promise<DiagnosticRun | null> {
-  const [run] = await database.db.select().from(diagnosticRuns).where(eq(diagnosticRuns.id, runId))
-  return run ?? null
 }
 
 interface Scope {
@@ -207,7 +213,18 @@ async function resolveParameters(
     distanceModels: models,
     rules,
     radiusOverrides: Object.fromEntries(Object.entries(overrides).sort(([a], [b]) => a.localeCompare(b))),
+    maxCellsPerPart: resolvePartSize(request.maxCellsPerPart),
   }
+}
+
+function resolvePartSize(requested: number | null | undefined): number {
+  if (requested === undefined || requested === null) return DEFAULT_MAX_CELLS_PER_PART
+  if (!(Number.isInteger(requested) && requested >= 1)) {
+    throw new DiagnosisParameterError(
+      `分片网格数须为正整数 / maxCellsPerPart must be a positive integer, got ${requested}`,
+    )
+  }
+  return requested
 }
 
 export interface TableVersion {
@@ -273,28 +290,6 @@ function hashKey(value: unknown): string {
 // ---------------------------------------------------------------------------------------------------------------
 // The processor
 
-/** Test seams: a hook that throws simulates a crash at that point. */
-export interface CoverageJobHooks {
-  /** After everything is computed, before the output transaction starts. */
-  afterCompute?: (context: JobContext) => void | Promise<void>
-  /** Inside the output transaction after every write, before commit: a throw here must roll everything back. */
-  beforeCommit?: (context: JobContext) => void | Promise<void>
-  /** After each facility type × distance model (cancellation tests cancel from here). */
-  afterStep?: (context: JobContext, step: number, steps: number) => void | Promise<void>
-  /** Options for the coverage core. */
-  coverageOptions?: CoverageOptions
-}
-
-/** The run row is gone (deleted with its region?) or malformed; retrying cannot help. */
-export class RunNotFoundError extends UnrecoverableError {
-  override name = 'RunNotFoundError'
-}
-
-/** Parameters or inputs the coverage core rejected inside the job; retrying cannot help. */
-export class CoverageJobInputError extends UnrecoverableError {
-  override name = 'CoverageJobInputError'
-}
-
 interface GapRow {
   gap_key: string
   dedupe_key: string
@@ -335,11 +330,13 @@ export async function processCoverageRun(
   if (!Array.isArray(parameters.rules) || !Array.isArray(parameters.distanceModels)) {
     throw new RunNotFoundError(`diagnostic run ${runId} has no coverage parameters`)
   }
+  const joining = context.phase === 'join'
   const claimed = await database.rows(
     updateAndNotify(sql`
     update diagnostic_runs
-    set state = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now()), progress = 0,
-      message = '读取数据 / loading inputs'
+    set state = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now()),
+      progress = ${joining ? sql`progress` : sql`0`},
+      message = ${joining ? '合并分片 / joining parts' : '读取数据 / loading inputs'}
     where id = ${runId} and state in ('queued', 'running')`),
   )
   if (claimed.length === 0) return
@@ -361,7 +358,28 @@ export async function processCoverageRun(
   }
   const srid = crs.lo
   const types = parameters.rules.map((r) => r.type)
-  const needsRoads = parameters.distanceModels.includes('network')
+
+  // A big region fans out into parts (when the runner can schedule them) and is finished by the join job.
+  const partCells = parameters.maxCellsPerPart ?? DEFAULT_MAX_CELLS_PER_PART
+  const cellCount =
+    (run.inputVersions as { population_cells?: { count?: number } }).population_cells?.count ?? 0
+  let join = joining
+  if (!join && context.fanOut && cellCount > partCells) {
+    const fanOut = context.fanOut
+    join = await fanOutCoverageRun(
+      database,
+      { ...context, fanOut },
+      run,
+      parameters,
+      like,
+      srid,
+      partCells,
+      hooks,
+    )
+    if (!join) return
+  }
+
+  const needsRoads = parameters.distanceModels.includes('network') && !join
   const { cells, facilities, roads } = await loadInputs(database, like, srid, types, needsRoads)
   const loadMs = performance.now() - t0
 
@@ -370,19 +388,33 @@ export async function processCoverageRun(
   const points: Array<Omit<GapRow, 'rank' | 'severity'>> = []
   const t1 = performance.now()
   let step = 0
-  // The walking graph and the cells' snaps do not depend on the facility type: built once for the whole run.
+  // The parts' per-cell coverage, or the walking graph and the cells' snaps, which do not depend on the facility
+  // type: built once for the whole run.
+  const joined = join
+    ? await joinCoverageParts(
+        database,
+        runId,
+        parameters,
+        cells.map((c) => c.id),
+        hooks,
+      )
+    : null
   let network: PreparedWalkNetwork | undefined
   for (const model of parameters.distanceModels) {
-    for (const rule of parameters.rules) {
+    for (const [r, rule] of parameters.rules.entries()) {
       if (await isCancelled(database, runId)) return
       let diagnosis: ReturnType<typeof diagnoseServiceCoverage>
       try {
-        if (model === 'network') network ??= prepareWalkNetwork(cells, roads, hooks.coverageOptions)
-        diagnosis = diagnoseServiceCoverage(
-          { cells, facilities, roads, rules: [rule], model, facilityTypes: types },
-          hooks.coverageOptions,
-          { network },
-        )
+        const input = { cells, facilities, roads, rules: [rule], model, facilityTypes: types }
+        const partial = joined?.get(model)
+        if (partial) {
+          const coverage = partial.types[r]
+          if (!coverage) throw new Error(`the joined parts have no result for ${rule.type}`)
+          diagnosis = diagnoseFromCoverage(input, { ...partial, types: [coverage] }, hooks.coverageOptions)
+        } else {
+          if (model === 'network') network ??= prepareWalkNetwork(cells, roads, hooks.coverageOptions)
+          diagnosis = diagnoseServiceCoverage(input, hooks.coverageOptions, { network })
+        }
       } catch (error) {
         if (error instanceof CoverageInputError) throw new CoverageJobInputError(error.message)
         throw error
@@ -392,9 +424,10 @@ export async function processCoverageRun(
       results.push({ model, diagnosis: typeDiagnosis, unreachableCells: diagnosis.unreachableCells })
       points.push(...gapRows(run.regionCode, model, typeDiagnosis, diagnosis.demandPoints))
       step++
+      const done = join ? 0.85 + (0.05 * step) / steps : (0.9 * step) / steps
       await database.rows(
         updateAndNotify(sql`
-        update diagnostic_runs set progress = ${(0.9 * step) / steps},
+        update diagnostic_runs set progress = ${done},
           message = ${`${FACILITY_TYPE_NAMES_ZH[rule.type] ?? rule.type} ${model} (${step}/${steps})`}
         where id = ${runId} and state = 'running'`),
       )
@@ -422,6 +455,8 @@ export async function processCoverageRun(
     // Cancelled (or finished by a duplicate delivery) since the last check: write nothing.
     if (current?.state !== 'running') return
     const payload = JSON.stringify(gaps)
+    // The parts' arrays are consumed: what stays is each part's run row with its timings.
+    await tx.execute(sql`delete from coverage_run_parts where parent_run_id = ${runId}`)
     await tx.execute(sql`delete from coverage_gaps where run_id = ${runId}`)
     await tx.execute(sql`
       insert into coverage_gaps (run_id, region_code, facility_type, distance_model, kind, gap_key, geom, point,
@@ -487,66 +522,6 @@ async function campaignYear(database: Database, campaignId: number): Promise<num
     sql`select year from campaigns where id = ${campaignId}`,
   )
   return row?.year ?? new Date().getUTCFullYear()
-}
-
-/** Cells, facilities of `types` and (when `needsRoads`) roads of a region, projected to EPSG:`srid` metres. */
-export async function loadInputs(
-  database: Database,
-  like: string,
-  srid: number,
-  types: readonly string[],
-  needsRoads: boolean,
-): Promise<{ cells: PopulationCell[]; facilities: Facility[]; roads: Road[] }> {
-  // Three independent queries: on PostgreSQL they run side by side on separate connections.
-  const [cellRows, facilityRows, roadRows] = await Promise.all([
-    database.rows<{
-      id: number
-      x: number
-      y: number
-      size_m: number
-      children: number
-      working: number
-      elderly: number
-    }>(sql`
-    select id, ST_X(p) as x, ST_Y(p) as y, size_m, children, working, elderly
-    from (select *, ST_Transform(centroid, ${srid}::int) as p from population_cells where region_code like ${like}) c
-    order by id`),
-    database.rows<{
-      id: number
-      type: string
-      x: number
-      y: number
-      capacity: number | null
-    }>(
-      sql`
-    select id, type, ST_X(p) as x, ST_Y(p) as y, capacity
-    from (select *, ST_Transform(geom, ${srid}::int) as p from facilities
-      where region_code like ${like} and type = any(${`{${types.join(',')}}`}::text[])) f
-    order by id`,
-    ),
-    needsRoads
-      ? database.rows<{ id: number; walkable: boolean; geojson: string }>(sql`
-        select id, walkable, ST_AsGeoJSON(ST_Transform(geom, ${srid}::int)) as geojson
-        from roads where region_code like ${like} order by id`)
-      : Promise.resolve([]),
-  ])
-  return {
-    cells: cellRows.map((c) => ({
-      id: c.id,
-      x: c.x,
-      y: c.y,
-      sizeM: c.size_m,
-      children: c.children,
-      working: c.working,
-      elderly: c.elderly,
-    })),
-    facilities: facilityRows.map((f) => ({ id: f.id, type: f.type, x: f.x, y: f.y, capacity: f.capacity })),
-    roads: roadRows.map((r) => ({
-      id: r.id,
-      walkable: r.walkable,
-      coords: (JSON.parse(r.geojson) as { coordinates: Array<[number, number]> }).coordinates,
-    })),
-  }
 }
 
 /**

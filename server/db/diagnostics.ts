@@ -1,4 +1,6 @@
 import {
+  type AnyPgColumn,
+  customType,
   doublePrecision,
   index,
   integer,
@@ -22,6 +24,8 @@ export const diagnosticRuns = pgTable(
   {
     id: serial('id').primaryKey(),
     kind: text('kind').notNull(),
+    /** The run this one is a part of: a big region's coverage run fans out into parts and joins them. */
+    parentId: integer('parent_id').references((): AnyPgColumn => diagnosticRuns.id, { onDelete: 'cascade' }),
     campaignId: integer('campaign_id').references(() => campaigns.id),
     regionCode: text('region_code')
       .notNull()
@@ -45,7 +49,38 @@ export const diagnosticRuns = pgTable(
   (t) => [
     index('diagnostic_runs_region_code_idx').on(t.regionCode),
     index('diagnostic_runs_idempotency_key_idx').on(t.idempotencyKey),
+    index('diagnostic_runs_parent_id_idx').on(t.parentId),
   ],
+)
+
+/** Raw bytes (`bytea`): node-postgres reads them as a Buffer, PGlite as a Uint8Array. */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+})
+
+/**
+ * 分片结果: what one part of a fanned-out coverage run computed for its cells, kept until the parent joins the
+ * parts. Per distance model × facility type (in the order of the parent's parameters) the nearest facility and
+ * its distance of every cell, as little-endian Float64 arrays (NaN: none within the cut-off).
+ */
+export const coverageRunParts = pgTable(
+  'coverage_run_parts',
+  {
+    runId: integer('run_id')
+      .primaryKey()
+      .references(() => diagnosticRuns.id, { onDelete: 'cascade' }),
+    parentRunId: integer('parent_run_id')
+      .notNull()
+      .references(() => diagnosticRuns.id, { onDelete: 'cascade' }),
+    /** Ids of the part's cells, ascending, as little-endian Int32. */
+    cellIds: bytea('cell_ids').notNull(),
+    /** Per step: `cells` distances then `cells` facility ids, Float64 LE. */
+    results: bytea('results').notNull(),
+    /** Per model: unreachable cells; per step: unreachable facilities inside the part's rectangle. */
+    summary: jsonb('summary').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('coverage_run_parts_parent_idx').on(t.parentRunId)],
 )
 
 /** 服务盲区 / 缺口: a blind spot or capacity gap for one facility type found by a run. */

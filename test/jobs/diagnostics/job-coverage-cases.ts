@@ -47,16 +47,18 @@ const PREFIX = '3101'
 function trackedProcessors(hooks: CoverageJobHooks) {
   const base = createProcessors({ coverage: hooks })
   let inFlight = 0
-  const processors: Processors = {
-    coverage: async (database, context) => {
+  const track =
+    (processor: Processors['coverage']): Processors['coverage'] =>
+    async (database, context) => {
       inFlight++
       try {
-        await base.coverage(database, context)
+        await processor(database, context)
       } finally {
         inFlight--
       }
-    },
-  }
+    }
+  const processors: Processors = { coverage: track(base.coverage) }
+  if (base.coverage_part) processors.coverage_part = track(base.coverage_part)
   return { processors, inFlight: () => inFlight }
 }
 
@@ -413,6 +415,122 @@ export function describeCoverageJob(name: string, makeRunner: RunnerFactory): vo
       }
     })
 
+    /** What a run wrote, in a form two runs can be compared by. */
+    async function writtenGaps(runId: number) {
+      return database.rows(sql`
+        select gap_key, facility_type, distance_model, kind, cells, rank,
+          round(uncovered_children::numeric, 6)::float8 as children, round(uncovered_working::numeric, 6)::float8 as working,
+          round(uncovered_elderly::numeric, 6)::float8 as elderly, round(capacity_gap::numeric, 6)::float8 as capacity_gap,
+          round(priority::numeric, 6)::float8 as priority, ST_AsText(ST_SnapToGrid(point, 1e-9)) as point,
+          ST_Area(geom) as area
+        from coverage_gaps where run_id = ${runId} order by gap_key`)
+    }
+
+    const partRuns = (parentId: number) =>
+      database.rows<{ id: number; kind: string; state: string; attempts: number; parameters: unknown }>(
+        sql`select id, kind, state, attempts, parameters from diagnostic_runs where parent_id = ${parentId} order by id`,
+      )
+
+    it('splits a big region into parts and joins them into the outputs of one piece', async () => {
+      const { start, wait } = await setUp()
+      // Two hospitals with a wide radius: many cells are served from beyond their own part's rectangle.
+      const request = {
+        facilityTypes: [...TYPES, 'hospital'],
+        distanceModels: MODELS,
+        radiusOverrides: { hospital: 1200 },
+      }
+      const whole = await wait((await start(request)).run.id)
+      expect(whole.state).toBe('succeeded')
+      expect(await partRuns(whole.id)).toEqual([])
+      const expected = await writtenGaps(whole.id)
+      const expectedOutputs = whole.outputs as unknown as CoverageOutputs
+      await database.rows(sql`delete from problems where source = 'diagnosis'`)
+      await database.rows(sql`delete from diagnostic_runs`)
+
+      // 138 cells at most 40 per part: the k-d split makes 4 parts.
+      const { run, created } = await start({ ...request, maxCellsPerPart: 40 })
+      expect(created).toBe(true)
+      const done = await wait(run.id)
+      expect(done.error).toBeNull()
+      expect(done.state).toBe('succeeded')
+      const parts = await partRuns(run.id)
+      expect(parts.map((p) => [p.kind, p.state])).toEqual(Array(4).fill(['coverage_part', 'succeeded']))
+      const cellsPerPart = (
+        await database.rows<{ n: number }>(
+          sql`select (outputs->'inputs'->>'cells')::int as n from diagnostic_runs where parent_id = ${run.id}`,
+        )
+      ).map((r) => r.n)
+      expect(cellsPerPart.reduce((a, b) => a + b, 0)).toBe(expectedOutputs.inputs.cells)
+      for (const n of cellsPerPart) expect(n).toBeLessThanOrEqual(40)
+      // The joined run wrote what the whole run wrote, and the parts' arrays are gone.
+      expect(await writtenGaps(run.id)).toEqual(expected)
+      const outputs = done.outputs as unknown as CoverageOutputs
+      expect(outputs.byModel).toEqual(expectedOutputs.byModel)
+      expect(outputs.gaps).toBe(expectedOutputs.gaps)
+      expect(await count(database, sql`select count(*) as n from coverage_run_parts`)).toBe(0)
+      expect(await problemStats(database)).toEqual({ problems: expected.length, keys: expected.length })
+    })
+
+    it('retries a crashed part alone and fails the run when a part gives up', async () => {
+      let crashed = 0
+      let parentId = 0
+      let failThird = false
+      const { start, wait } = await setUp({
+        beforeCommit: (context: JobContext) => {
+          if (context.runId === parentId + 1 && context.attempt === 1) {
+            crashed++
+            throw new Error('simulated crash in the first part')
+          }
+          if (context.runId === parentId + 3 && failThird) throw new Error('disk full in part 3')
+        },
+      })
+      const request = { facilityTypes: ['kindergarten'], distanceModels: MODELS, maxCellsPerPart: 40 }
+      const started = await start(request)
+      parentId = started.run.id
+      const done = await wait(parentId)
+      expect(done.state).toBe('succeeded')
+      expect(crashed).toBe(1)
+      expect((await partRuns(parentId)).map((p) => p.attempts)).toEqual([2, 1, 1, 1])
+      const gaps = await count(
+        database,
+        sql`select count(*) as n from coverage_gaps where run_id = ${parentId}`,
+      )
+      expect(gaps).toBe((done.outputs as unknown as CoverageOutputs).gaps)
+      expect(await problemStats(database)).toEqual({ problems: gaps, keys: gaps })
+
+      await database.rows(sql`delete from problems where source = 'diagnosis'`)
+      await database.rows(sql`delete from diagnostic_runs`)
+      failThird = true
+      const again = await start(request)
+      parentId = again.run.id
+      crashed = 1 // the first part commits at once this time
+      const failed = await wait(parentId)
+      expect(failed.state).toBe('failed')
+      expect(failed.error).toContain('disk full in part 3')
+      expect((await partRuns(parentId)).map((p) => p.state)[2]).toBe('failed')
+      expect(await count(database, sql`select count(*) as n from coverage_gaps`)).toBe(0)
+      expect(await problemStats(database)).toEqual({ problems: 0, keys: 0 })
+    })
+
+    it('cancels the parts of a cancelled run and writes nothing', async () => {
+      let parentId = 0
+      const { start, wait } = await setUp({
+        afterStep: async (context) => {
+          if (context.runId === parentId + 2) await cancelRun(database, parentId)
+        },
+      })
+      const started = await start({ facilityTypes: TYPES, distanceModels: MODELS, maxCellsPerPart: 40 })
+      parentId = started.run.id
+      const done = await wait(parentId)
+      expect(done.state).toBe('cancelled')
+      const states = (await partRuns(parentId)).map((p) => p.state)
+      expect(states[0]).toBe('succeeded')
+      expect(states.slice(1)).toEqual(['cancelled', 'cancelled', 'cancelled'])
+      expect(await count(database, sql`select count(*) as n from coverage_gaps`)).toBe(0)
+      expect(await count(database, sql`select count(*) as n from coverage_run_parts`)).toBe(0)
+      expect(await problemStats(database)).toEqual({ problems: 0, keys: 0 })
+    })
+
     it('rejects bad parameters with named errors before creating a run', async () => {
       const { start } = await setUp()
       const cases: Array<[Partial<CoverageRunRequest>, new (...args: never[]) => Error]> = [
@@ -426,6 +544,7 @@ export function describeCoverageJob(name: string, makeRunner: RunnerFactory): vo
         [{ distanceModels: ['manhattan' as DistanceModel] }, UnknownDistanceModelError],
         [{ regionCode: '310104' }, NoPopulationError],
         [{ regionCode: '999999' }, UnknownRegionError],
+        [{ maxCellsPerPart: 0 }, DiagnosisParameterError],
       ]
       for (const [request, errorClass] of cases) {
         const error = await start(request).catch((e: unknown) => e)
