@@ -454,7 +454,14 @@ export async function processCoverageRun(
     ).rows
     // Cancelled (or finished by a duplicate delivery) since the last check: write nothing.
     if (current?.state !== 'running') return
-    const payload = JSON.stringify(gaps)
+    // One payload, parsed once into a scratch table that both inserts read; the problems' bilingual texts and
+    // details are built in SQL from it rather than shipped as a second, larger payload.
+    await tx.execute(sql`
+      create temp table run_gaps on commit drop as
+      select * from json_to_recordset(${JSON.stringify(gaps)}::json) as g(facility_type text, distance_model text,
+        kind text, gap_key text, dedupe_key text, outline text, x float8, y float8, cells int,
+        uncovered_children float8, uncovered_working float8, uncovered_elderly float8, unserved float8,
+        capacity_gap float8, priority float8, rank int, severity int, radius_m float8)`)
     // The parts' arrays are consumed: what stays is each part's run row with its timings.
     await tx.execute(sql`delete from coverage_run_parts where parent_run_id = ${runId}`)
     await tx.execute(sql`delete from coverage_gaps where run_id = ${runId}`)
@@ -466,18 +473,35 @@ export async function processCoverageRun(
           else ST_Multi(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(g.outline), ${srid}::int), 4326)) end,
         ST_Transform(ST_SetSRID(ST_MakePoint(g.x, g.y), ${srid}::int), 4326),
         g.cells, g.uncovered_children, g.uncovered_working, g.uncovered_elderly, g.capacity_gap, g.priority, g.rank
-      from json_to_recordset(${payload}::json) as g(facility_type text, distance_model text, kind text,
-        gap_key text, outline text, x float8, y float8, cells int, uncovered_children float8,
-        uncovered_working float8, uncovered_elderly float8, capacity_gap float8, priority float8, rank int)`)
+      from run_gaps g`)
     // Problems keep their workflow state (assigned, in progress…) across reruns; only the findings are refreshed.
     await tx.execute(sql`
       insert into problems (region_code, campaign_id, type, title, description, geom, severity, source,
         year_found, run_id, dedupe_key, details)
-      select ${run.regionCode}, ${parameters.campaignId}, 'service_gap', g.title, g.description,
-        ST_Transform(ST_SetSRID(ST_MakePoint(g.x, g.y), ${srid}::int), 4326), g.severity, 'diagnosis', ${year},
-        ${runId}, g.dedupe_key, g.details
-      from json_to_recordset(${JSON.stringify(gaps.map(problemRow))}::json) as g(title text, description text,
-        x float8, y float8, severity int, dedupe_key text, details jsonb)
+      select ${run.regionCode}, ${parameters.campaignId}, 'service_gap', t.title, t.description, c.point,
+        g.severity, 'diagnosis', ${year}, ${runId}, g.dedupe_key,
+        jsonb_build_object('facilityType', g.facility_type, 'distanceModel', g.distance_model, 'kind', g.kind,
+          'gapKey', g.gap_key, 'radiusM', g.radius_m, 'uncoveredResidents', g.unserved,
+          'uncovered', jsonb_build_object('children', g.uncovered_children, 'working', g.uncovered_working,
+            'elderly', g.uncovered_elderly),
+          'capacityGap', g.capacity_gap, 'priority', g.priority, 'rank', g.rank)
+      from run_gaps g
+      join coverage_gaps c on c.run_id = ${runId} and c.gap_key = g.gap_key
+      cross join lateral (
+        select coalesce(${JSON.stringify(FACILITY_TYPE_NAMES_ZH)}::jsonb ->> g.facility_type, g.facility_type) as name,
+          case g.distance_model when 'network' then '步行' else '直线' end as walk
+      ) n
+      cross join lateral (
+        select case g.kind
+            when 'blind_spot' then format('%s服务盲区（%s%s 米） / %s blind spot (%s %s m)', n.name, n.walk,
+              g.radius_m, g.facility_type, g.distance_model, g.radius_m)
+            else format('%s容量不足 / %s over capacity', n.name, g.facility_type) end as title,
+          case g.kind
+            when 'blind_spot' then format('约 %s 名服务对象不在%s服务半径内 / about %s residents served by %s live '
+              || 'beyond its service radius', round(g.unserved), n.name, round(g.unserved), g.facility_type)
+            else format('缺口约 %s 个容量单位 / a gap of about %s capacity units', round(g.capacity_gap),
+              round(g.capacity_gap)) end as description
+      ) t
       on conflict (dedupe_key) do update set run_id = excluded.run_id, campaign_id = excluded.campaign_id,
         title = excluded.title, description = excluded.description, geom = excluded.geom,
         severity = excluded.severity, details = excluded.details, updated_at = now()`)
@@ -591,44 +615,6 @@ function rankGaps(points: Array<Omit<GapRow, 'rank' | 'severity'>>): GapRow[] {
     rank: i + 1,
     severity: i < Math.ceil(n / 3) ? 3 : i < Math.ceil((2 * n) / 3) ? 2 : 1,
   }))
-}
-
-function problemRow(g: GapRow) {
-  const name = FACILITY_TYPE_NAMES_ZH[g.facility_type] ?? g.facility_type
-  const walk = g.distance_model === 'network' ? '步行' : '直线'
-  const title =
-    g.kind === 'blind_spot'
-      ? `${name}服务盲区（${walk}${g.radius_m} 米） / ${g.facility_type} blind spot (${g.distance_model} ${g.radius_m} m)`
-      : `${name}容量不足 / ${g.facility_type} over capacity`
-  const description =
-    g.kind === 'blind_spot'
-      ? `约 ${Math.round(g.unserved)} 名服务对象不在${name}服务半径内 / ` +
-        `about ${Math.round(g.unserved)} residents served by ${g.facility_type} live beyond its service radius`
-      : `缺口约 ${Math.round(g.capacity_gap)} 个容量单位 / a gap of about ${Math.round(g.capacity_gap)} capacity units`
-  return {
-    title,
-    description,
-    x: g.x,
-    y: g.y,
-    severity: g.severity,
-    dedupe_key: g.dedupe_key,
-    details: {
-      facilityType: g.facility_type,
-      distanceModel: g.distance_model,
-      kind: g.kind,
-      gapKey: g.gap_key,
-      radiusM: g.radius_m,
-      uncoveredResidents: g.unserved,
-      uncovered: {
-        children: g.uncovered_children,
-        working: g.uncovered_working,
-        elderly: g.uncovered_elderly,
-      },
-      capacityGap: g.capacity_gap,
-      priority: g.priority,
-      rank: g.rank,
-    },
-  }
 }
 
 /** Per model and type: what a screen shows without reading the gaps. */

@@ -246,6 +246,26 @@ export function describeCoverageJob(name: string, makeRunner: RunnerFactory): vo
         }
       }
 
+      // Each problem names its gap in both languages and carries its figures.
+      const [named] = await database.rows<{
+        title: string
+        description: string
+        details: { kind: string; radiusM: number; rank: number; uncovered: { children: number } }
+        children: number
+        rank: number
+      }>(sql`
+        select p.title, p.description, p.details, g.uncovered_children as children, g.rank
+        from problems p join coverage_gaps g on p.dedupe_key = 'coverage:' || g.region_code || ':' || g.gap_key
+        where g.run_id = ${run.id} and g.facility_type = 'kindergarten' and g.distance_model = 'network'
+          and g.kind = 'blind_spot'
+        order by g.rank limit 1`)
+      expect(named?.title).toBe('幼儿园服务盲区（步行300 米） / kindergarten blind spot (network 300 m)')
+      expect(named?.description).toMatch(
+        /^约 \d+ 名服务对象不在幼儿园服务半径内 \/ about \d+ residents served by kindergarten live beyond/,
+      )
+      expect(named?.details).toMatchObject({ kind: 'blind_spot', radiusM: 300, rank: named?.rank })
+      expect(named?.details.uncovered.children).toBeCloseTo(named?.children ?? -1, 9)
+
       // One problem per gap, at its demand point, linked to the run; ranks 1..n without holes.
       const gaps = await count(
         database,
