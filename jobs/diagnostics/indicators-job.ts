@@ -17,6 +17,15 @@ import {
 import { getRun, loadInputs, RunNotFoundError, readInputVersions, type StartedRun } from './coverage-job.ts'
 import { type EditionTypeSettings, ruleFor } from './coverage-rules.ts'
 import { UnknownCampaignError } from './errors.ts'
+import {
+  type ComputedValue,
+  type IndicatorRow,
+  ROAD_DENSITY_KINDS,
+  type SkippedValue,
+  STOCK_SHARE_KINDS,
+} from './indicators/definitions.ts'
+import { gradeValue, parseStandardValues } from './indicators/grading.ts'
+import { computeSmallUnitValues, type SmallUnitType } from './indicators/small-units.ts'
 import { queueRun } from './queue-run.ts'
 import { updateAndNotify } from './run-events.ts'
 
@@ -24,8 +33,10 @@ import { updateAndNotify } from './run-events.ts'
  * Computed indicators (issue 4, item 4): every indicator of the campaign's edition whose method is computable
  * gets a value per spatial unit, written in one transaction and linked to the run that produced it.
  *
- * Units are the campaign's region and the districts under it (rows belong to a region unit by `region_code`
- * prefix). Calculators, by the catalogue's `method`:
+ * Units are the campaign's region and the districts under it (`unit_type` 'region'; rows belong to a region unit by
+ * `region_code` prefix), and the compounds and blocks in it (`unit_type` 'compound' / 'block', `unit_key` their
+ * id): see `indicators/small-units.ts` for how residents are apportioned to them and which calculators are left
+ * out there and why. Calculators, by the catalogue's `method`:
  * - `coverage:<type>` with unit `%`: share of the type's served residents whose population cell is within the
  *   service radius of a facility of the type, × 100 (walking distance on the road network when the region has
  *   walkable roads, straight-line otherwise — the same core and definitions as the coverage run).
@@ -38,14 +49,15 @@ import { updateAndNotify } from './run-events.ts'
  * - `stock_share`: area of idle and low-efficiency land (stock resources of kinds {@link STOCK_SHARE_KINDS}, not
  *   rejected) / area of the unit's boundary × 100.
  * A value that cannot be computed for a unit (no residents, no boundary, no norm) is not written; the run's
- * outputs list why. Reported or imported values of the same unit are never overwritten.
+ * outputs list why. Reported or imported values of the same unit are never overwritten. Every value is graded
+ * against the indicator's standard values (`indicators/grading.ts`) at every unit level alike.
+ *
+ * Values are upserted on (campaign, indicator, unit type, unit key) and carry the run's id; afterwards the
+ * campaign's computed values that this run did not write — of units that vanished (a district, compound or block
+ * deleted or re-derived with new ids) or that could no longer be computed — are deleted, at every unit level.
  */
 
 export const INDICATORS_JOB_KIND = 'indicators'
-/** Road kinds counted as urban road network (footpaths, rail and ferries are not). */
-export const ROAD_DENSITY_KINDS: readonly string[] = ['major_road', 'minor_road']
-/** Stock-resource kinds counted as idle or low-efficiency land. */
-export const STOCK_SHARE_KINDS: readonly string[] = ['idle_land', 'low_efficiency_land']
 export const INDICATOR_CALCULATORS = [
   'coverage',
   'capacity',
@@ -60,24 +72,9 @@ export interface IndicatorRunResult {
   values: number
   distanceModel: DistanceModel
   /** Indicator and unit combinations that could not be computed, with the reason. */
-  skipped: Array<{ code: string; unitKey: string | null; reason: string }>
-}
-
-interface ComputedValue {
-  indicator_id: number
-  unit_type: 'region'
-  unit_key: string
-  region_code: string
-  value: number
-  details: Record<string, unknown>
-}
-
-interface IndicatorRow {
-  id: number
-  code: string
-  unit: string | null
-  calculator: string
-  parameters: Record<string, unknown> | string
+  skipped: SkippedValue[]
+  /** Compounds and blocks of the campaign's region that values were computed for. */
+  smallUnits: Record<SmallUnitType, number>
 }
 
 interface RegionUnit {
@@ -203,6 +200,7 @@ export async function computeCampaignIndicators(
     values: outputs.values,
     distanceModel: outputs.distanceModel,
     skipped: outputs.skipped,
+    smallUnits: outputs.smallUnits,
   }
 }
 
@@ -225,8 +223,10 @@ export interface IndicatorOutputs {
   values: number
   distanceModel: DistanceModel
   units: string[]
+  smallUnits: IndicatorRunResult['smallUnits']
   skipped: IndicatorRunResult['skipped']
-  timingsMs: { compute: number }
+  /** `smallUnits`: the compound and block part of `compute`. */
+  timingsMs: { compute: number; smallUnits: number }
 }
 
 async function computeForRun(
@@ -238,8 +238,10 @@ async function computeForRun(
 ): Promise<void> {
   const t0 = performance.now()
   const indicators = (
-    await database.rows<IndicatorRow>(sql`
-      select id, code, unit, calculator, parameters from indicators
+    await database.rows<
+      Omit<IndicatorRow, 'parameters'> & { parameters: Record<string, unknown> | string }
+    >(sql`
+      select id, code, unit, direction, calculator, parameters, standard_values from indicators
       where system_id = ${campaign.system_id} and method_kind = 'computed' and calculator is not null
       order by sort_order, id`)
   ).map((i) => ({
@@ -468,6 +470,28 @@ async function computeForRun(
       }
     }
   }
+  const tSmall = performance.now()
+  const small = await computeSmallUnitValues(database, {
+    like,
+    srid,
+    indicators,
+    byType,
+    cells: inputs.cells,
+    coverageRules,
+    coverageByType,
+    distanceModel,
+  })
+  const smallUnitsMs = performance.now() - tSmall
+  values.push(...small.values)
+  skipped.push(...small.skipped)
+  const byId = new Map(indicators.map((i) => [i.id, i]))
+  const graded = values.map((v) => {
+    const indicator = byId.get(v.indicator_id)
+    return {
+      ...v,
+      ...gradeValue(v.value, indicator?.direction ?? 'none', parseStandardValues(indicator?.standard_values)),
+    }
+  })
   const computeMs = performance.now() - t0
 
   await database.db.transaction(async (tx) => {
@@ -483,14 +507,15 @@ async function computeForRun(
     // Reported and imported values are the departments' data: a computed value never replaces them.
     const written = (
       (await tx.execute(sql`
-        insert into indicator_values (campaign_id, indicator_id, unit_type, unit_key, region_code, value, source,
-          run_id, details)
-        select ${campaignId}, v.indicator_id, v.unit_type, v.unit_key, v.region_code, v.value, 'computed', ${runId},
-          v.details
-        from json_to_recordset(${JSON.stringify(values)}::json) as v(indicator_id int, unit_type text,
-          unit_key text, region_code text, value float8, details jsonb)
+        insert into indicator_values (campaign_id, indicator_id, unit_type, unit_key, region_code, value, grade,
+          warning, source, run_id, details)
+        select ${campaignId}, v.indicator_id, v.unit_type, v.unit_key, v.region_code, v.value, v.grade, v.warning,
+          'computed', ${runId}, v.details
+        from json_to_recordset(${JSON.stringify(graded)}::json) as v(indicator_id int, unit_type text,
+          unit_key text, region_code text, value float8, grade text, warning text, details jsonb)
         on conflict (campaign_id, indicator_id, unit_type, unit_key) do update
-          set value = excluded.value, run_id = excluded.run_id, details = excluded.details, updated_at = now()
+          set value = excluded.value, grade = excluded.grade, warning = excluded.warning, run_id = excluded.run_id,
+            region_code = excluded.region_code, details = excluded.details, updated_at = now()
           where indicator_values.source = 'computed'
         returning id`)) as unknown as { rows: { id: number }[] }
     ).rows.length
@@ -502,8 +527,9 @@ async function computeForRun(
       values: written,
       distanceModel,
       units: units.map((u) => u.code),
+      smallUnits: small.units,
       skipped,
-      timingsMs: { compute: computeMs },
+      timingsMs: { compute: computeMs, smallUnits: smallUnitsMs },
     }
     await tx.execute(
       updateAndNotify(sql`

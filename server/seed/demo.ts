@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm'
 import { PROJECT_ROOT } from '../config.ts'
 import type { Database } from '../db/client.ts'
 import { type ImportReport, importCity } from '../import/importer.ts'
+import { deriveBlocks } from './blocks.ts'
 import { loadIndicatorCatalogue } from './indicators.ts'
 import { ensureRegions } from './regions.ts'
 
@@ -44,5 +45,6 @@ export async function seedDatabase(
       })
     }
   }
+  if (options.demo) await deriveBlocks(database, DEMO_DATASET)
   return { regionsAdded, indicatorSystem, demo }
 }

@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm'
 import { PROJECT_ROOT } from '../config.ts'
 import type { Database } from '../db/client.ts'
 import type { Dimension } from '../db/indicators.ts'
+import { DEFAULT_STANDARD_VALUES } from './indicator-standards.ts'
 
 interface CatalogueIndicator {
   code: string
@@ -15,6 +16,8 @@ interface CatalogueIndicator {
   direction?: 'higher' | 'lower' | 'target' | 'none'
   evidence?: string
   method: string
+  /** Grade and warning thresholds; defaults from `indicator-standards.ts` for computable indicators. */
+  standardValues?: Record<string, number | string>
 }
 
 interface Catalogue {
@@ -83,17 +86,18 @@ export async function loadIndicatorCatalogue(
         calculator: kind === 'reported' ? null : kind,
         parameters: arg ? { facilityType: arg } : {},
         evidence: i.evidence ?? null,
+        standard_values: i.standardValues ?? DEFAULT_STANDARD_VALUES[i.code] ?? null,
         sort_order: n,
       }
     })
     await tx.execute(sql`
       insert into indicators (system_id, code, name, name_en, dimension, group_name, unit, direction, level,
-        method_kind, method, calculator, parameters, evidence, sort_order)
+        method_kind, method, calculator, parameters, evidence, standard_values, sort_order)
       select ${systemId}, r.code, r.name, r.name_en, r.dimension, r.group_name, r.unit, r.direction, 'national',
-        r.method_kind, r.method, r.calculator, r.parameters, r.evidence, r.sort_order
+        r.method_kind, r.method, r.calculator, r.parameters, r.evidence, r.standard_values, r.sort_order
       from json_to_recordset(${JSON.stringify(rows)}::json) as r(code text, name text, name_en text,
         dimension text, group_name text, unit text, direction text, method_kind text, method text,
-        calculator text, parameters jsonb, evidence text, sort_order float8)`)
+        calculator text, parameters jsonb, evidence text, standard_values jsonb, sort_order float8)`)
     return { systemId, indicators: rows.length, created: true }
   })
 }

@@ -118,8 +118,9 @@ describe('statements per request', () => {
       const { buildings } = await api.query(ViewportBuildings, { filter: viewport, first }, { token })
       expect(buildings!.edges.length).toBe(Math.min(first, buildings!.edges.length))
       if (first === 500) expect(buildings!.edges.some((e) => e.node.compound)).toBe(true)
-      // One statement: compound and region are joined to the page; blocks are absent from the demo.
-      expect(tables()).toEqual(['buildings'])
+      // Compound and region are joined to the page; the blocks (derived from the streets) in one batch.
+      expect(buildings!.edges.some((e) => e.node.block)).toBe(true)
+      expect(tables()).toEqual(['buildings', 'blocks'])
     },
   )
 

@@ -29,6 +29,7 @@ const NORM = 0.08
 
 interface ValueRow {
   code: string
+  unit_type: string
   unit_key: string
   value: number
   source: string
@@ -42,13 +43,13 @@ let first: IndicatorRunResult
 
 async function values(): Promise<ValueRow[]> {
   return database.rows<ValueRow>(sql`
-    select i.code, v.unit_key, v.value, v.source, v.run_id
+    select i.code, v.unit_type, v.unit_key, v.value, v.source, v.run_id
     from indicator_values v join indicators i on i.id = v.indicator_id
-    where v.campaign_id = ${campaignId} order by i.code, v.unit_key`)
+    where v.campaign_id = ${campaignId} order by i.code, v.unit_type, v.unit_key`)
 }
 
 function valueFor(rows: ValueRow[], code: string, unit: string): number | undefined {
-  return rows.find((r) => r.code === code && r.unit_key === unit)?.value
+  return rows.find((r) => r.code === code && r.unit_type === 'region' && r.unit_key === unit)?.value
 }
 
 beforeAll(async () => {
@@ -87,6 +88,47 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await database?.close()
+})
+
+describe('blocks derived for the demo city', () => {
+  it('cover the buildings and compounds without overlapping', async () => {
+    const [b] = await database.rows<{
+      blocks: number
+      area_km2: number
+      union_km2: number
+      districts_km2: number
+      buildings: number
+      with_block: number
+      compounds: number
+      compounds_with_block: number
+      outside: number
+    }>(sql`
+      select (select count(*) from blocks)::int as blocks,
+        (select sum(ST_Area(ST_Transform(geom, 4550))) / 1e6 from blocks)::float8 as area_km2,
+        (select ST_Area(ST_Transform(ST_Union(geom), 4550)) / 1e6 from blocks)::float8 as union_km2,
+        (select sum(ST_Area(ST_Transform(boundary, 4550))) / 1e6 from regions
+          where code in ('310101', '310109', '310115'))::float8 as districts_km2,
+        (select count(*) from buildings)::int as buildings,
+        (select count(block_id) from buildings)::int as with_block,
+        (select count(*) from compounds)::int as compounds,
+        (select count(block_id) from compounds)::int as compounds_with_block,
+        (select count(*) from blocks k join regions r on r.code = k.region_code
+          where not ST_Within(ST_PointOnSurface(k.geom), r.boundary))::int as outside`)
+    expect(b!.blocks).toBeGreaterThan(50)
+    expect(b!.with_block / b!.buildings).toBeGreaterThan(0.95)
+    expect(b!.compounds_with_block).toBe(b!.compounds)
+    // No overlap: the union is as large as the sum. Slivers and strips are dropped, so a little less than the
+    // districts, never more.
+    expect(Math.abs(b!.union_km2 - b!.area_km2) / b!.area_km2).toBeLessThan(1e-6)
+    expect(b!.area_km2).toBeLessThanOrEqual(b!.districts_km2 * 1.001)
+    expect(b!.area_km2).toBeGreaterThan(b!.districts_km2 * 0.9)
+    expect(b!.outside).toBe(0)
+    // A building's block is the one holding its interior point.
+    const [wrong] = await database.rows<{ n: number }>(sql`
+      select count(*)::int as n from buildings x join blocks k on k.id = x.block_id
+      where not ST_Intersects(k.geom, x.centroid)`)
+    expect(wrong!.n).toBe(0)
+  })
 })
 
 describe('computed indicators on the demo city', () => {
@@ -273,7 +315,7 @@ describe('computed indicators on the demo city', () => {
     const huangpu = figures.find((f) => f.unit === '310101')!
     expect(valueFor(rows, 'U17', '310101')).toBeCloseTo((100 * 15000) / (huangpu.area_km2! * 1e6), 9)
     expect(valueFor(rows, 'U17', '310109')).toBe(0)
-    // No per-capita norm for parking in the edition: nothing written, and the run says why.
+    // No per-capita norm for parking in the edition: nothing written at any level, and the run says why.
     expect(rows.filter((r) => r.code === 'C05')).toEqual([])
     expect(first.skipped).toContainEqual({
       code: 'C05',
@@ -284,7 +326,9 @@ describe('computed indicators on the demo city', () => {
 
   it('never overwrites a reported value', async () => {
     const rows = await values()
-    expect(rows.find((r) => r.code === 'U05' && r.unit_key === '310109')).toMatchObject({
+    expect(
+      rows.find((r) => r.code === 'U05' && r.unit_type === 'region' && r.unit_key === '310109'),
+    ).toMatchObject({
       value: 42,
       source: 'reported',
       run_id: null,
@@ -297,8 +341,8 @@ describe('computed indicators on the demo city', () => {
     expect(second.runId).not.toBe(first.runId)
     const after = await values()
     expect(after.length).toBe(before.length)
-    expect(after.map((r) => [r.code, r.unit_key, r.value])).toEqual(
-      before.map((r) => [r.code, r.unit_key, r.value]),
+    expect(after.map((r) => [r.code, r.unit_type, r.unit_key, r.value])).toEqual(
+      before.map((r) => [r.code, r.unit_type, r.unit_key, r.value]),
     )
     expect(new Set(after.filter((r) => r.source === 'computed').map((r) => r.run_id))).toEqual(
       new Set([second.runId]),
@@ -328,6 +372,32 @@ describe('computed indicators on the demo city', () => {
     } finally {
       await runner.close()
     }
+  })
+
+  it('writes block and compound values for the demo, whose blocks are derived from its streets', async () => {
+    const rows = await values()
+    expect(first.smallUnits.compound).toBe(18)
+    expect(first.smallUnits.block).toBeGreaterThan(50)
+    const blocks = rows.filter((r) => r.unit_type === 'block')
+    // Every block has an area, so road density and idle-land share are written for each.
+    expect(blocks.filter((r) => r.code === 'U05').length).toBe(first.smallUnits.block)
+    expect(blocks.filter((r) => r.code === 'U17').length).toBe(first.smallUnits.block)
+    expect(blocks.some((r) => r.code === 'B04')).toBe(true)
+    expect(rows.some((r) => r.unit_type === 'compound' && r.code === 'B04')).toBe(true)
+    expect(rows.filter((r) => r.unit_type === 'compound' && ['U05', 'U06', 'U17'].includes(r.code))).toEqual(
+      [],
+    )
+    // Per-capita park area over the blocks adds up to the city's: cells are shared out, not copied.
+    const [sums] = await database.rows<{ park_m2: number; residents: number }>(sql`
+      select (select sum(area_m2) from facilities f where type = 'park'
+          and exists (select 1 from blocks b where ST_Intersects(b.geom, f.geom)))::float8 as park_m2,
+        (select sum(total) from population_cells where region_code like '3101%')::float8 as residents`)
+    const detail = await database.rows<{ residents: number }>(sql`
+      select (v.details ->> 'residents')::float8 as residents from indicator_values v join indicators i on i.id = v.indicator_id
+      where v.campaign_id = ${campaignId} and v.unit_type = 'block' and i.code = 'U06'`)
+    const blockResidents = detail.reduce((s, r) => s + r.residents, 0)
+    expect(blockResidents).toBeGreaterThan(0.95 * sums!.residents)
+    expect(blockResidents).toBeLessThanOrEqual(sums!.residents * (1 + 1e-9))
   })
 
   it('rejects an unknown campaign', async () => {

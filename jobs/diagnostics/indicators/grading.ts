@@ -1,0 +1,61 @@
+/**
+ * Grades and warnings of a computed value from the indicator's standard values (`indicators.standard_values`).
+ * The same rule applies to every unit level, so a compound and its district are judged alike.
+ */
+
+export type Grade = 'poor' | 'fair' | 'good' | 'excellent'
+export type Warning = 'red' | 'yellow'
+export type Direction = 'higher' | 'lower' | 'target' | 'none'
+
+/**
+ * Standard values as an edition writes them. `poor`, `fair` and `good` are the boundaries above (for
+ * direction `higher`) or below (for `lower`) which a value leaves that grade for the next better one; `red` and
+ * `yellow` are the warning thresholds on the bad side. Missing numbers mean that grade or warning is not used.
+ */
+export interface StandardValues {
+  poor?: number
+  fair?: number
+  good?: number
+  red?: number
+  yellow?: number
+}
+
+/** Reads the JSON column leniently: anything that is not a finite number is ignored. */
+export function parseStandardValues(raw: unknown): StandardValues | null {
+  const object = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : raw
+  if (!object || typeof object !== 'object') return null
+  const out: StandardValues = {}
+  for (const key of ['poor', 'fair', 'good', 'red', 'yellow'] as const) {
+    const v = (object as Record<string, unknown>)[key]
+    if (typeof v === 'number' && Number.isFinite(v)) out[key] = v
+  }
+  return Object.keys(out).length > 0 ? out : null
+}
+
+/**
+ * The grade and warning of a value. Higher is better: below `poor` is poor, below `fair` fair, below `good` good,
+ * otherwise excellent (a value on a boundary takes the better grade); below `red` warns red, below `yellow`
+ * yellow. Lower is better mirrors it. Indicators without a direction, or without standard values, get neither.
+ */
+export function gradeValue(
+  value: number,
+  direction: Direction,
+  standards: StandardValues | null,
+): { grade: Grade | null; warning: Warning | null } {
+  if (!standards || (direction !== 'higher' && direction !== 'lower') || !Number.isFinite(value)) {
+    return { grade: null, warning: null }
+  }
+  // Mirror "lower is better" onto "higher is better".
+  const sign = direction === 'higher' ? 1 : -1
+  const worse = (threshold: number | undefined) => threshold !== undefined && sign * value < sign * threshold
+  const bounds = [standards.poor, standards.fair, standards.good]
+  let grade: Grade | null = null
+  if (bounds.some((b) => b !== undefined)) {
+    if (worse(standards.poor)) grade = 'poor'
+    else if (worse(standards.fair)) grade = 'fair'
+    else if (worse(standards.good)) grade = 'good'
+    else grade = 'excellent'
+  }
+  const warning: Warning | null = worse(standards.red) ? 'red' : worse(standards.yellow) ? 'yellow' : null
+  return { grade, warning }
+}
