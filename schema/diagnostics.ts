@@ -32,7 +32,7 @@ async function loadRuns(ids: readonly number[], context: GraphQLContext): Promis
 }
 
 const RunState = builder.enumType('DiagnosticRunState', { values: RUN_STATES })
-const DistanceModel = builder.enumType('DistanceModel', {
+export const DistanceModel = builder.enumType('DistanceModel', {
   description: '距离模型：直线或沿路网步行 / straight line or walking on the road network',
   values: ['euclidean', 'network'] as const,
 })

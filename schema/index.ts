@@ -11,5 +11,6 @@ import './identity.ts'
 import './aggregates.ts'
 import './problems.ts'
 import './diagnostics.ts'
+import './coverage-cells.ts'
 
 export const schema = builder.toSchema()

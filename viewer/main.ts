@@ -3,18 +3,24 @@ import './style.css'
 import {
   type BuildingDetails,
   fetchBuildingDetails,
+  fetchBuildingGrades,
   fetchCoverageGaps,
   fetchDistrictExtents,
+  fetchDistricts,
   fetchFacilities,
+  fetchRenewalAreas,
+  fetchUncoveredCells,
   setAuthToken,
 } from './core/api.ts'
-import { padExtent } from './core/extent.ts'
+import { cellOverlay, EMPTY_CELLS } from './core/cells.ts'
 import { FACILITY_CATEGORIES, facilityCategory, representativePoint } from './core/facilities.ts'
 import { DEFAULT_GAP_FACILITY_TYPE, type DistanceModel, EMPTY_OVERLAY, gapOverlay } from './core/gaps.ts'
-import { type Lang, type MessageKey, translator } from './core/i18n.ts'
+import type { GradedIndicator } from './core/grades.ts'
+import { isMessageKey, type Lang, type MessageKey, translator } from './core/i18n.ts'
 import { type LiveStatus, watchLive } from './core/live.ts'
-import { type CameraPreset, CITY_CODE, DISTRICTS } from './core/presets.ts'
-import { THEMES, type ThemeId } from './core/themes.ts'
+import { type CameraPreset, CITY_CODE, cameraPresets } from './core/presets.ts'
+import { renewalOutlines } from './core/renewal.ts'
+import { gradeTheme, legendOf, THEMES, type Theme, type ThemeId } from './core/themes.ts'
 import { createCesiumMap, OSM_ATTRIBUTION } from './map/cesiumMap.ts'
 import type { CityMap, PickedBuilding } from './map/types.ts'
 import { type DetailsView, renderDetails } from './ui/details.ts'
@@ -37,6 +43,14 @@ export interface ViewerHandle {
   live: LiveStatus
   /** Coverage overlays shown (blind-spot polygons, demand points), once loaded; null while not loaded. */
   gaps: { runId: number | null; facilityType: string; blindSpots: number; demandPoints: number } | null
+  /** Grade theme data shown, once loaded: campaign, indicator (null: worst over all) and graded buildings. */
+  grades: { campaignId: number | null; indicatorCode: string | null; buildings: number } | null
+  /** Uncovered-population markers shown, once loaded (`served`: their uncovered served residents). */
+  uncoveredCells: { runId: number | null; facilityType: string; cells: number; served: number } | null
+  /** Renewal areas drawn, once loaded. */
+  renewalAreas: number | null
+  /** Camera presets offered, with what their extents came from. */
+  presets: { key: string; source: string }[]
 }
 
 declare global {
@@ -65,6 +79,10 @@ const handle: ViewerHandle = {
   liveEvents: 0,
   live: 'connecting',
   gaps: null,
+  grades: null,
+  uncoveredCells: null,
+  renewalAreas: null,
+  presets: [],
 }
 window.__citycheck = handle
 
@@ -85,6 +103,20 @@ const state = {
   gapFacilityType: DEFAULT_GAP_FACILITY_TYPE as string,
   gapsHint: null as MessageKey | null,
   gapsModel: null as DistanceModel | null,
+  theme: THEMES.severity as Theme,
+  gradeIndicator: null as string | null,
+  gradeIndicators: [] as GradedIndicator[],
+  gradeCampaign: null as string | null,
+  gradesHint: null as MessageKey | null,
+  uncoveredCellsVisible: false,
+  /** What the uncovered-population layer shows: a hint, or the served groups and their uncovered total. */
+  cells: { hint: 'gapsSignIn', groups: [], served: 0 } as {
+    hint: MessageKey | null
+    groups: string[]
+    served: number
+  },
+  renewalAreasVisible: false,
+  renewalHint: null as MessageKey | null,
   status: '',
   details: null as DetailsView | null,
   presets: [] as CameraPreset[],
@@ -100,14 +132,40 @@ function render(map: CityMap | null): void {
   document.title = t('title')
   const presets = state.presets.map((p) => ({
     ...p,
-    label:
-      p.key === 'city' ? t('city') : (DISTRICTS.find((d) => d.code === p.key)?.name[state.lang] ?? p.key),
+    label: p.key === 'city' ? t('city') : (p.name?.[state.lang] ?? p.key),
   }))
-  renderPanel(panel, state, t, presets, {
+  const groups = state.cells.groups
+    .map((g) => `group.${g}`)
+    .filter(isMessageKey)
+    .map((k) => t(k))
+    .join(' / ')
+  const cellsNote = !state.uncoveredCellsVisible
+    ? ''
+    : state.cells.hint
+      ? t(state.cells.hint)
+      : `${t('uncoveredTotal')} (${groups}): ${Math.round(state.cells.served)}`
+  renderPanel(panel, { ...state, legend: legendOf(state.theme), cellsNote }, t, presets, {
     onTheme(themeId) {
       state.themeId = themeId
-      map?.setTheme(THEMES[themeId])
+      state.theme = themeId === 'grade' ? gradeTheme() : THEMES[themeId]
+      map?.setTheme(state.theme)
+      if (themeId === 'grade' && map) void loadGrades(map)
       render(map)
+    },
+    onGradeIndicator(code) {
+      state.gradeIndicator = code
+      if (map) void loadGrades(map)
+    },
+    onUncoveredCellsVisible(visible) {
+      state.uncoveredCellsVisible = visible
+      map?.setLayerVisible('uncoveredCells', visible)
+      if (visible && map) void loadCells(map)
+      else render(map)
+    },
+    onRenewalAreasVisible(visible) {
+      state.renewalAreasVisible = visible
+      map?.setLayerVisible('renewalAreas', visible)
+      if (visible && map) void loadRenewalAreas(map)
     },
     onLang(lang) {
       state.lang = lang
@@ -133,10 +191,11 @@ function render(map: CityMap | null): void {
     },
     onGapFacilityType(type) {
       state.gapFacilityType = type
-      if (map) void loadGaps(map)
+      if (map) void loadGaps(map).then(() => loadCells(map))
     },
     onPreset(preset) {
-      map?.flyTo(preset.extent)
+      // The city from an oblique overview; a district from above it, so the camera is over the district.
+      map?.flyTo(preset.extent, 1.5, preset.key === 'city' ? 'oblique' : 'overhead')
     },
   })
   renderDetails(detailsRoot, state.details, state.lang, t, () => {
@@ -184,6 +243,99 @@ async function loadGaps(map: CityMap): Promise<void> {
   render(map)
 }
 
+let gradesRequest = 0
+
+/** Grades of the buildings for the grade theme (only with a token: indicator values are never public). */
+async function loadGrades(map: CityMap): Promise<void> {
+  if (state.themeId !== 'grade') return
+  const request = ++gradesRequest
+  const indicatorCode = state.gradeIndicator
+  if (!TOKEN) {
+    state.gradesHint = 'gapsSignIn'
+    handle.grades = { campaignId: null, indicatorCode, buildings: 0 }
+    render(map)
+    return
+  }
+  try {
+    const grades = await fetchBuildingGrades(GAPS_REGION, indicatorCode)
+    if (request !== gradesRequest || state.themeId !== 'grade') return
+    state.theme = gradeTheme(grades?.buildings ?? [])
+    map.setTheme(state.theme)
+    state.gradeIndicators = grades?.indicators ?? []
+    state.gradeCampaign = grades ? `${grades.campaignName}（${grades.year}）` : null
+    state.gradesHint = grades ? null : 'gradesNone'
+    handle.grades = {
+      campaignId: grades?.campaignId ?? null,
+      indicatorCode,
+      buildings: grades?.buildings.length ?? 0,
+    }
+  } catch (e) {
+    console.warn('building grades unavailable:', e)
+    state.gradesHint = 'gradesNone'
+  }
+  render(map)
+}
+
+let cellsRequest = 0
+
+/** Uncovered population cells of the chosen type and the overlays' distance model (only with a token). */
+async function loadCells(map: CityMap): Promise<void> {
+  if (!state.uncoveredCellsVisible) return
+  const request = ++cellsRequest
+  const facilityType = state.gapFacilityType
+  if (!TOKEN) {
+    map.setUncoveredCells(EMPTY_CELLS)
+    state.cells = { hint: 'gapsSignIn', groups: [], served: 0 }
+    handle.uncoveredCells = { runId: null, facilityType, cells: 0, served: 0 }
+    render(map)
+    return
+  }
+  try {
+    const result = await fetchUncoveredCells(GAPS_REGION, facilityType, state.gapsModel)
+    if (request !== cellsRequest) return
+    const overlay = result ? cellOverlay(result.cells) : EMPTY_CELLS
+    map.setUncoveredCells(overlay)
+    state.cells = {
+      hint: result ? null : 'gapsNone',
+      groups: result?.servedGroups ?? [],
+      served: overlay.served,
+    }
+    handle.uncoveredCells = {
+      runId: result?.runId ?? null,
+      facilityType,
+      cells: overlay.markers.length,
+      served: overlay.served,
+    }
+  } catch (e) {
+    console.warn('uncovered cells unavailable:', e)
+    state.cells = { hint: 'gapsNone', groups: [], served: 0 }
+  }
+  render(map)
+}
+
+/** Renewal areas with their names (only with a token: areas are plans under work). */
+async function loadRenewalAreas(map: CityMap): Promise<void> {
+  if (!state.renewalAreasVisible) return
+  if (!TOKEN) {
+    map.setRenewalAreas([])
+    state.renewalHint = 'gapsSignIn'
+    handle.renewalAreas = 0
+    render(map)
+    return
+  }
+  try {
+    const areas = (await fetchRenewalAreas()) ?? []
+    const outlines = renewalOutlines(areas)
+    map.setRenewalAreas(outlines)
+    state.renewalHint = outlines.length > 0 ? null : 'renewalNone'
+    handle.renewalAreas = outlines.length
+  } catch (e) {
+    console.warn('renewal areas unavailable:', e)
+    state.renewalHint = 'renewalNone'
+  }
+  render(map)
+}
+
 async function showDetails(map: CityMap, picked: PickedBuilding | null): Promise<void> {
   map.highlight(picked?.id ?? null)
   handle.detailsFor = null
@@ -216,8 +368,10 @@ async function start(): Promise<void> {
   map.setTheme(THEMES[state.themeId])
   map.setLayerVisible('blindSpots', state.blindSpotsVisible)
   map.setLayerVisible('demandPoints', state.demandPointsVisible)
+  map.setLayerVisible('uncoveredCells', state.uncoveredCellsVisible)
+  map.setLayerVisible('renewalAreas', state.renewalAreasVisible)
   map.onPick((picked) => void showDetails(map, picked))
-  state.presets = [{ key: 'city', extent: map.cityExtent }]
+  state.presets = [{ key: 'city', extent: map.cityExtent, source: 'tiles' }]
   map.flyTo(map.cityExtent, 0)
   state.status = ''
   render(map)
@@ -247,7 +401,9 @@ async function start(): Promise<void> {
       handle.live = status
     },
     onRunSucceeded: (run) => {
-      if (run.kind === 'coverage') void loadGaps(map)
+      if (run.kind === 'coverage') void loadGaps(map).then(() => loadCells(map))
+      // Computed indicator values change the grades.
+      if (run.kind === 'indicators') void loadGrades(map)
     },
   })
   // Facilities as point markers coloured by category.
@@ -264,16 +420,17 @@ async function start(): Promise<void> {
   } catch (e) {
     console.warn('facilities unavailable:', e)
   }
-  // District presets: the extent of each district's buildings, from the aggregate API.
+  // Presets: each district's boundary, or the extent of its buildings when it has none.
   try {
-    const extents = await fetchDistrictExtents(CITY_CODE)
-    for (const d of DISTRICTS) {
-      const extent = extents.get(d.code)
-      if (extent) state.presets.push({ key: d.code, extent: padExtent(extent, 0.1) })
-    }
+    const [districts, extents] = await Promise.all([
+      fetchDistricts(CITY_CODE),
+      fetchDistrictExtents(CITY_CODE),
+    ])
+    state.presets = cameraPresets(districts, extents, map.cityExtent)
   } catch (e) {
     console.warn('district presets unavailable:', e)
   }
+  handle.presets = state.presets.map((p) => ({ key: p.key, source: p.source }))
   render(map)
 }
 

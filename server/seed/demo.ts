@@ -6,6 +6,7 @@ import { type ImportReport, importCity } from '../import/importer.ts'
 import { deriveBlocks } from './blocks.ts'
 import { loadIndicatorCatalogue } from './indicators.ts'
 import { ensureRegions } from './regions.ts'
+import { seedRenewalAreas } from './renewal-areas.ts'
 
 export const DEMO_DATASET = 'shanghai-bund'
 export const DEMO_DIR = path.join(PROJECT_ROOT, 'data/shanghai-bund')
@@ -46,5 +47,6 @@ export async function seedDatabase(
     }
   }
   if (options.demo) await deriveBlocks(database, DEMO_DATASET)
+  if (options.demo) await seedRenewalAreas(database, DEMO_DATASET)
   return { regionsAdded, indicatorSystem, demo }
 }

@@ -197,6 +197,8 @@ describe('compounds', () => {
 
 describe('renewal areas', () => {
   beforeAll(async () => {
+    // The demo's own renewal areas (derived from old housing) are tested in viewer-layers.test.ts.
+    await api.database.rows(sql`delete from renewal_areas`)
     await api.database.rows(sql`insert into renewal_areas (region_code, name, kind, geom, area_m2, attributes) values
       ('310101', '外滩源片区', 'heritage', ST_Multi(ST_MakeEnvelope(121.484, 31.238, 121.49, 31.244, 4326)), 360000,
         '{"phase": "2025"}'::jsonb),

@@ -194,11 +194,11 @@ describe('3D viewer in headless Chromium', () => {
         sql`select count(*)::int as n from facilities where is_public`,
       )
       expect(await page.evaluate(() => window.__citycheck.facilities)).toBe(Number(facilities!.n))
-      // Camera presets: the city and the three demo districts (extents from the aggregate API).
+      // Camera presets: the city and the three demo districts, by code (extents from their boundaries).
       const presets = await page.$$eval('[data-preset]', (buttons) =>
         buttons.map((b) => b.getAttribute('data-preset')),
       )
-      expect(presets).toEqual(['city', '310101', '310115', '310109'])
+      expect(presets).toEqual(['city', '310101', '310109', '310115'])
       expect(foreignRequests).toEqual([])
       expect(pageErrors).toEqual([])
     },

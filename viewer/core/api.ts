@@ -1,6 +1,10 @@
 /** GraphQL reads of the viewer (plain fetch; the documents are typed by hand until codegen covers them). */
+import type { UncoveredCell } from './cells.ts'
 import type { ExtentDeg } from './extent.ts'
-import type { Gap } from './gaps.ts'
+import type { DistanceModel, Gap } from './gaps.ts'
+import type { BuildingGrades } from './grades.ts'
+import type { DistrictRegion } from './presets.ts'
+import type { RenewalArea } from './renewal.ts'
 
 export const BUILDING_DETAILS_QUERY = /* GraphQL */ `
   query ViewerBuildingDetails($id: ID!) {
@@ -134,6 +138,133 @@ export async function fetchCoverageGaps(
   const data = await query<Data>(COVERAGE_GAPS_QUERY, { regionCode, facilityType })
   const run = data.latestCoverageRun
   return run ? { runId: run.databaseId, gaps: run.gaps } : null
+}
+
+export const BUILDING_GRADES_QUERY = /* GraphQL */ `
+  query ViewerBuildingGrades($regionCode: String!, $indicatorCode: String) {
+    buildingGrades(regionCode: $regionCode, indicatorCode: $indicatorCode) {
+      campaignId
+      campaignName
+      year
+      indicatorCode
+      indicators {
+        code
+        name
+        nameEn
+      }
+      buildings {
+        buildingId
+        grade
+        unitType
+      }
+    }
+  }
+`
+
+/** Building grades of the latest graded campaign in the region (null: none visible). */
+export async function fetchBuildingGrades(
+  regionCode: string,
+  indicatorCode: string | null,
+): Promise<BuildingGrades | null> {
+  const data = await query<{ buildingGrades: BuildingGrades | null }>(BUILDING_GRADES_QUERY, {
+    regionCode,
+    indicatorCode,
+  })
+  return data.buildingGrades
+}
+
+export const UNCOVERED_CELLS_QUERY = /* GraphQL */ `
+  query ViewerUncoveredCells($regionCode: String!, $facilityType: FacilityType!, $distanceModel: DistanceModel) {
+    latestCoverageRun(regionCode: $regionCode) {
+      databaseId
+      servedGroups(facilityType: $facilityType)
+      uncoveredCells(facilityType: $facilityType, distanceModel: $distanceModel) {
+        databaseId
+        centroid
+        children
+        working
+        elderly
+        served
+      }
+    }
+  }
+`
+
+export interface UncoveredCells {
+  runId: number
+  servedGroups: string[]
+  cells: UncoveredCell[]
+}
+
+/** Uncovered population cells of one type in the latest coverage run (null: no run visible). */
+export async function fetchUncoveredCells(
+  regionCode: string,
+  facilityType: string,
+  distanceModel: DistanceModel | null,
+): Promise<UncoveredCells | null> {
+  type Data = {
+    latestCoverageRun: { databaseId: number; servedGroups: string[]; uncoveredCells: UncoveredCell[] } | null
+  }
+  const data = await query<Data>(UNCOVERED_CELLS_QUERY, { regionCode, facilityType, distanceModel })
+  const run = data.latestCoverageRun
+  return run ? { runId: run.databaseId, servedGroups: run.servedGroups, cells: run.uncoveredCells } : null
+}
+
+export const RENEWAL_AREAS_QUERY = /* GraphQL */ `
+  query ViewerRenewalAreas($after: String) {
+    renewalAreas(first: 500, after: $after) {
+      nodes {
+        name
+        kind
+        geom
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`
+
+/** Every renewal area the caller may read (they are never public: null without a token's scope). */
+export async function fetchRenewalAreas(maxPages = 10): Promise<RenewalArea[] | null> {
+  type Page = {
+    renewalAreas: {
+      nodes: RenewalArea[]
+      pageInfo: { hasNextPage: boolean; endCursor: string | null }
+    } | null
+  }
+  const out: RenewalArea[] = []
+  let after: string | null = null
+  for (let page = 0; page < maxPages; page++) {
+    const data: Page = await query<Page>(RENEWAL_AREAS_QUERY, { after })
+    if (!data.renewalAreas) return null
+    out.push(...data.renewalAreas.nodes)
+    if (!data.renewalAreas.pageInfo.hasNextPage) break
+    after = data.renewalAreas.pageInfo.endCursor
+  }
+  return out
+}
+
+export const DISTRICT_BOUNDARIES_QUERY = /* GraphQL */ `
+  query ViewerDistrictBoundaries($city: String!) {
+    region(code: $city) {
+      children(level: district) {
+        code
+        name
+        nameEn
+        boundary
+      }
+    }
+  }
+`
+
+/** The districts of a city with their boundaries (null where a district has none). */
+export async function fetchDistricts(cityCode: string): Promise<DistrictRegion[]> {
+  const data = await query<{ region: { children: DistrictRegion[] } | null }>(DISTRICT_BOUNDARIES_QUERY, {
+    city: cityCode,
+  })
+  return data.region?.children ?? []
 }
 
 export interface BuildingDetails {

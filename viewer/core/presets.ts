@@ -1,18 +1,9 @@
-/** Camera presets: the whole city and each district of the demo city. */
-import type { ExtentDeg } from './extent.ts'
+/**
+ * Camera presets: the whole city and one per district, framed on the districts' boundaries (from GraphQL), or
+ * on the extent of a district's buildings when it has no boundary.
+ */
+import { type ExtentDeg, extentOfGeometry, padExtent, unionExtent } from './extent.ts'
 import type { Lang } from './i18n.ts'
-
-export interface District {
-  code: string
-  name: Record<Lang, string>
-}
-
-/** Districts of the Shanghai Bund demo (GB/T 2260 codes). */
-export const DISTRICTS: readonly District[] = [
-  { code: '310101', name: { 'zh-CN': '黄浦区', en: 'Huangpu' } },
-  { code: '310115', name: { 'zh-CN': '浦东新区', en: 'Pudong' } },
-  { code: '310109', name: { 'zh-CN': '虹口区', en: 'Hongkou' } },
-]
 
 export const CITY_CODE = '310100'
 
@@ -20,4 +11,53 @@ export interface CameraPreset {
   /** `city` or a district code. */
   key: string
   extent: ExtentDeg
+  /** District name in each language (absent for the city preset, which is labelled by the UI). */
+  name?: Record<Lang, string>
+  /** What the extent was taken from. */
+  source: 'boundary' | 'buildings' | 'tiles'
+}
+
+/** A child region of the city as read from `region(code) { children { … boundary } }`. */
+export interface DistrictRegion {
+  code: string
+  name: string
+  nameEn: string | null
+  boundary: { type: string; coordinates?: unknown } | null
+}
+
+/** English names of the demo's districts, for division data that carries none. */
+const DISTRICT_NAMES_EN: Record<string, string> = {
+  '310101': 'Huangpu',
+  '310109': 'Hongkou',
+  '310115': 'Pudong',
+}
+
+/** Margin around a district's buildings (a boundary is framed as it is). */
+const BUILDINGS_PADDING = 0.1
+
+/**
+ * The city preset and one per district that has a boundary or, failing that, buildings; districts with
+ * neither are left out. The city preset frames every district preset, or the tiles when there is none.
+ */
+export function cameraPresets(
+  districts: readonly DistrictRegion[],
+  buildingExtents: ReadonlyMap<string, ExtentDeg>,
+  tilesExtent: ExtentDeg,
+): CameraPreset[] {
+  const out: CameraPreset[] = []
+  for (const d of [...districts].sort((a, b) => a.code.localeCompare(b.code))) {
+    const boundary = extentOfGeometry(d.boundary)
+    const buildings = buildingExtents.get(d.code)
+    const extent = boundary ?? (buildings ? padExtent(buildings, BUILDINGS_PADDING) : null)
+    if (!extent) continue
+    out.push({
+      key: d.code,
+      extent,
+      name: { 'zh-CN': d.name, en: d.nameEn ?? DISTRICT_NAMES_EN[d.code] ?? d.name },
+      source: boundary ? 'boundary' : 'buildings',
+    })
+  }
+  const city = unionExtent(out.map((p) => p.extent))
+  const source = !city ? 'tiles' : out.every((p) => p.source === 'boundary') ? 'boundary' : 'buildings'
+  return [{ key: 'city', extent: city ?? tilesExtent, source }, ...out]
 }

@@ -1,19 +1,23 @@
 /**
  * Building colour themes as data: each class is a 3D Tiles styling expression over the tile metadata
  * (EXT_structural_metadata properties `worstSeverity`, `use`, `yearBuilt`, `heightM`) and a CSS colour.
+ * The grade theme has no tile property to test: its colours are looked up by building id (`byBuilding`).
  * The legend is generated from the same classes, so map and legend never disagree.
  */
+import { type BuildingGrade, GRADE_COLOURS, GRADES, gradeCounts } from './grades.ts'
 import type { MessageKey } from './i18n.ts'
 import { SEVERITY_RAMP, USE_PALETTE, YELLOW_RED_RAMP } from './ramps.ts'
 
-export type ThemeId = 'severity' | 'use' | 'age' | 'height'
-export const THEME_IDS: readonly ThemeId[] = ['severity', 'use', 'age', 'height']
+export type ThemeId = 'severity' | 'use' | 'age' | 'height' | 'grade'
+export const THEME_IDS: readonly ThemeId[] = ['severity', 'use', 'age', 'height', 'grade']
 
 export interface ThemeClass {
   label: MessageKey
   /** 3D Tiles styling language condition (`${property}` refers to a feature property). */
   condition: string
   colour: string
+  /** Buildings in the class, when the theme knows (themes from the API). */
+  count?: number
 }
 
 export interface Theme {
@@ -22,6 +26,8 @@ export interface Theme {
   classes: readonly ThemeClass[]
   /** Colour of features matching no class (missing data). */
   fallbackColour: string
+  /** Colour by building id, for themes whose data is not in the tiles; ids not in it take the fallback. */
+  byBuilding?: ReadonlyMap<number, string>
 }
 
 const NO_DATA_COLOUR = '#9e9e9e'
@@ -90,15 +96,47 @@ export const THEMES: Record<ThemeId, Theme> = {
     ],
     fallbackColour: NO_DATA_COLOUR,
   },
+  grade: gradeTheme(),
+}
+
+/** The grade theme for a set of building grades (worst first); with none, every building is ungraded. */
+export function gradeTheme(grades: readonly BuildingGrade[] = []): Theme {
+  const counts = gradeCounts(grades)
+  return {
+    id: 'grade',
+    label: 'theme.grade',
+    // The tiles carry no grade: no condition matches, the colours come from `byBuilding`.
+    classes: GRADES.map((grade) => ({
+      label: `grade.${grade}` as MessageKey,
+      condition: 'false',
+      colour: GRADE_COLOURS[grade],
+      count: counts[grade],
+    })),
+    fallbackColour: NO_DATA_COLOUR,
+    byBuilding: new Map(grades.map((g) => [g.buildingId, GRADE_COLOURS[g.grade]])),
+  }
+}
+
+/** The colour a by-id theme gives a building, or null for a theme that styles by tile properties. */
+export function colourById(theme: Theme, buildingId: number): string | null {
+  if (!theme.byBuilding) return null
+  return theme.byBuilding.get(buildingId) ?? theme.fallbackColour
 }
 
 export interface LegendEntry {
   label: MessageKey
   colour: string
+  count?: number
 }
 
 export function legendOf(theme: Theme): LegendEntry[] {
-  return theme.classes.map(({ label, colour }) => ({ label, colour }))
+  return [
+    ...theme.classes.map(({ label, colour, count }) =>
+      count === undefined ? { label, colour } : { label, colour, count },
+    ),
+    // A by-id theme leaves many buildings without data: say what grey means.
+    ...(theme.byBuilding ? [{ label: 'noData' as MessageKey, colour: theme.fallbackColour }] : []),
+  ]
 }
 
 /** `[condition, colour]` pairs ending with the fallback, in 3D Tiles style `color.conditions` form. */

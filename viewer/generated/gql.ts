@@ -20,6 +20,10 @@ type Documents = {
     "\n  query ViewerDistrictExtents($city: String!) {\n    aggregate(groupBy: { childrenOf: $city }) {\n      groups {\n        key\n        extent {\n          west\n          south\n          east\n          north\n        }\n      }\n    }\n  }\n": typeof types.ViewerDistrictExtentsDocument,
     "\n  query ViewerFacilities($after: String) {\n    facilities(first: 500, after: $after) {\n      edges {\n        node {\n          type\n          geom\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ViewerFacilitiesDocument,
     "\n  query ViewerCoverageGaps($regionCode: String!, $facilityType: FacilityType!) {\n    latestCoverageRun(regionCode: $regionCode) {\n      databaseId\n      gaps(facilityType: $facilityType, first: 2000) {\n        facilityType\n        distanceModel\n        kind\n        rank\n        priority\n        geom\n        point\n      }\n    }\n  }\n": typeof types.ViewerCoverageGapsDocument,
+    "\n  query ViewerBuildingGrades($regionCode: String!, $indicatorCode: String) {\n    buildingGrades(regionCode: $regionCode, indicatorCode: $indicatorCode) {\n      campaignId\n      campaignName\n      year\n      indicatorCode\n      indicators {\n        code\n        name\n        nameEn\n      }\n      buildings {\n        buildingId\n        grade\n        unitType\n      }\n    }\n  }\n": typeof types.ViewerBuildingGradesDocument,
+    "\n  query ViewerUncoveredCells($regionCode: String!, $facilityType: FacilityType!, $distanceModel: DistanceModel) {\n    latestCoverageRun(regionCode: $regionCode) {\n      databaseId\n      servedGroups(facilityType: $facilityType)\n      uncoveredCells(facilityType: $facilityType, distanceModel: $distanceModel) {\n        databaseId\n        centroid\n        children\n        working\n        elderly\n        served\n      }\n    }\n  }\n": typeof types.ViewerUncoveredCellsDocument,
+    "\n  query ViewerRenewalAreas($after: String) {\n    renewalAreas(first: 500, after: $after) {\n      nodes {\n        name\n        kind\n        geom\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ViewerRenewalAreasDocument,
+    "\n  query ViewerDistrictBoundaries($city: String!) {\n    region(code: $city) {\n      children(level: district) {\n        code\n        name\n        nameEn\n        boundary\n      }\n    }\n  }\n": typeof types.ViewerDistrictBoundariesDocument,
     "\n  subscription ViewerProblemChanged($regionCode: String) {\n    problemChanged(regionCode: $regionCode) {\n      databaseId\n      state\n      buildingId\n      severity\n    }\n  }\n": typeof types.ViewerProblemChangedDocument,
     "\n  subscription ViewerRunUpdated($regionCode: String) {\n    diagnosticRunUpdated(regionCode: $regionCode) {\n      databaseId\n      kind\n      state\n    }\n  }\n": typeof types.ViewerRunUpdatedDocument,
 };
@@ -29,6 +33,10 @@ const documents: Documents = {
     "\n  query ViewerDistrictExtents($city: String!) {\n    aggregate(groupBy: { childrenOf: $city }) {\n      groups {\n        key\n        extent {\n          west\n          south\n          east\n          north\n        }\n      }\n    }\n  }\n": types.ViewerDistrictExtentsDocument,
     "\n  query ViewerFacilities($after: String) {\n    facilities(first: 500, after: $after) {\n      edges {\n        node {\n          type\n          geom\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ViewerFacilitiesDocument,
     "\n  query ViewerCoverageGaps($regionCode: String!, $facilityType: FacilityType!) {\n    latestCoverageRun(regionCode: $regionCode) {\n      databaseId\n      gaps(facilityType: $facilityType, first: 2000) {\n        facilityType\n        distanceModel\n        kind\n        rank\n        priority\n        geom\n        point\n      }\n    }\n  }\n": types.ViewerCoverageGapsDocument,
+    "\n  query ViewerBuildingGrades($regionCode: String!, $indicatorCode: String) {\n    buildingGrades(regionCode: $regionCode, indicatorCode: $indicatorCode) {\n      campaignId\n      campaignName\n      year\n      indicatorCode\n      indicators {\n        code\n        name\n        nameEn\n      }\n      buildings {\n        buildingId\n        grade\n        unitType\n      }\n    }\n  }\n": types.ViewerBuildingGradesDocument,
+    "\n  query ViewerUncoveredCells($regionCode: String!, $facilityType: FacilityType!, $distanceModel: DistanceModel) {\n    latestCoverageRun(regionCode: $regionCode) {\n      databaseId\n      servedGroups(facilityType: $facilityType)\n      uncoveredCells(facilityType: $facilityType, distanceModel: $distanceModel) {\n        databaseId\n        centroid\n        children\n        working\n        elderly\n        served\n      }\n    }\n  }\n": types.ViewerUncoveredCellsDocument,
+    "\n  query ViewerRenewalAreas($after: String) {\n    renewalAreas(first: 500, after: $after) {\n      nodes {\n        name\n        kind\n        geom\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ViewerRenewalAreasDocument,
+    "\n  query ViewerDistrictBoundaries($city: String!) {\n    region(code: $city) {\n      children(level: district) {\n        code\n        name\n        nameEn\n        boundary\n      }\n    }\n  }\n": types.ViewerDistrictBoundariesDocument,
     "\n  subscription ViewerProblemChanged($regionCode: String) {\n    problemChanged(regionCode: $regionCode) {\n      databaseId\n      state\n      buildingId\n      severity\n    }\n  }\n": types.ViewerProblemChangedDocument,
     "\n  subscription ViewerRunUpdated($regionCode: String) {\n    diagnosticRunUpdated(regionCode: $regionCode) {\n      databaseId\n      kind\n      state\n    }\n  }\n": types.ViewerRunUpdatedDocument,
 };
@@ -53,6 +61,22 @@ export function graphql(source: "\n  query ViewerFacilities($after: String) {\n 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ViewerCoverageGaps($regionCode: String!, $facilityType: FacilityType!) {\n    latestCoverageRun(regionCode: $regionCode) {\n      databaseId\n      gaps(facilityType: $facilityType, first: 2000) {\n        facilityType\n        distanceModel\n        kind\n        rank\n        priority\n        geom\n        point\n      }\n    }\n  }\n"): typeof import('./graphql').ViewerCoverageGapsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerBuildingGrades($regionCode: String!, $indicatorCode: String) {\n    buildingGrades(regionCode: $regionCode, indicatorCode: $indicatorCode) {\n      campaignId\n      campaignName\n      year\n      indicatorCode\n      indicators {\n        code\n        name\n        nameEn\n      }\n      buildings {\n        buildingId\n        grade\n        unitType\n      }\n    }\n  }\n"): typeof import('./graphql').ViewerBuildingGradesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerUncoveredCells($regionCode: String!, $facilityType: FacilityType!, $distanceModel: DistanceModel) {\n    latestCoverageRun(regionCode: $regionCode) {\n      databaseId\n      servedGroups(facilityType: $facilityType)\n      uncoveredCells(facilityType: $facilityType, distanceModel: $distanceModel) {\n        databaseId\n        centroid\n        children\n        working\n        elderly\n        served\n      }\n    }\n  }\n"): typeof import('./graphql').ViewerUncoveredCellsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerRenewalAreas($after: String) {\n    renewalAreas(first: 500, after: $after) {\n      nodes {\n        name\n        kind\n        geom\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): typeof import('./graphql').ViewerRenewalAreasDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerDistrictBoundaries($city: String!) {\n    region(code: $city) {\n      children(level: district) {\n        code\n        name\n        nameEn\n        boundary\n      }\n    }\n  }\n"): typeof import('./graphql').ViewerDistrictBoundariesDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

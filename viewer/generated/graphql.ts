@@ -53,6 +53,26 @@ export type FacilityType =
   | 'subway_entrance'
   | 'supermarket';
 
+/** 评价等级：较差 / 一般 / 较好 / 很好 / Grade from the standard values */
+export type Grade =
+  | 'excellent'
+  | 'fair'
+  | 'good'
+  | 'poor';
+
+/** 等级所取自的单元 / The unit a building took its grade from */
+export type GradeUnitType =
+  | 'block'
+  | 'building'
+  | 'compound'
+  | 'region';
+
+/** 人口年龄组：儿童 0–14 / 劳动年龄 / 老年 60+ / Age group */
+export type PopulationGroup =
+  | 'children'
+  | 'elderly'
+  | 'working';
+
 /** 问题状态：发现→交办→整改中→已整改→已复查→销号 / Problem workflow state */
 export type ProblemState =
   | 'assigned'
@@ -101,6 +121,37 @@ export type ViewerCoverageGapsQueryVariables = Exact<{
 
 
 export type ViewerCoverageGapsQuery = { latestCoverageRun: { databaseId: number, gaps: Array<{ facilityType: FacilityType, distanceModel: DistanceModel, kind: CoverageGapKind, rank: number, priority: number, geom: import("geojson").Geometry | null, point: import("geojson").Geometry }> } | null };
+
+export type ViewerBuildingGradesQueryVariables = Exact<{
+  regionCode: string;
+  indicatorCode?: string | null | undefined;
+}>;
+
+
+export type ViewerBuildingGradesQuery = { buildingGrades: { campaignId: number, campaignName: string, year: number, indicatorCode: string | null, indicators: Array<{ code: string, name: string, nameEn: string | null }>, buildings: Array<{ buildingId: number, grade: Grade, unitType: GradeUnitType }> } | null };
+
+export type ViewerUncoveredCellsQueryVariables = Exact<{
+  regionCode: string;
+  facilityType: FacilityType;
+  distanceModel?: DistanceModel | null | undefined;
+}>;
+
+
+export type ViewerUncoveredCellsQuery = { latestCoverageRun: { databaseId: number, servedGroups: Array<PopulationGroup>, uncoveredCells: Array<{ databaseId: number, centroid: import("geojson").Geometry, children: number, working: number, elderly: number, served: number }> } | null };
+
+export type ViewerRenewalAreasQueryVariables = Exact<{
+  after?: string | null | undefined;
+}>;
+
+
+export type ViewerRenewalAreasQuery = { renewalAreas: { nodes: Array<{ name: string, kind: string | null, geom: import("geojson").Geometry }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
+
+export type ViewerDistrictBoundariesQueryVariables = Exact<{
+  city: string;
+}>;
+
+
+export type ViewerDistrictBoundariesQuery = { region: { children: Array<{ code: string, name: string, nameEn: string | null, boundary: import("geojson").Geometry | null }> } | null };
 
 export type ViewerProblemChangedSubscriptionVariables = Exact<{
   regionCode?: string | null | undefined;
@@ -232,6 +283,69 @@ export const ViewerCoverageGapsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ViewerCoverageGapsQuery, ViewerCoverageGapsQueryVariables>;
+export const ViewerBuildingGradesDocument = new TypedDocumentString(`
+    query ViewerBuildingGrades($regionCode: String!, $indicatorCode: String) {
+  buildingGrades(regionCode: $regionCode, indicatorCode: $indicatorCode) {
+    campaignId
+    campaignName
+    year
+    indicatorCode
+    indicators {
+      code
+      name
+      nameEn
+    }
+    buildings {
+      buildingId
+      grade
+      unitType
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerBuildingGradesQuery, ViewerBuildingGradesQueryVariables>;
+export const ViewerUncoveredCellsDocument = new TypedDocumentString(`
+    query ViewerUncoveredCells($regionCode: String!, $facilityType: FacilityType!, $distanceModel: DistanceModel) {
+  latestCoverageRun(regionCode: $regionCode) {
+    databaseId
+    servedGroups(facilityType: $facilityType)
+    uncoveredCells(facilityType: $facilityType, distanceModel: $distanceModel) {
+      databaseId
+      centroid
+      children
+      working
+      elderly
+      served
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerUncoveredCellsQuery, ViewerUncoveredCellsQueryVariables>;
+export const ViewerRenewalAreasDocument = new TypedDocumentString(`
+    query ViewerRenewalAreas($after: String) {
+  renewalAreas(first: 500, after: $after) {
+    nodes {
+      name
+      kind
+      geom
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerRenewalAreasQuery, ViewerRenewalAreasQueryVariables>;
+export const ViewerDistrictBoundariesDocument = new TypedDocumentString(`
+    query ViewerDistrictBoundaries($city: String!) {
+  region(code: $city) {
+    children(level: district) {
+      code
+      name
+      nameEn
+      boundary
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerDistrictBoundariesQuery, ViewerDistrictBoundariesQueryVariables>;
 export const ViewerProblemChangedDocument = new TypedDocumentString(`
     subscription ViewerProblemChanged($regionCode: String) {
   problemChanged(regionCode: $regionCode) {

@@ -37,7 +37,8 @@ import { BLIND_SPOT_COLOUR, type GapOverlay, type Ring } from '../core/gaps.ts'
 import { colourConditions, type Theme } from '../core/themes.ts'
 import { localBaseLayer } from './baseLayer.ts'
 import { CityTileset } from './cityTileset.ts'
-import type { CityMap, MapLayer, PickedBuilding, ScreenPoint } from './types.ts'
+import { CellLayer, RenewalLayer } from './overlays.ts'
+import type { CameraView, CityMap, MapLayer, PickedBuilding, ScreenPoint } from './types.ts'
 
 export const OSM_ATTRIBUTION = '© OpenStreetMap contributors (ODbL)'
 /** Local noon in Shanghai, so the buildings are lit the same way whenever the viewer runs. */
@@ -104,6 +105,8 @@ export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMa
   const blindSpots = viewer.scene.primitives.add(new PrimitiveCollection()) as PrimitiveCollection
   const demandPoints = viewer.scene.primitives.add(new PointPrimitiveCollection()) as PointPrimitiveCollection
   const demandLabels = viewer.scene.primitives.add(new LabelCollection()) as LabelCollection
+  const cells = new CellLayer(viewer.scene)
+  const renewal = new RenewalLayer(viewer.scene)
 
   let selected: Cesium3DTileFeature | null = null
   const listeners: ((picked: PickedBuilding | null) => void)[] = []
@@ -140,7 +143,7 @@ export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMa
     cityExtent,
     status: () => ({ ...status, tilesLoaded: status.tilesLoaded && city.tileset.tilesLoaded }),
     setTheme(theme: Theme) {
-      city.setStyle(new Cesium3DTileStyle({ color: { conditions: colourConditions(theme) } }))
+      city.setStyle(styleOf(theme))
       selected = null
     },
     async reloadBuildings() {
@@ -151,6 +154,8 @@ export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMa
       if (layer === 'buildings') city.setShow(visible)
       else if (layer === 'facilities') facilities.show = visible
       else if (layer === 'blindSpots') blindSpots.show = visible
+      else if (layer === 'uncoveredCells') cells.show = visible
+      else if (layer === 'renewalAreas') renewal.show = visible
       else {
         demandPoints.show = visible
         demandLabels.show = visible
@@ -220,7 +225,14 @@ export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMa
         })
       }
     },
-    flyTo(extent: ExtentDeg, durationS = 1.5) {
+    setUncoveredCells(overlay) {
+      cells.draw(overlay)
+    },
+    setRenewalAreas(outlines) {
+      renewal.draw(outlines)
+    },
+    overlayCounts: () => ({ uncoveredCells: cells.count, renewalAreas: renewal.count }),
+    flyTo(extent: ExtentDeg, durationS = 1.5, view: CameraView = 'oblique') {
       const rectangle = Rectangle.fromDegrees(
         extent.westDeg,
         extent.southDeg,
@@ -228,12 +240,18 @@ export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMa
         extent.northDeg,
       )
       const sphere = BoundingSphere.fromRectangle3D(rectangle, undefined, 0)
-      const offset = new HeadingPitchRange(
-        CesiumMath.toRadians(20),
-        CesiumMath.toRadians(-40),
-        sphere.radius * 2,
-      )
-      viewer.camera.flyToBoundingSphere(sphere, { offset, duration: durationS })
+      viewer.camera.flyToBoundingSphere(sphere, {
+        offset: viewOffset(extent, sphere.radius, view),
+        duration: durationS,
+      })
+    },
+    cameraPosition() {
+      const c = viewer.camera.positionCartographic
+      return {
+        lonDeg: CesiumMath.toDegrees(c.longitude),
+        latDeg: CesiumMath.toDegrees(c.latitude),
+        heightM: c.height,
+      }
     },
     lookDownAt(lonDeg: number, latDeg: number, rangeM: number) {
       viewer.camera.setView({
@@ -248,6 +266,10 @@ export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMa
     building(id: number) {
       const feature = findLoadedFeature(city.tileset, id)
       return feature ? { id, properties: propertiesOf(feature), positionDeg: null } : null
+    },
+    buildingColour(id: number) {
+      const feature = findLoadedFeature(city.tileset, id)
+      return feature ? feature.color.toCssHexString() : null
     },
     project(lonDeg: number, latDeg: number, heightM: number) {
       const world = Cartesian3.fromDegrees(lonDeg, latDeg, heightM, undefined, scratchCartesian)
@@ -277,6 +299,44 @@ export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMa
     },
   }
   return map
+}
+
+/**
+ * Oblique: from the south-south-west, 40° down, twice the extent's radius away (the whole extent in view).
+ * Overhead: 75° down from above the extent, looking along its longer side, so the camera stays over the
+ * extent while the whole of it is in view.
+ */
+function viewOffset(extent: ExtentDeg, radiusM: number, view: CameraView): HeadingPitchRange {
+  if (view === 'oblique')
+    return new HeadingPitchRange(CesiumMath.toRadians(20), CesiumMath.toRadians(-40), radiusM * 2)
+  const midLat = CesiumMath.toRadians((extent.southDeg + extent.northDeg) / 2)
+  const wide = (extent.eastDeg - extent.westDeg) * Math.cos(midLat) > extent.northDeg - extent.southDeg
+  return new HeadingPitchRange(CesiumMath.toRadians(wide ? 90 : 0), CesiumMath.toRadians(-75), radiusM * 1.9)
+}
+
+/** Tile-property themes as 3D Tiles style conditions; by-id themes (grades) as a colour looked up per feature. */
+function styleOf(theme: Theme): Cesium3DTileStyle {
+  const byBuilding = theme.byBuilding
+  if (!byBuilding) return new Cesium3DTileStyle({ color: { conditions: colourConditions(theme) } })
+  const colours = new Map<string, Color>()
+  const parsed = (css: string) => {
+    let colour = colours.get(css)
+    if (!colour) {
+      colour = Color.fromCssColorString(css)
+      colours.set(css, colour)
+    }
+    return colour
+  }
+  const style = new Cesium3DTileStyle()
+  // Cesium evaluates any object with `evaluateColor` as the colour expression (documented on Cesium3DTileStyle#color).
+  const expression = {
+    evaluateColor(feature: Cesium3DTileFeature, result?: Color): Color {
+      const css = byBuilding.get(Number(feature.getProperty('id'))) ?? theme.fallbackColour
+      return Color.clone(parsed(css), result)
+    },
+  }
+  style.color = expression as unknown as Cesium3DTileStyle['color']
+  return style
 }
 
 function hierarchyOf(rings: readonly Ring[]): PolygonHierarchy {

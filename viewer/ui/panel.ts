@@ -1,10 +1,13 @@
 /** The control panel: theme, legend, layers, camera presets and language. */
 
+import { CELL_CLASSES } from '../core/cells.ts'
 import { FACILITY_CATEGORIES } from '../core/facilities.ts'
 import { BLIND_SPOT_COLOUR, DEMAND_CLASSES, type DistanceModel, GAP_FACILITY_TYPES } from '../core/gaps.ts'
+import type { GradedIndicator } from '../core/grades.ts'
 import { LANGS, type Lang, type MessageKey, type Translate } from '../core/i18n.ts'
 import type { CameraPreset } from '../core/presets.ts'
-import { legendOf, THEME_IDS, THEMES, type ThemeId } from '../core/themes.ts'
+import { RENEWAL_OUTLINE_COLOUR } from '../core/renewal.ts'
+import { type LegendEntry, THEME_IDS, THEMES, type ThemeId } from '../core/themes.ts'
 import { el } from './dom.ts'
 
 export interface PanelState {
@@ -18,6 +21,19 @@ export interface PanelState {
   /** Why no overlay is shown (no token, no run), or null. */
   gapsHint: MessageKey | null
   gapsModel: DistanceModel | null
+  /** Legend of the theme shown (the grade theme's counts change with the data). */
+  legend: readonly LegendEntry[]
+  /** Indicator of the grade theme (null: the worst grade over all). */
+  gradeIndicator: string | null
+  gradeIndicators: readonly GradedIndicator[]
+  /** Campaign of the grades shown, or why none are (a message key). */
+  gradeCampaign: string | null
+  gradesHint: MessageKey | null
+  uncoveredCellsVisible: boolean
+  /** Total line under the uncovered-population layer, already in the panel's language. */
+  cellsNote: string
+  renewalAreasVisible: boolean
+  renewalHint: MessageKey | null
   status: string
 }
 
@@ -29,7 +45,21 @@ export interface PanelHandlers {
   onBlindSpotsVisible(visible: boolean): void
   onDemandPointsVisible(visible: boolean): void
   onGapFacilityType(type: string): void
+  onGradeIndicator(code: string | null): void
+  onUncoveredCellsVisible(visible: boolean): void
+  onRenewalAreasVisible(visible: boolean): void
   onPreset(preset: CameraPreset): void
+}
+
+function checkbox(id: string, checked: boolean, onChange: (checked: boolean) => void): HTMLInputElement {
+  const input = el('input', { type: 'checkbox', id })
+  input.checked = checked
+  input.addEventListener('change', () => onChange(input.checked))
+  return input
+}
+
+function swatch(colour: string, dot = false): HTMLElement {
+  return el('span', { class: dot ? 'swatch dot' : 'swatch', style: `background:${colour}` })
 }
 
 const LANG_LABELS: Record<Lang, string> = { 'zh-CN': '中文', en: 'English' }
@@ -50,9 +80,38 @@ export function renderPanel(
   theme.addEventListener('change', () => handlers.onTheme(theme.value as ThemeId))
 
   const legend = el('ul', { class: 'legend', id: 'legend' })
-  for (const entry of legendOf(THEMES[state.themeId])) {
-    legend.append(
-      el('li', {}, el('span', { class: 'swatch', style: `background:${entry.colour}` }), t(entry.label)),
+  for (const entry of state.legend) {
+    const count = entry.count === undefined ? '' : ` (${entry.count})`
+    legend.append(el('li', { 'data-label': entry.label }, swatch(entry.colour), `${t(entry.label)}${count}`))
+  }
+  const gradeControls: HTMLElement[] = []
+  if (state.themeId === 'grade') {
+    const indicator = el('select', { id: 'grade-indicator-select', 'aria-label': t('indicator') })
+    const all = el('option', { value: '' }, t('allIndicators'))
+    all.selected = state.gradeIndicator === null
+    indicator.append(all)
+    for (const i of state.gradeIndicators) {
+      const option = el(
+        'option',
+        { value: i.code },
+        `${i.code} ${state.lang === 'en' ? (i.nameEn ?? i.name) : i.name}`,
+      )
+      option.selected = i.code === state.gradeIndicator
+      indicator.append(option)
+    }
+    indicator.addEventListener('change', () => handlers.onGradeIndicator(indicator.value || null))
+    gradeControls.push(
+      el('h2', {}, t('indicator')),
+      indicator,
+      el(
+        'p',
+        { class: 'status', id: 'grades-hint' },
+        state.gradesHint
+          ? t(state.gradesHint)
+          : state.gradeCampaign
+            ? `${t('campaign')}：${state.gradeCampaign}`
+            : '',
+      ),
     )
   }
 
@@ -104,6 +163,25 @@ export function renderPanel(
     state.gapsHint ? t(state.gapsHint) : state.gapsModel ? t(`model.${state.gapsModel}`) : '',
   )
 
+  const uncoveredCells = checkbox(
+    'layer-uncoveredcells',
+    state.uncoveredCellsVisible,
+    handlers.onUncoveredCellsVisible,
+  )
+  const cellLegend = el('ul', { class: 'legend', id: 'cell-legend' })
+  for (const c of CELL_CLASSES) cellLegend.append(el('li', {}, swatch(c.colour, true), t(c.label)))
+  const cellsNote = el('p', { class: 'status', id: 'cells-hint' }, state.cellsNote)
+  const renewalAreas = checkbox(
+    'layer-renewalareas',
+    state.renewalAreasVisible,
+    handlers.onRenewalAreasVisible,
+  )
+  const renewalNote = el(
+    'p',
+    { class: 'status', id: 'renewal-hint' },
+    state.renewalHint ? t(state.renewalHint) : '',
+  )
+
   const cameras = el('div', { class: 'presets' })
   for (const preset of presets) {
     const button = el('button', { type: 'button', 'data-preset': preset.key }, preset.label)
@@ -124,6 +202,7 @@ export function renderPanel(
     el('p', { class: 'status', id: 'status' }, state.status),
     el('h2', {}, t('theme')),
     theme,
+    ...gradeControls,
     el('h2', {}, t('legend')),
     legend,
     el('h2', {}, t('layers')),
@@ -132,9 +211,15 @@ export function renderPanel(
     facilityLegend,
     el('label', { class: 'layer' }, blindSpots, ` ${t('blindSpots')}`),
     el('label', { class: 'layer' }, demandPoints, ` ${t('demandPoints')}`),
+    el('label', { class: 'layer' }, uncoveredCells, ` ${t('uncoveredCells')}`),
     gapType,
     gapNote,
     gapLegend,
+    cellsNote,
+    cellLegend,
+    el('label', { class: 'layer' }, renewalAreas, ` ${t('renewalAreas')}`),
+    el('ul', { class: 'legend' }, el('li', {}, swatch(RENEWAL_OUTLINE_COLOUR), t('renewalAreas'))),
+    renewalNote,
     el('h2', {}, t('camera')),
     cameras,
     el('h2', {}, t('language')),

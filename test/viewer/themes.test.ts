@@ -1,0 +1,315 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { sql } from 'drizzle-orm'
+import { type Browser, chromium, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createProcessors } from '../../jobs/processors.ts'
+import { InProcessRunner } from '../../jobs/runner.ts'
+import { signToken } from '../../server/auth/token.ts'
+import { type Config, loadConfig, PROJECT_ROOT } from '../../server/config.ts'
+import type { Database } from '../../server/db/client.ts'
+import { type RunningServer, startHttpServer } from '../../server/http.ts'
+import { extentContains, extentOfGeometry } from '../../viewer/core/extent.ts'
+import { GRADE_COLOURS } from '../../viewer/core/grades.ts'
+import { CITY_CODE } from '../../viewer/core/presets.ts'
+import { openTestDatabase } from '../helpers/database.ts'
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--enable-unsafe-swiftshader',
+  '--use-angle=swiftshader',
+]
+const RESULTS = path.join(PROJECT_ROOT, 'test-results')
+const VIEWPORT = { width: 1024, height: 640 }
+const BROWSER_TIMEOUT_MS = 300_000
+
+async function waitForTiles(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const h = window.__citycheck
+      if (h.error) throw new Error(h.error)
+      const s = h.ready && h.map ? h.map.status() : null
+      return !!s?.tilesLoaded && s.tileContentsLoaded > 0
+    },
+    undefined,
+    { timeout: 120_000, polling: 250 },
+  )
+  await page.evaluate(async () => {
+    for (let i = 0; i < 3; i++) await new Promise((r) => requestAnimationFrame(() => r(null)))
+  })
+}
+
+interface Building {
+  id: number
+  lon: number
+  lat: number
+  height: number
+}
+
+describe('grade theme, uncovered population, renewal areas and district presets in the 3D viewer', () => {
+  let database: Database
+  let server: RunningServer
+  let runner: InProcessRunner
+  let browser: Browser
+  let page: Page
+  let dataDir: string
+  let config: Config
+  let token: string
+  /** A building of a compound graded poor, and one outside any compound (the city's grade, excellent). */
+  let inCompound: Building
+  let outside: Building
+  const pageErrors: string[] = []
+
+  async function gql(query: string, variables: Record<string, unknown> = {}) {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    })
+    // biome-ignore lint/suspicious/noExplicitAny: the test reads untyped JSON responses field by field
+    return (await response.json()) as { data?: any; errors?: unknown[] }
+  }
+
+  beforeAll(async () => {
+    database = await openTestDatabase()
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'citycheck-themes-'))
+    config = { ...loadConfig(), port: 0, dataDir }
+    runner = new InProcessRunner(database, createProcessors(), { onError: () => {} })
+    server = await startHttpServer({ config, database, jobs: runner })
+    token = await signToken({ sub: 'themes-e2e', role: 'city', region: CITY_CODE }, config.jwtSecret, {
+      expiresIn: 3600,
+    })
+
+    // Indicator values as the reporting and the indicators job write them: one compound graded poor, the
+    // city excellent. No building value: the compound's buildings show the compound's grade.
+    const [indicator] = await database.rows<{ id: number; system_id: number }>(
+      sql`select id, system_id from indicators order by sort_order, id limit 1`,
+    )
+    const [campaign] = await database.rows<{ id: number }>(
+      sql`insert into campaigns (kind, year, name, region_code, system_id, status)
+          values ('annual', 2025, '上海市 2025 年城市体检', '310100', ${indicator?.system_id}, 'collecting') returning id`,
+    )
+    const [compound] = await database.rows<{ id: number }>(
+      sql`select compound_id as id from buildings where compound_id is not null and min_height_m = 0
+          group by compound_id order by count(*) desc, compound_id limit 1`,
+    )
+    await database.rows(
+      sql`insert into indicator_values (campaign_id, indicator_id, unit_type, unit_key, region_code, grade, source)
+          select ${campaign?.id}::int, ${indicator?.id}::int, 'compound', c.id::text, c.region_code, 'poor', 'computed'
+          from compounds c where c.id = ${compound?.id}
+          union all select ${campaign?.id}::int, ${indicator?.id}::int, 'region', '310100', '310100', 'excellent', 'reported'`,
+    )
+    const pick = async (where: ReturnType<typeof sql>) => {
+      const [row] = await database.rows<Building>(
+        sql`select id, ST_X(ST_PointOnSurface(footprint)) as lon, ST_Y(ST_PointOnSurface(footprint)) as lat,
+            height_m as height from buildings b where min_height_m = 0 and footprint_area_m2 > 300 and ${where}
+            order by height_m desc, id limit 1`,
+      )
+      return {
+        id: Number(row!.id),
+        lon: Number(row!.lon),
+        lat: Number(row!.lat),
+        height: Number(row!.height),
+      }
+    }
+    inCompound = await pick(sql`b.compound_id = ${compound?.id}`)
+    outside = await pick(
+      sql`b.compound_id is null and ST_DWithin(b.centroid::geography, ST_SetSRID(ST_MakePoint(${inCompound.lon}, ${inCompound.lat}), 4326)::geography, 400)`,
+    )
+
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+    page = await browser.newPage({ viewport: VIEWPORT })
+    page.on('pageerror', (error) => pageErrors.push(error.message))
+    fs.mkdirSync(RESULTS, { recursive: true })
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.close()
+    await runner?.close()
+    await database?.close()
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it(
+    'colours a building by its compound’s grade, draws the API’s cells and areas, and flies to a district',
+    async () => {
+      await page.goto(`${server.url}/viewer/?lite&poll=600&token=${encodeURIComponent(token)}`)
+      await page.waitForFunction(() => window.__citycheck?.ready, undefined, { timeout: 120_000 })
+
+      // ---- Grade theme: the compound's building takes the compound's grade, a loose one the city's.
+      await page.selectOption('#theme-select', 'grade')
+      await page.waitForFunction(() => (window.__citycheck.grades?.buildings ?? 0) > 0, undefined, {
+        timeout: 60_000,
+      })
+      const api = await gql(
+        `query { buildingGrades(regionCode: "310100") { campaignName buildings { buildingId grade } } }`,
+      )
+      expect(api.errors).toBeUndefined()
+      expect(await page.evaluate(() => window.__citycheck.grades?.buildings)).toBe(
+        api.data.buildingGrades.buildings.length,
+      )
+      await page.evaluate(({ lon, lat, rangeM }) => window.__citycheck.map!.lookDownAt(lon, lat, rangeM), {
+        lon: inCompound.lon,
+        lat: inCompound.lat,
+        rangeM: inCompound.height + 600,
+      })
+      await waitForTiles(page)
+      const colourOf = (id: number) => page.evaluate((i) => window.__citycheck.map!.buildingColour(i), id)
+      expect(await colourOf(inCompound.id)).toBe(GRADE_COLOURS.poor)
+      expect(await colourOf(outside.id)).toBe(GRADE_COLOURS.excellent)
+      const legend = await page.textContent('#legend')
+      const poor = api.data.buildingGrades.buildings.filter(
+        (b: { grade: string }) => b.grade === 'poor',
+      ).length
+      expect(legend).toContain(`较差 (${poor})`)
+      expect(await page.textContent('#grades-hint')).toContain('上海市 2025 年城市体检')
+      expect(await page.$$eval('#grade-indicator-select option', (o) => o.length)).toBe(2)
+      await page.screenshot({ path: path.join(RESULTS, 'viewer-grade-theme.png') })
+
+      // ---- Uncovered population: as many markers as the API's uncovered cells of the latest run.
+      const started = await gql(
+        `mutation ($input: StartCoverageDiagnosisInput!) {
+          startCoverageDiagnosis(input: $input) { run { databaseId } } }`,
+        { input: { regionCode: CITY_CODE, facilityTypes: ['kindergarten'], distanceModels: ['euclidean'] } },
+      )
+      expect(started.errors).toBeUndefined()
+      const runId: number = started.data.startCoverageDiagnosis.run.databaseId
+      let state = ''
+      for (let i = 0; i < 1500 && state !== 'succeeded' && state !== 'failed'; i++) {
+        await new Promise((r) => setTimeout(r, 200))
+        const runs = await gql(`{ diagnosticRuns { databaseId state } }`)
+        state = runs.data.diagnosticRuns.find((r: { databaseId: number }) => r.databaseId === runId)?.state
+      }
+      expect(state).toBe('succeeded')
+      const cells = await gql(
+        `{ latestCoverageRun(regionCode: "310100") { uncoveredCells(facilityType: kindergarten) { centroid served } } }`,
+      )
+      const apiCells: { centroid: { coordinates: number[] }; served: number }[] =
+        cells.data.latestCoverageRun.uncoveredCells
+      expect(apiCells.length).toBeGreaterThan(0)
+      await page.selectOption('#theme-select', 'severity')
+      await page.click('#layer-facilities')
+      await page.click('#layer-uncoveredcells')
+      await page.waitForFunction((id) => window.__citycheck.uncoveredCells?.runId === id, runId, {
+        timeout: 60_000,
+      })
+      const shown = await page.evaluate(() => window.__citycheck.uncoveredCells)
+      expect(shown).toMatchObject({ runId, facilityType: 'kindergarten', cells: apiCells.length })
+      expect(shown?.served).toBeCloseTo(
+        apiCells.reduce((s, c) => s + c.served, 0),
+        3,
+      )
+      expect(await page.evaluate(() => window.__citycheck.map!.overlayCounts().uncoveredCells)).toBe(
+        apiCells.length,
+      )
+      expect(await page.textContent('#cells-hint')).toContain('儿童')
+      const lons = apiCells.map((c) => c.centroid.coordinates[0]!)
+      const lats = apiCells.map((c) => c.centroid.coordinates[1]!)
+      const span = Math.max(Math.max(...lons) - Math.min(...lons), Math.max(...lats) - Math.min(...lats))
+      await page.evaluate(({ lon, lat, rangeM }) => window.__citycheck.map!.lookDownAt(lon, lat, rangeM), {
+        lon: (Math.min(...lons) + Math.max(...lons)) / 2,
+        lat: (Math.min(...lats) + Math.max(...lats)) / 2,
+        rangeM: Math.max(span * 111_000 * 1.3, 1500),
+      })
+      await waitForTiles(page)
+      await page.screenshot({ path: path.join(RESULTS, 'viewer-uncovered-cells.png') })
+      // A newer run (smaller radius, more uncovered cells) is announced over the subscription and redrawn.
+      await page.waitForFunction(() => window.__citycheck.live === 'connected', undefined, {
+        timeout: 30_000,
+      })
+      const again = await gql(
+        `mutation ($input: StartCoverageDiagnosisInput!) {
+          startCoverageDiagnosis(input: $input) { run { databaseId } } }`,
+        {
+          input: {
+            regionCode: CITY_CODE,
+            facilityTypes: ['kindergarten'],
+            distanceModels: ['euclidean'],
+            radiusOverrides: { kindergarten: 150 },
+          },
+        },
+      )
+      const newer: number = again.data.startCoverageDiagnosis.run.databaseId
+      expect(newer).not.toBe(runId)
+      await page.waitForFunction((id) => window.__citycheck.uncoveredCells?.runId === id, newer, {
+        timeout: 120_000,
+      })
+      const newerCells = await gql(
+        `{ latestCoverageRun(regionCode: "310100") { uncoveredCells(facilityType: kindergarten) { served } } }`,
+      )
+      const redrawn = newerCells.data.latestCoverageRun.uncoveredCells.length
+      expect(redrawn).toBeGreaterThan(apiCells.length)
+      expect(await page.evaluate(() => window.__citycheck.map!.overlayCounts().uncoveredCells)).toBe(redrawn)
+      await page.click('#layer-uncoveredcells')
+
+      // ---- Renewal areas: one outline and name per area the API returns.
+      const areas = await gql(`{ renewalAreas(first: 100) { totalCount nodes { name geom } } }`)
+      const apiAreas: { name: string; geom: { type: string; coordinates: unknown } }[] =
+        areas.data.renewalAreas.nodes
+      expect(apiAreas.length).toBeGreaterThan(0)
+      await page.click('#layer-renewalareas')
+      await page.waitForFunction(() => window.__citycheck.renewalAreas !== null, undefined, {
+        timeout: 60_000,
+      })
+      expect(await page.evaluate(() => window.__citycheck.renewalAreas)).toBe(apiAreas.length)
+      expect(await page.evaluate(() => window.__citycheck.map!.overlayCounts().renewalAreas)).toBe(
+        apiAreas.length,
+      )
+      const lilong = apiAreas.find((a) => a.name.includes('旧里')) ?? apiAreas[0]!
+      const extent = extentOfGeometry(lilong.geom)!
+      await page.evaluate(({ lon, lat, rangeM }) => window.__citycheck.map!.lookDownAt(lon, lat, rangeM), {
+        lon: (extent.westDeg + extent.eastDeg) / 2,
+        lat: (extent.southDeg + extent.northDeg) / 2,
+        rangeM: 1200,
+      })
+      await waitForTiles(page)
+      await page.screenshot({ path: path.join(RESULTS, 'viewer-renewal-areas.png') })
+
+      // ---- District presets from the boundaries: the camera ends over the district.
+      const districts = await gql(
+        `{ region(code: "310100") { children(level: district) { code boundary } } }`,
+      )
+      const hongkou = districts.data.region.children.find((d: { code: string }) => d.code === '310109')
+      const hongkouExtent = extentOfGeometry(hongkou.boundary)!
+      expect(await page.evaluate(() => window.__citycheck.presets)).toEqual([
+        { key: 'city', source: 'boundary' },
+        { key: '310101', source: 'boundary' },
+        { key: '310109', source: 'boundary' },
+        { key: '310115', source: 'boundary' },
+      ])
+      await page.click('[data-preset="310109"]')
+      // The flight takes 1.5 s; wait until the camera stands still.
+      await page.waitForFunction(
+        async () => {
+          const a = window.__citycheck.map!.cameraPosition()
+          await new Promise((r) => setTimeout(r, 300))
+          const b = window.__citycheck.map!.cameraPosition()
+          return (
+            Math.abs(a.lonDeg - b.lonDeg) + Math.abs(a.latDeg - b.latDeg) < 1e-9 && a.heightM === b.heightM
+          )
+        },
+        undefined,
+        { timeout: 60_000, polling: 500 },
+      )
+      const camera = await page.evaluate(() => window.__citycheck.map!.cameraPosition())
+      expect(extentContains(hongkouExtent, camera.lonDeg, camera.latDeg), JSON.stringify(camera)).toBe(true)
+      await waitForTiles(page)
+      await page.screenshot({ path: path.join(RESULTS, 'viewer-preset-hongkou.png') })
+      await page.click('[data-lang="en"]')
+      expect(await page.textContent('[data-preset="310109"]')).toBe('Hongkou')
+      expect(await page.textContent('#panel')).toContain('Renewal areas')
+      expect(await page.textContent('#panel')).toContain('Uncovered residents')
+      expect(pageErrors).toEqual([])
+    },
+    BROWSER_TIMEOUT_MS * 2,
+  )
+})
