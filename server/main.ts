@@ -5,6 +5,7 @@ import { loadConfig } from './config.ts'
 import { migrateDatabase, openDatabase } from './db/client.ts'
 import { startHttpServer } from './http.ts'
 import { seedDatabase } from './seed/demo.ts'
+import { startDemoCheck } from './seed/demo-check.ts'
 
 const started = performance.now()
 const seconds = () => ((performance.now() - started) / 1000).toFixed(1)
@@ -23,7 +24,8 @@ const database = await openDatabase({
 })
 console.log(`database open in ${seconds()} s`)
 await migrateDatabase(database)
-const seed = await seedDatabase(database, { demo: process.env.CITYCHECK_DEMO !== 'off' })
+const demo = process.env.CITYCHECK_DEMO !== 'off'
+const seed = await seedDatabase(database, { demo })
 if (seed.demo) {
   const r = seed.demo
   console.log(
@@ -36,6 +38,10 @@ const processors = createProcessors()
 const jobs = createJobRunner(database, processors, { redisUrl: config.redisUrl })
 const requeued = await requeueUnfinishedRuns(database, jobs)
 if (requeued > 0) console.log(`re-queued ${requeued} unfinished diagnostic runs`)
+const check = demo ? await startDemoCheck(database, jobs) : null
+if (check?.created) {
+  console.log(`demo check created (campaign ${check.campaignId}): coverage diagnosis and indicators queued`)
+}
 console.log(
   config.redisUrl
     ? 'jobs: BullMQ on REDIS_URL (start workers with `npm run worker`)'
