@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -18,13 +19,14 @@ import {
   startCoverageRun,
 } from '../jobs/diagnostics/coverage-job.ts'
 import { createProcessors } from '../jobs/processors.ts'
-import { InProcessRunner } from '../jobs/runner.ts'
+import { BullMqRunner, InProcessRunner, type JobRunner } from '../jobs/runner.ts'
 import { PROJECT_ROOT } from '../server/config.ts'
 import { type Database, migrateDatabase, openDatabase } from '../server/db/client.ts'
 import { loadIndicatorCatalogue } from '../server/seed/indicators.ts'
 import { ensureRegions } from '../server/seed/regions.ts'
 import { SYNTHETIC_SIZES, type SyntheticSize } from '../server/synthetic/city.ts'
 import { generateSyntheticCity } from '../server/synthetic/generate.ts'
+import { postgresUrl, withDatabase } from './database.ts'
 
 /**
  * `npm run bench -- diagnostics --size S|M|L`: the full service-coverage diagnosis (every facility type with a
@@ -64,6 +66,12 @@ export interface DiagnosticsBenchResult {
   /** naiveWallS / computeS: like against like. */
   computeSpeedup: number
   facilityTypes: number
+  /** Part runs the diagnosis fanned out into (0: one piece). */
+  parts: number
+  /** Worker processes (BullMQ) that ran it; 0: the in-process runner. */
+  workers: number
+  /** Peak RSS of the largest worker process in MiB, when workers ran it. */
+  workerPeakRssMB: number | null
   cpus: number
   cpuModel: string
   totalMemGB: number
@@ -73,6 +81,8 @@ interface Options {
   size: SyntheticSize
   sample: number
   naive: boolean
+  workers: number
+  partCells: number | null
 }
 
 function parseOptions(args: string[]): Options {
@@ -82,46 +92,31 @@ function parseOptions(args: string[]): Options {
       size: { type: 'string', default: 'S' },
       sample: { type: 'string', default: '200' },
       'no-naive': { type: 'boolean', default: false },
+      workers: { type: 'string', default: '0' },
+      'part-cells': { type: 'string' },
     },
   })
   const size = String(values.size).toUpperCase()
   if (!(size in SYNTHETIC_SIZES)) throw new RangeError(`--size must be S, M or L, got "${values.size}"`)
   const sample = Number(values.sample)
   if (!(Number.isInteger(sample) && sample >= 8)) throw new RangeError('--sample must be an integer ≥ 8')
-  return { size: size as SyntheticSize, sample, naive: !values['no-naive'] }
+  const workers = Number(values.workers)
+  if (!(Number.isInteger(workers) && workers >= 0)) throw new RangeError('--workers must be an integer ≥ 0')
+  const partCells = values['part-cells'] === undefined ? null : Number(values['part-cells'])
+  if (partCells !== null && !(Number.isInteger(partCells) && partCells >= 1)) {
+    throw new RangeError('--part-cells must be a positive integer')
+  }
+  return { size: size as SyntheticSize, sample, naive: !values['no-naive'], workers, partCells }
 }
 
 const log = (line: string) => console.log(`bench diagnostics: ${line}`)
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits
 
-/** A real PostgreSQL: DATABASE_URL, or the private instance of scripts/services.sh. */
-function postgresUrl(): string {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL
-  let exports = ''
-  try {
-    exports = execFileSync('bash', [path.join(PROJECT_ROOT, 'scripts/services.sh')], { encoding: 'utf8' })
-  } catch (error) {
-    throw new Error(
-      `no DATABASE_URL and scripts/services.sh failed (${(error as Error).message}): ` +
-        'the diagnostics benchmark needs a real PostgreSQL with PostGIS',
-    )
-  }
-  const url = /export DATABASE_URL=(\S+)/.exec(exports)?.[1]
-  if (!url) throw new Error('no DATABASE_URL: the diagnostics benchmark needs a real PostgreSQL with PostGIS')
-  return url
-}
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url)
-  u.pathname = `/${name}`
-  return u.toString()
-}
-
 /** The size's own database, created when missing; the synthetic city is generated once and reused. */
 async function prepareDatabase(
   url: string,
   size: SyntheticSize,
-): Promise<{ database: Database; regionCode: string }> {
+): Promise<{ database: Database; regionCode: string; databaseUrl: string }> {
   const name = `citycheck_bench_diagnostics_${size.toLowerCase()}`
   const admin = new pg.Client({ connectionString: withDatabase(url, 'postgres') })
   await admin.connect()
@@ -144,7 +139,7 @@ async function prepareDatabase(
     order by id desc limit 1`)
   if (existing) {
     log(`reusing synthetic city ${size} (seed ${SEED}, dataset ${existing.id}) in database ${name}`)
-    return { database, regionCode: existing.region_code }
+    return { database, regionCode: existing.region_code, databaseUrl: withDatabase(url, name) }
   }
   log(`generating synthetic city ${size} (seed ${SEED}) into database ${name}…`)
   let lastPhase = ''
@@ -157,7 +152,7 @@ async function prepareDatabase(
     },
   })
   log(`generated in ${result.seconds} s: dataset ${result.datasetId}, region ${result.regionCode}`)
-  return { database, regionCode: result.regionCode }
+  return { database, regionCode: result.regionCode, databaseUrl: withDatabase(url, name) }
 }
 
 async function counts(database: Database, regionCode: string) {
@@ -176,6 +171,76 @@ async function counts(database: Database, regionCode: string) {
       (select count(*)::int from facilities where region_code like ${like}) as facilities,
       (select count(*)::int from roads where region_code like ${like}) as roads`)
   return { like, ...(row ?? { buildings: 0, cells: 0, facilities: 0, roads: 0 }) }
+}
+
+/**
+ * The in-process runner, or a BullMQ queue with `workers` worker processes (`jobs/worker.ts`, as `npm run worker`
+ * starts them) on REDIS_URL. `stop` closes them and returns the largest worker's peak RSS in MiB.
+ */
+async function startRunner(
+  database: Database,
+  databaseUrl: string,
+  workers: number,
+): Promise<{ runner: JobRunner; stop: () => Promise<number | null> }> {
+  if (workers === 0) {
+    const runner = new InProcessRunner(database, createProcessors(), { maxAttempts: 1 })
+    const stop = async () => {
+      await runner.close()
+      return null
+    }
+    return { runner, stop }
+  }
+  const redisUrl = process.env.REDIS_URL
+  if (!redisUrl) throw new Error('--workers needs REDIS_URL (npm run services prints one)')
+  const queueName = `bench-diagnostics-${process.pid}`
+  const runner = new BullMqRunner({ redisUrl, queueName })
+  const children = Array.from({ length: workers }, () =>
+    spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'jobs/worker.ts')], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, CITYCHECK_QUEUE: queueName },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  )
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve, reject) => {
+          let out = ''
+          child.stdout?.on('data', (chunk) => {
+            out += chunk
+            if (out.includes('listening')) resolve()
+          })
+          child.on('exit', (code) => reject(new Error(`a worker exited with ${code} before listening`)))
+        }),
+    ),
+  )
+  log(`${workers} worker processes listening on ${queueName}`)
+  return {
+    runner,
+    stop: async () => {
+      // VmHWM: the peak resident set of each worker, read before it exits.
+      const peaks = children.map((child) => {
+        try {
+          const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
+          return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
+        } catch {
+          return 0
+        }
+      })
+      await Promise.all(
+        children.map(
+          (child) =>
+            new Promise<void>((resolve) => {
+              child.once('exit', () => resolve())
+              child.kill('SIGTERM')
+            }),
+        ),
+      )
+      await runner.queue.obliterate({ force: true })
+      await runner.close()
+      return round(Math.max(...peaks), 1)
+    },
+  }
 }
 
 /** Earlier benchmark runs would make the start request return the old succeeded run: remove them. */
@@ -241,7 +306,7 @@ export async function runDiagnosticsBench(args: string[]): Promise<DiagnosticsBe
   const totalMemGB = round(os.totalmem() / 2 ** 30, 1)
   log(`machine: ${cpus.length} CPUs (${cpuModel}), ${totalMemGB} GiB RAM, Node ${process.version}`)
 
-  const { database, regionCode } = await prepareDatabase(postgresUrl(), options.size)
+  const { database, regionCode, databaseUrl } = await prepareDatabase(postgresUrl(), options.size)
   try {
     const data = await counts(database, regionCode)
     log(
@@ -251,13 +316,21 @@ export async function runDiagnosticsBench(args: string[]): Promise<DiagnosticsBe
     await forgetEarlierRuns(database, regionCode)
     await database.rows(sql`analyze`)
 
-    const runner = new InProcessRunner(database, createProcessors(), { maxAttempts: 1 })
+    const { runner, stop } = await startRunner(database, databaseUrl, options.workers)
     const rssBefore = process.memoryUsage().rss
     const t0 = performance.now()
-    const { run: started } = await startCoverageRun(database, runner, { regionCode, requestedBy: 'bench' })
+    const { run: started } = await startCoverageRun(database, runner, {
+      regionCode,
+      requestedBy: 'bench',
+      maxCellsPerPart: options.partCells,
+    })
     const run = await waitForRun(database, started.id)
     const wallS = (performance.now() - t0) / 1000
-    await runner.close()
+    const workerPeakRssMB = await stop()
+    const [partCount] = await database.rows<{ n: number }>(
+      sql`select count(*)::int as n from diagnostic_runs where parent_id = ${run.id}`,
+    )
+    const parts = partCount?.n ?? 0
     const peakRssMB = round(process.resourceUsage().maxRSS / 1024, 1)
     const parameters = run.parameters as unknown as CoverageRunParameters
     const timings = (run.outputs as { timingsMs?: { load: number; compute: number; write: number } })
@@ -269,7 +342,8 @@ export async function runDiagnosticsBench(args: string[]): Promise<DiagnosticsBe
     log(
       `full diagnosis (${parameters.rules.length} facility types × ${parameters.distanceModels.join(' + ')}): ` +
         `${round(wallS)} s wall (load ${loadS} s, compute ${computeS} s, write ${writeS} s), ` +
-        `${outputs.gaps ?? 0} gaps; RSS before ${round(rssBefore / 2 ** 20, 1)} MiB, peak ${peakRssMB} MiB`,
+        `${outputs.gaps ?? 0} gaps, ${parts ? `${parts} parts` : 'one piece'}, ` +
+        `${options.workers ? `${options.workers} worker processes (peak RSS ${workerPeakRssMB} MiB)` : 'in-process'}; RSS before ${round(rssBefore / 2 ** 20, 1)} MiB, peak ${peakRssMB} MiB`,
     )
 
     let naiveEuclideanS = 0
@@ -342,6 +416,9 @@ export async function runDiagnosticsBench(args: string[]): Promise<DiagnosticsBe
       speedup: round(speedup, 1),
       computeSpeedup: round(computeSpeedup, 1),
       facilityTypes: parameters.rules.length,
+      parts,
+      workers: options.workers,
+      workerPeakRssMB,
       cpus: cpus.length,
       cpuModel,
       totalMemGB,

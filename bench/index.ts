@@ -4,6 +4,7 @@ import { argv } from 'node:process'
 const benches: Record<string, () => Promise<(args: string[]) => Promise<unknown>>> = {
   api: async () => (await import('./api.ts')).runApiBench,
   diagnostics: async () => (await import('./diagnostics.ts')).runDiagnosticsBench,
+  viewer: async () => (await import('./viewer.ts')).runViewerBench,
 }
 
 const [benchName, ...args] = argv.slice(2)

@@ -67,7 +67,7 @@ import type {
 
 export const DEFAULT_MAX_FEATURES_PER_TILE = 2000
 export const DEFAULT_MAX_LEVEL = 20
-export const DEFAULT_GEOMETRIC_ERROR_SCALE = 0.03
+export const DEFAULT_GEOMETRIC_ERROR_SCALE = 0.5
 /** Float32 feature ids are exact integers only up to 2^24. */
 const MAX_FEATURES_LIMIT = 1 << 24
 /** GLB writes allowed in flight while the next tile is being built. */

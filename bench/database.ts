@@ -1,0 +1,54 @@
+/** Real PostgreSQL databases for the benchmarks: where the server is, and scratch databases on it. */
+import { execFileSync } from 'node:child_process'
+import path from 'node:path'
+import pg from 'pg'
+import { PROJECT_ROOT } from '../server/config.ts'
+
+/** A real PostgreSQL: DATABASE_URL, or the private instance of scripts/services.sh. */
+export function postgresUrl(): string {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL
+  let exports = ''
+  try {
+    exports = execFileSync('bash', [path.join(PROJECT_ROOT, 'scripts/services.sh')], { encoding: 'utf8' })
+  } catch (error) {
+    throw new Error(
+      `no DATABASE_URL and scripts/services.sh failed (${(error as Error).message}): ` +
+        'the benchmark needs a real PostgreSQL with PostGIS',
+    )
+  }
+  const url = /export DATABASE_URL=(\S+)/.exec(exports)?.[1]
+  if (!url) throw new Error('no DATABASE_URL: the benchmark needs a real PostgreSQL with PostGIS')
+  return url
+}
+
+/** The same server, another database. */
+export function withDatabase(url: string, name: string): string {
+  const u = new URL(url)
+  u.pathname = `/${name}`
+  return u.toString()
+}
+
+async function asAdmin<T>(url: string, run: (admin: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: withDatabase(url, 'postgres') })
+  await admin.connect()
+  try {
+    return await run(admin)
+  } finally {
+    await admin.end()
+  }
+}
+
+/** Creates an empty database `name` on the server of `url` (dropping one left over by name) and returns its URL. */
+export async function createScratchDatabase(url: string, name: string): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new RangeError(`not a plain database name: ${name}`)
+  await asAdmin(url, async (admin) => {
+    await admin.query(`drop database if exists ${name} with (force)`)
+    await admin.query(`create database ${name}`)
+  })
+  return withDatabase(url, name)
+}
+
+export async function dropScratchDatabase(url: string, name: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new RangeError(`not a plain database name: ${name}`)
+  await asAdmin(url, (admin) => admin.query(`drop database if exists ${name} with (force)`))
+}
