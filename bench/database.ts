@@ -3,6 +3,11 @@ import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import pg from 'pg'
 import { PROJECT_ROOT } from '../server/config.ts'
+import { type Database, migrateDatabase } from '../server/db/client.ts'
+import { loadIndicatorCatalogue } from '../server/seed/indicators.ts'
+import { ensureRegions } from '../server/seed/regions.ts'
+import type { SyntheticSize } from '../server/synthetic/city.ts'
+import { generateSyntheticCity } from '../server/synthetic/generate.ts'
 
 /** A real PostgreSQL: DATABASE_URL, or the private instance of scripts/services.sh. */
 export function postgresUrl(): string {
@@ -51,4 +56,32 @@ export async function createScratchDatabase(url: string, name: string): Promise<
 export async function dropScratchDatabase(url: string, name: string): Promise<void> {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new RangeError(`not a plain database name: ${name}`)
   await asAdmin(url, (admin) => admin.query(`drop database if exists ${name} with (force)`))
+}
+
+/** Migrates and seeds a benchmark database, then generates the synthetic city, logging each phase. */
+export async function loadSyntheticCity(
+  database: Database,
+  size: SyntheticSize,
+  seed: number,
+  log: (line: string) => void,
+): Promise<{ regionCode: string; datasetId: number; seconds: number }> {
+  await prepareSchema(database)
+  let lastPhase = ''
+  const result = await generateSyntheticCity(database, {
+    size,
+    seed,
+    onProgress: (p) => {
+      if (p.phase !== lastPhase) log(`  ${p.phase} · ${p.buildings} buildings · ${p.seconds} s`)
+      lastPhase = p.phase
+    },
+  })
+  log(`synthetic city ${size} (seed ${seed}) generated in ${result.seconds} s, region ${result.regionCode}`)
+  return result
+}
+
+/** Schema, administrative divisions and the national indicator edition. */
+export async function prepareSchema(database: Database): Promise<void> {
+  await migrateDatabase(database)
+  await ensureRegions(database)
+  await loadIndicatorCatalogue(database, { year: 2025 })
 }

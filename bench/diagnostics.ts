@@ -21,12 +21,9 @@ import {
 import { createProcessors } from '../jobs/processors.ts'
 import { BullMqRunner, InProcessRunner, type JobRunner } from '../jobs/runner.ts'
 import { PROJECT_ROOT } from '../server/config.ts'
-import { type Database, migrateDatabase, openDatabase } from '../server/db/client.ts'
-import { loadIndicatorCatalogue } from '../server/seed/indicators.ts'
-import { ensureRegions } from '../server/seed/regions.ts'
+import { type Database, openDatabase } from '../server/db/client.ts'
 import { SYNTHETIC_SIZES, type SyntheticSize } from '../server/synthetic/city.ts'
-import { generateSyntheticCity } from '../server/synthetic/generate.ts'
-import { postgresUrl, withDatabase } from './database.ts'
+import { loadSyntheticCity, postgresUrl, prepareSchema, withDatabase } from './database.ts'
 
 /**
  * `npm run bench -- diagnostics --size S|M|L`: the full service-coverage diagnosis (every facility type with a
@@ -130,9 +127,7 @@ async function prepareDatabase(
     await admin.end()
   }
   const database = await openDatabase({ databaseUrl: withDatabase(url, name), poolSize: 4 })
-  await migrateDatabase(database)
-  await ensureRegions(database)
-  await loadIndicatorCatalogue(database, { year: 2025 })
+  await prepareSchema(database)
   const [existing] = await database.rows<{ id: number; region_code: string }>(sql`
     select id, region_code from datasets
     where kind = 'synthetic' and parameters->>'size' = ${size} and (parameters->>'seed')::int = ${SEED}
@@ -142,16 +137,7 @@ async function prepareDatabase(
     return { database, regionCode: existing.region_code, databaseUrl: withDatabase(url, name) }
   }
   log(`generating synthetic city ${size} (seed ${SEED}) into database ${name}…`)
-  let lastPhase = ''
-  const result = await generateSyntheticCity(database, {
-    size,
-    seed: SEED,
-    onProgress: (p) => {
-      if (p.phase !== lastPhase) log(`  ${p.phase} · ${p.buildings} buildings · ${p.seconds} s`)
-      lastPhase = p.phase
-    },
-  })
-  log(`generated in ${result.seconds} s: dataset ${result.datasetId}, region ${result.regionCode}`)
+  const result = await loadSyntheticCity(database, size, SEED, log)
   return { database, regionCode: result.regionCode, databaseUrl: withDatabase(url, name) }
 }
 

@@ -6,17 +6,15 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { sql } from 'drizzle-orm'
-import { type Browser, chromium, errors as playwrightErrors } from 'playwright-core'
+import { type Browser, errors as playwrightErrors } from 'playwright-core'
 import { buildCityTileset, CITY_MAX_FEATURES_PER_TILE } from '../jobs/tiles/job.ts'
 import { PROJECT_ROOT } from '../server/config.ts'
-import { type Database, migrateDatabase, openDatabase } from '../server/db/client.ts'
-import { loadIndicatorCatalogue } from '../server/seed/indicators.ts'
-import { ensureRegions } from '../server/seed/regions.ts'
+import { type Database, openDatabase } from '../server/db/client.ts'
 import { safeJoin } from '../server/static.ts'
 import { SYNTHETIC_SIZES, type SyntheticSize } from '../server/synthetic/city.ts'
-import { generateSyntheticCity } from '../server/synthetic/generate.ts'
+import { launchChromium, VIEWPORT } from '../test/helpers/browser.ts'
 import type { BenchOrbit } from '../viewer/bench/main.ts'
-import { createScratchDatabase, dropScratchDatabase, postgresUrl } from './database.ts'
+import { createScratchDatabase, dropScratchDatabase, loadSyntheticCity, postgresUrl } from './database.ts'
 
 /**
  * `npm run bench -- viewer --size S|M|L [--keep] [--entity-timeout 900] [--skip-entities] [--tileset-only]
@@ -46,20 +44,6 @@ import { createScratchDatabase, dropScratchDatabase, postgresUrl } from './datab
  */
 
 const SEED = 1
-/** What the viewer tests use: small enough for software GL. */
-const VIEWPORT = { width: 1024, height: 640 }
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-swiftshader',
-  '--use-angle=swiftshader',
-]
 const VIEWER_ROOT = path.join(PROJECT_ROOT, 'viewer')
 const SCREENSHOT_DIR = path.join(PROJECT_ROOT, 'test-results')
 /** The real viewer's maximumScreenSpaceError (viewer/map/cityTileset.ts). */
@@ -166,22 +150,6 @@ function parseOptions(args: string[]): Options {
 const log = (line: string) => console.log(`bench viewer: ${line}`)
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits
 const seconds = (startMs: number) => (performance.now() - startMs) / 1000
-
-async function loadCity(database: Database, size: SyntheticSize): Promise<void> {
-  await migrateDatabase(database)
-  await ensureRegions(database)
-  await loadIndicatorCatalogue(database, { year: 2025 })
-  let lastPhase = ''
-  const result = await generateSyntheticCity(database, {
-    size,
-    seed: SEED,
-    onProgress: (p) => {
-      if (p.phase !== lastPhase) log(`  ${p.phase} · ${p.buildings} buildings · ${p.seconds} s`)
-      lastPhase = p.phase
-    },
-  })
-  log(`synthetic city ${size} (seed ${SEED}) generated in ${result.seconds} s, region ${result.regionCode}`)
-}
 
 interface CityBounds {
   buildings: number
@@ -341,7 +309,7 @@ async function measureView(
   query: URLSearchParams,
   options: { timeoutS: number; orbitS: number; screenshot: string },
 ): Promise<ViewMeasurement & { chromium: string }> {
-  const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+  const browser: Browser = await launchChromium()
   try {
     const page = await browser.newPage({ viewport: VIEWPORT })
     const pageErrors: string[] = []
@@ -557,7 +525,7 @@ export async function runViewerBench(args: string[]): Promise<ViewerBenchResult>
   })
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'citycheck-bench-viewer-'))
   try {
-    await loadCity(database, options.size)
+    await loadSyntheticCity(database, options.size, SEED, log)
     const city = await cityBounds(database)
     log(
       `data: ${city.buildings} buildings over ${round(city.eastDeg - city.westDeg, 4)}° × ` +

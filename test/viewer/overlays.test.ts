@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createProcessors } from '../../jobs/processors.ts'
 import { InProcessRunner } from '../../jobs/runner.ts'
@@ -11,22 +11,10 @@ import type { Database } from '../../server/db/client.ts'
 import { type RunningServer, startHttpServer } from '../../server/http.ts'
 import { demandClass, type Gap, gapOverlay, preferredDistanceModel } from '../../viewer/core/gaps.ts'
 import { CITY_CODE } from '../../viewer/core/presets.ts'
+import { launchChromium, VIEWPORT } from '../helpers/browser.ts'
 import { openTestDatabase } from '../helpers/database.ts'
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-swiftshader',
-  '--use-angle=swiftshader',
-]
 const SCREENSHOT = path.join(PROJECT_ROOT, 'test-results', 'viewer-overlays.png')
-const VIEWPORT = { width: 1024, height: 640 }
 const BROWSER_TIMEOUT_MS = 300_000
 
 describe('coverage overlay data (core)', () => {
@@ -100,7 +88,7 @@ describe('coverage overlays in the 3D viewer', () => {
     token = await signToken({ sub: 'overlays-e2e', role: 'city', region: CITY_CODE }, config.jwtSecret, {
       expiresIn: 3600,
     })
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+    browser = await launchChromium()
     page = await browser.newPage({ viewport: VIEWPORT })
     page.on('pageerror', (error) => pageErrors.push(error.message))
   })

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'drizzle-orm'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createProcessors } from '../../jobs/processors.ts'
 import { InProcessRunner } from '../../jobs/runner.ts'
@@ -13,39 +13,11 @@ import { type RunningServer, startHttpServer } from '../../server/http.ts'
 import { extentContains, extentOfGeometry } from '../../viewer/core/extent.ts'
 import { GRADE_COLOURS } from '../../viewer/core/grades.ts'
 import { CITY_CODE } from '../../viewer/core/presets.ts'
+import { launchChromium, VIEWPORT, waitForTiles } from '../helpers/browser.ts'
 import { openTestDatabase } from '../helpers/database.ts'
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-swiftshader',
-  '--use-angle=swiftshader',
-]
 const RESULTS = path.join(PROJECT_ROOT, 'test-results')
-const VIEWPORT = { width: 1024, height: 640 }
 const BROWSER_TIMEOUT_MS = 300_000
-
-async function waitForTiles(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () => {
-      const h = window.__citycheck
-      if (h.error) throw new Error(h.error)
-      const s = h.ready && h.map ? h.map.status() : null
-      return !!s?.tilesLoaded && s.tileContentsLoaded > 0
-    },
-    undefined,
-    { timeout: 120_000, polling: 250 },
-  )
-  await page.evaluate(async () => {
-    for (let i = 0; i < 3; i++) await new Promise((r) => requestAnimationFrame(() => r(null)))
-  })
-}
 
 interface Building {
   id: number
@@ -125,7 +97,7 @@ describe('grade theme, uncovered population, renewal areas and district presets 
       sql`b.compound_id is null and ST_DWithin(b.centroid::geography, ST_SetSRID(ST_MakePoint(${inCompound.lon}, ${inCompound.lat}), 4326)::geography, 400)`,
     )
 
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+    browser = await launchChromium()
     page = await browser.newPage({ viewport: VIEWPORT })
     page.on('pageerror', (error) => pageErrors.push(error.message))
     fs.mkdirSync(RESULTS, { recursive: true })
@@ -287,11 +259,13 @@ describe('grade theme, uncovered population, renewal areas and district presets 
         { key: '310115', source: 'boundary' },
       ])
       await page.click('[data-preset="310109"]')
-      // The flight takes 1.5 s; wait until the camera stands still.
+      // The flight takes 1.5 s; wait until the camera stands still across rendered frames (a slow software
+      // renderer can take longer than any fixed pause between two frames of the flight).
       await page.waitForFunction(
         async () => {
           const a = window.__citycheck.map!.cameraPosition()
           await new Promise((r) => setTimeout(r, 300))
+          for (let i = 0; i < 3; i++) await new Promise((r) => requestAnimationFrame(() => r(null)))
           const b = window.__citycheck.map!.cameraPosition()
           return (
             Math.abs(a.lonDeg - b.lonDeg) + Math.abs(a.latDeg - b.latDeg) < 1e-9 && a.heightM === b.heightM

@@ -2,30 +2,18 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'drizzle-orm'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signToken } from '../../server/auth/token.ts'
 import { type Config, loadConfig, PROJECT_ROOT } from '../../server/config.ts'
 import type { Database } from '../../server/db/client.ts'
 import { type RunningServer, startHttpServer } from '../../server/http.ts'
 import { CITY_CODE } from '../../viewer/core/presets.ts'
+import { frames, launchChromium, VIEWPORT, waitForTiles } from '../helpers/browser.ts'
 import { openTestDatabase } from '../helpers/database.ts'
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-unsafe-swiftshader',
-  '--use-angle=swiftshader',
-]
 const SCREENSHOT = path.join(PROJECT_ROOT, 'test-results', 'viewer-city.png')
 /** Small enough for software GL (SwiftShader renders a few frames per second). */
-const VIEWPORT = { width: 1024, height: 640 }
 /** Browser tests wait for software rendering; generous but bounded. */
 const BROWSER_TIMEOUT_MS = 300_000
 
@@ -35,27 +23,6 @@ interface KnownBuilding {
   lon: number
   lat: number
   height_m: number
-}
-
-/** Resolves when the tileset has loaded everything the current view needs, plus a few frames. */
-async function waitForTiles(page: Page): Promise<void> {
-  await page.waitForFunction(
-    () => {
-      const h = window.__citycheck
-      if (h.error) throw new Error(h.error)
-      const s = h.ready && h.map ? h.map.status() : null
-      return !!s?.tilesLoaded && s.tileContentsLoaded > 0
-    },
-    undefined,
-    { timeout: 120_000, polling: 250 },
-  )
-  await frames(page, 3)
-}
-
-async function frames(page: Page, n: number): Promise<void> {
-  await page.evaluate(async (count) => {
-    for (let i = 0; i < count; i++) await new Promise((r) => requestAnimationFrame(() => r(null)))
-  }, n)
 }
 
 /** Share of pixels that differ clearly between two PNG screenshots of the same size (decoded in the page). */
@@ -133,7 +100,7 @@ describe('3D viewer in headless Chromium', () => {
       lat: Number(row!.lat),
       height_m: Number(row!.height_m),
     }
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })
+    browser = await launchChromium()
     page = await browser.newPage({ viewport: VIEWPORT })
     page.on('request', (request) => {
       const url = request.url()
