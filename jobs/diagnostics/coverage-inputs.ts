@@ -33,6 +33,17 @@ export async function getRun(database: Database, runId: number): Promise<Diagnos
   return run ?? null
 }
 
+/**
+ * The run a job is for, or null when it is finished or cancelled already (a late or duplicate delivery).
+ *
+ * @throws RunNotFoundError when the row is gone.
+ */
+export async function unfinishedRun(database: Database, runId: number): Promise<DiagnosticRun | null> {
+  const run = await getRun(database, runId)
+  if (!run) throw new RunNotFoundError(`diagnostic run ${runId} does not exist`)
+  return run.state === 'queued' || run.state === 'running' ? run : null
+}
+
 /** Test seams: a hook that throws simulates a crash at that point. */
 export interface CoverageJobHooks {
   /** After everything is computed, before the output transaction starts. */

@@ -22,6 +22,7 @@ import {
   getRun,
   loadInputs,
   RunNotFoundError,
+  unfinishedRun,
 } from './coverage-inputs.ts'
 import { DEFAULT_MAX_CELLS_PER_PART, fanOutCoverageRun, joinCoverageParts } from './coverage-parts.ts'
 import { type EditionTypeSettings, FACILITY_TYPE_NAMES_ZH, ruleFor } from './coverage-rules.ts'
@@ -323,9 +324,8 @@ export async function processCoverageRun(
   hooks: CoverageJobHooks = {},
 ): Promise<void> {
   const { runId } = context
-  const run = await getRun(database, runId)
-  if (!run) throw new RunNotFoundError(`diagnostic run ${runId} does not exist`)
-  if (run.state !== 'queued' && run.state !== 'running') return
+  const run = await unfinishedRun(database, runId)
+  if (!run) return
   const parameters = run.parameters as unknown as CoverageRunParameters
   if (!Array.isArray(parameters.rules) || !Array.isArray(parameters.distanceModels)) {
     throw new RunNotFoundError(`diagnostic run ${runId} has no coverage parameters`)

@@ -21,6 +21,7 @@ import {
   getRun,
   loadInputs,
   RunNotFoundError,
+  unfinishedRun,
 } from './coverage-inputs.ts'
 import { updateAndNotify } from './run-events.ts'
 
@@ -252,9 +253,8 @@ export async function processCoveragePart(
   hooks: CoverageJobHooks = {},
 ): Promise<void> {
   const { runId } = context
-  const run = await getRun(database, runId)
-  if (!run) throw new RunNotFoundError(`diagnostic run ${runId} does not exist`)
-  if (run.state !== 'queued' && run.state !== 'running') return
+  const run = await unfinishedRun(database, runId)
+  if (!run) return
   const part = run.parameters as unknown as CoveragePartParameters
   const parent = run.parentId === null ? null : await getRun(database, run.parentId)
   if (!parent || !Array.isArray(part.rect)) {

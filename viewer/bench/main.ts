@@ -15,17 +15,15 @@ import {
   Color,
   ColorMaterialProperty,
   ConstantProperty,
-  EllipsoidTerrainProvider,
   type Entity,
   GeoJsonDataSource,
   HeadingPitchRange,
   JulianDate,
   type PerspectiveFrustum,
   Rectangle,
-  Viewer,
 } from 'cesium'
 import { colourConditions, THEMES } from '../core/themes.ts'
-import { localBaseLayer } from '../map/baseLayer.ts'
+import { createOfflineViewer } from '../map/offlineViewer.ts'
 
 export interface BenchOrbit {
   seconds: number
@@ -71,8 +69,6 @@ const maxHeightM = Number(params.get('maxHeight') ?? 100)
  * refines every tile in view, so every building in view is drawn, as with the entities.
  */
 const maximumScreenSpaceError = Number(params.get('sse') ?? 8)
-/** Viewer setup and lighting as in viewer/map/cesiumMap.ts. */
-const FIXED_TIME = JulianDate.fromIso8601('2025-06-21T04:00:00Z')
 const PITCH = CesiumMath.toRadians(-45)
 /** Both modes are coloured by the viewer's use theme. */
 const USE_THEME = THEMES.use
@@ -105,33 +101,9 @@ document.head.append(
   }),
 )
 
-const viewer = new Viewer(document.getElementById('map')!, {
-  baseLayer: localBaseLayer(),
-  terrainProvider: new EllipsoidTerrainProvider(),
-  geocoder: false,
-  baseLayerPicker: false,
-  animation: false,
-  timeline: false,
-  homeButton: false,
-  sceneModePicker: false,
-  navigationHelpButton: false,
-  fullscreenButton: false,
-  infoBox: false,
-  selectionIndicator: false,
-  shouldAnimate: false,
-  // The viewer's `lite` rendering (software GL): the same for both modes.
-  msaaSamples: 1,
-  skyBox: false,
-  skyAtmosphere: false,
-})
+// The viewer's `lite` rendering (software GL): the same for both modes.
+const viewer = createOfflineViewer(document.getElementById('map')!, true)
 const scene = viewer.scene
-scene.fog.enabled = false
-if (scene.sun) scene.sun.show = false
-if (scene.moon) scene.moon.show = false
-scene.globe.showGroundAtmosphere = false
-scene.postProcessStages.fxaa.enabled = false
-viewer.clock.currentTime = FIXED_TIME
-scene.globe.baseColor = Color.fromCssColorString('#1f2a36')
 handle.phases.viewerCreated = now()
 
 // The whole city from above at 45°: the bounding sphere of its extent up to the tallest building.

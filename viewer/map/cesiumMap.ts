@@ -11,11 +11,9 @@ import {
   Color,
   ColorGeometryInstanceAttribute,
   Credit,
-  EllipsoidTerrainProvider,
   GeometryInstance,
   HeadingPitchRange,
   HorizontalOrigin,
-  JulianDate,
   LabelCollection,
   LabelStyle,
   PerInstanceColorAppearance,
@@ -29,20 +27,18 @@ import {
   ScreenSpaceEventHandler,
   ScreenSpaceEventType,
   VerticalOrigin,
-  Viewer,
 } from 'cesium'
 import { type ExtentDeg, extentOfRegion } from '../core/extent.ts'
 import type { FacilityMarker } from '../core/facilities.ts'
 import { BLIND_SPOT_COLOUR, type GapOverlay, type Ring } from '../core/gaps.ts'
 import { colourConditions, type Theme } from '../core/themes.ts'
-import { localBaseLayer } from './baseLayer.ts'
 import { CityTileset } from './cityTileset.ts'
+import { createOfflineViewer } from './offlineViewer.ts'
 import { CellLayer, RenewalLayer } from './overlays.ts'
 import type { CameraView, CityMap, MapLayer, PickedBuilding, ScreenPoint } from './types.ts'
 
 export const OSM_ATTRIBUTION = '© OpenStreetMap contributors (ODbL)'
-/** Local noon in Shanghai, so the buildings are lit the same way whenever the viewer runs. */
-const FIXED_TIME = JulianDate.fromIso8601('2025-06-21T04:00:00Z')
+
 /** Markers float a little above the ground so street-level facilities stay visible. */
 const FACILITY_HEIGHT_M = 6
 const HIGHLIGHT = Color.fromCssColorString('#00e5ff')
@@ -65,32 +61,7 @@ export interface CesiumMapOptions {
 }
 
 export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMap> {
-  const viewer = new Viewer(options.container, {
-    baseLayer: localBaseLayer(),
-    terrainProvider: new EllipsoidTerrainProvider(),
-    geocoder: false,
-    baseLayerPicker: false,
-    animation: false,
-    timeline: false,
-    homeButton: false,
-    sceneModePicker: false,
-    navigationHelpButton: false,
-    fullscreenButton: false,
-    infoBox: false,
-    selectionIndicator: false,
-    shouldAnimate: false,
-    msaaSamples: options.lite ? 1 : 4,
-    ...(options.lite ? { skyBox: false, skyAtmosphere: false } : {}),
-  })
-  if (options.lite) {
-    viewer.scene.fog.enabled = false
-    if (viewer.scene.sun) viewer.scene.sun.show = false
-    if (viewer.scene.moon) viewer.scene.moon.show = false
-    viewer.scene.globe.showGroundAtmosphere = false
-    viewer.scene.postProcessStages.fxaa.enabled = false
-  }
-  viewer.clock.currentTime = FIXED_TIME
-  viewer.scene.globe.baseColor = Color.fromCssColorString('#1f2a36')
+  const viewer = createOfflineViewer(options.container, options.lite ?? false)
   viewer.creditDisplay.addStaticCredit(new Credit(OSM_ATTRIBUTION, true))
 
   const city = await CityTileset.load(viewer.scene, options.tilesetUrl)

@@ -1,0 +1,44 @@
+/**
+ * The Cesium Viewer as CityCheck runs it: offline (no ion, a locally drawn base layer), no widgets. Data credits
+ * are the caller's: the city viewer adds OpenStreetMap's.
+ */
+import { Color, EllipsoidTerrainProvider, JulianDate, Viewer } from 'cesium'
+import { localBaseLayer } from './baseLayer.ts'
+
+/** Local noon in Shanghai, so the buildings are lit the same way whenever the viewer runs. */
+const FIXED_TIME = JulianDate.fromIso8601('2025-06-21T04:00:00Z')
+
+/**
+ * @param lite cheaper rendering for software GL (headless tests, benchmarks, old machines): no MSAA, sky box,
+ *   atmosphere, fog, sun, moon or FXAA. The city looks the same.
+ */
+export function createOfflineViewer(container: HTMLElement, lite: boolean): Viewer {
+  const viewer = new Viewer(container, {
+    baseLayer: localBaseLayer(),
+    terrainProvider: new EllipsoidTerrainProvider(),
+    geocoder: false,
+    baseLayerPicker: false,
+    animation: false,
+    timeline: false,
+    homeButton: false,
+    sceneModePicker: false,
+    navigationHelpButton: false,
+    fullscreenButton: false,
+    infoBox: false,
+    selectionIndicator: false,
+    shouldAnimate: false,
+    msaaSamples: lite ? 1 : 4,
+    ...(lite ? { skyBox: false, skyAtmosphere: false } : {}),
+  })
+  const scene = viewer.scene
+  if (lite) {
+    scene.fog.enabled = false
+    if (scene.sun) scene.sun.show = false
+    if (scene.moon) scene.moon.show = false
+    scene.globe.showGroundAtmosphere = false
+    scene.postProcessStages.fxaa.enabled = false
+  }
+  viewer.clock.currentTime = FIXED_TIME
+  scene.globe.baseColor = Color.fromCssColorString('#1f2a36')
+  return viewer
+}
