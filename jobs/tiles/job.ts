@@ -11,7 +11,7 @@ import { type SQL, sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
 import { decodeGlb, readBufferView } from './glb.ts'
 import { contentUriOf, readManifest, TileIndex } from './manifest.ts'
-import { generateTileset, regenerateTiles } from './tileset.ts'
+import { DEFAULT_GEOMETRIC_ERROR_SCALE, generateTileset, regenerateTiles } from './tileset.ts'
 import type {
   ExtentDeg,
   Footprint,
@@ -196,6 +196,15 @@ export function refreshCityTiles(
       result: await buildNow(database, options),
     })
     if (!previous || !manifest || previous.regionCode !== (options.regionCode ?? null)) return rebuild()
+    // Built by an earlier version with other tiling parameters (e.g. the smaller parent geometric error that left
+    // whole-city views empty): rebuilt once rather than patched.
+    const maxFeatures = options.maxFeaturesPerTile ?? CITY_MAX_FEATURES_PER_TILE
+    if (
+      manifest.geometricErrorScale !== DEFAULT_GEOMETRIC_ERROR_SCALE ||
+      manifest.maxFeaturesPerTile !== maxFeatures
+    ) {
+      return rebuild()
+    }
     if (current.buildings < previous.buildings) return rebuild()
     const changedBuildings = current.buildingsUpdatedAt !== previous.buildingsUpdatedAt
     const changedProblems = current.problemsUpdatedAt !== previous.problemsUpdatedAt

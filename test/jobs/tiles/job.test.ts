@@ -271,5 +271,16 @@ describe('buildCityTileset (Bund demo)', () => {
       expect(rebuilt.kind).toBe('built')
       if (rebuilt.kind === 'built') expect(rebuilt.result.tileOf.has(Number(victim!.id))).toBe(false)
     })
+
+    it('rebuilds a tileset an earlier version wrote with other tiling parameters', async () => {
+      const out = cityTilesDir(tempDir())
+      expect((await refreshCityTiles(database, { outDir: out })).kind).toBe('built')
+      const file = path.join(out, 'manifest.json')
+      const manifest = JSON.parse(fs.readFileSync(file, 'utf8'))
+      fs.writeFileSync(file, JSON.stringify({ ...manifest, geometricErrorScale: 0.03 }))
+      expect((await refreshCityTiles(database, { outDir: out })).kind).toBe('built')
+      expect((await readManifest(out)).geometricErrorScale).toBe(manifest.geometricErrorScale)
+      expect((await refreshCityTiles(database, { outDir: out })).kind).toBe('unchanged')
+    })
   })
 })
