@@ -1,18 +1,12 @@
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createProcessors } from '../../jobs/processors.ts'
-import { InProcessRunner } from '../../jobs/runner.ts'
-import { signToken } from '../../server/auth/token.ts'
-import { type Config, loadConfig, PROJECT_ROOT } from '../../server/config.ts'
-import type { Database } from '../../server/db/client.ts'
-import { type RunningServer, startHttpServer } from '../../server/http.ts'
+import { PROJECT_ROOT } from '../../server/config.ts'
+import type { RunningServer } from '../../server/http.ts'
 import { demandClass, type Gap, gapOverlay, preferredDistanceModel } from '../../viewer/core/gaps.ts'
 import { CITY_CODE } from '../../viewer/core/presets.ts'
-import { launchChromium, VIEWPORT } from '../helpers/browser.ts'
-import { openTestDatabase } from '../helpers/database.ts'
+import { openViewerHarness, type ViewerHarness } from './harness.ts'
 
 const SCREENSHOT = path.join(PROJECT_ROOT, 'test-results', 'viewer-overlays.png')
 const BROWSER_TIMEOUT_MS = 300_000
@@ -59,46 +53,20 @@ describe('coverage overlay data (core)', () => {
 })
 
 describe('coverage overlays in the 3D viewer', () => {
-  let database: Database
   let server: RunningServer
-  let runner: InProcessRunner
-  let browser: Browser
   let page: Page
-  let dataDir: string
-  let config: Config
   let token: string
-  const pageErrors: string[] = []
-
-  async function gql(query: string, variables: Record<string, unknown> = {}) {
-    const response = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    })
-    // biome-ignore lint/suspicious/noExplicitAny: the test reads untyped JSON responses field by field
-    return (await response.json()) as { data?: any; errors?: unknown[] }
-  }
+  let pageErrors: string[]
+  let gql: ViewerHarness['gql']
+  let harness: ViewerHarness
 
   beforeAll(async () => {
-    database = await openTestDatabase()
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'citycheck-overlays-'))
-    config = { ...loadConfig(), port: 0, dataDir }
-    runner = new InProcessRunner(database, createProcessors(), { onError: () => {} })
-    server = await startHttpServer({ config, database, jobs: runner })
-    token = await signToken({ sub: 'overlays-e2e', role: 'city', region: CITY_CODE }, config.jwtSecret, {
-      expiresIn: 3600,
-    })
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: VIEWPORT })
-    page.on('pageerror', (error) => pageErrors.push(error.message))
+    harness = await openViewerHarness('overlays')
+    ;({ server, token, page, pageErrors, gql } = harness)
   })
 
   afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    await runner?.close()
-    await database?.close()
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true })
+    await harness?.close()
   })
 
   it(

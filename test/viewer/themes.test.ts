@@ -1,20 +1,16 @@
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'drizzle-orm'
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createProcessors } from '../../jobs/processors.ts'
-import { InProcessRunner } from '../../jobs/runner.ts'
-import { signToken } from '../../server/auth/token.ts'
-import { type Config, loadConfig, PROJECT_ROOT } from '../../server/config.ts'
+import { PROJECT_ROOT } from '../../server/config.ts'
 import type { Database } from '../../server/db/client.ts'
-import { type RunningServer, startHttpServer } from '../../server/http.ts'
+import type { RunningServer } from '../../server/http.ts'
 import { extentContains, extentOfGeometry } from '../../viewer/core/extent.ts'
 import { GRADE_COLOURS } from '../../viewer/core/grades.ts'
 import { CITY_CODE } from '../../viewer/core/presets.ts'
-import { launchChromium, VIEWPORT, waitForTiles } from '../helpers/browser.ts'
-import { openTestDatabase } from '../helpers/database.ts'
+import { waitForTiles } from '../helpers/browser.ts'
+import { openViewerHarness, type ViewerHarness } from './harness.ts'
 
 const RESULTS = path.join(PROJECT_ROOT, 'test-results')
 const BROWSER_TIMEOUT_MS = 300_000
@@ -29,36 +25,18 @@ interface Building {
 describe('grade theme, uncovered population, renewal areas and district presets in the 3D viewer', () => {
   let database: Database
   let server: RunningServer
-  let runner: InProcessRunner
-  let browser: Browser
   let page: Page
-  let dataDir: string
-  let config: Config
   let token: string
   /** A building of a compound graded poor, and one outside any compound (the city's grade, excellent). */
   let inCompound: Building
   let outside: Building
-  const pageErrors: string[] = []
-
-  async function gql(query: string, variables: Record<string, unknown> = {}) {
-    const response = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    })
-    // biome-ignore lint/suspicious/noExplicitAny: the test reads untyped JSON responses field by field
-    return (await response.json()) as { data?: any; errors?: unknown[] }
-  }
+  let pageErrors: string[]
+  let gql: ViewerHarness['gql']
+  let harness: ViewerHarness
 
   beforeAll(async () => {
-    database = await openTestDatabase()
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'citycheck-themes-'))
-    config = { ...loadConfig(), port: 0, dataDir }
-    runner = new InProcessRunner(database, createProcessors(), { onError: () => {} })
-    server = await startHttpServer({ config, database, jobs: runner })
-    token = await signToken({ sub: 'themes-e2e', role: 'city', region: CITY_CODE }, config.jwtSecret, {
-      expiresIn: 3600,
-    })
+    harness = await openViewerHarness('themes')
+    ;({ database, server, token, page, pageErrors, gql } = harness)
 
     // Indicator values as the reporting and the indicators job write them: one compound graded poor, the
     // city excellent. No building value: the compound's buildings show the compound's grade.
@@ -97,18 +75,11 @@ describe('grade theme, uncovered population, renewal areas and district presets 
       sql`b.compound_id is null and ST_DWithin(b.centroid::geography, ST_SetSRID(ST_MakePoint(${inCompound.lon}, ${inCompound.lat}), 4326)::geography, 400)`,
     )
 
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: VIEWPORT })
-    page.on('pageerror', (error) => pageErrors.push(error.message))
     fs.mkdirSync(RESULTS, { recursive: true })
   })
 
   afterAll(async () => {
-    await browser?.close()
-    await server?.close()
-    await runner?.close()
-    await database?.close()
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true })
+    await harness?.close()
   })
 
   it(

@@ -1,0 +1,68 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { createProcessors } from '../../jobs/processors.ts'
+import { InProcessRunner } from '../../jobs/runner.ts'
+import { signToken } from '../../server/auth/token.ts'
+import { loadConfig } from '../../server/config.ts'
+import type { Database } from '../../server/db/client.ts'
+import { type RunningServer, startHttpServer } from '../../server/http.ts'
+import { CITY_CODE } from '../../viewer/core/presets.ts'
+import { launchChromium, VIEWPORT } from '../helpers/browser.ts'
+import { openTestDatabase } from '../helpers/database.ts'
+
+/** The demo city behind a real server with an in-process runner, a city-staff token and a headless page. */
+export interface ViewerHarness {
+  database: Database
+  server: RunningServer
+  runner: InProcessRunner
+  token: string
+  browser: Browser
+  page: Page
+  /** Uncaught errors of the page. */
+  pageErrors: string[]
+  /** GraphQL over HTTP with the token; the untyped JSON response. */
+  // biome-ignore lint/suspicious/noExplicitAny: the tests read untyped JSON responses field by field
+  gql(query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: unknown[] }>
+  close(): Promise<void>
+}
+
+export async function openViewerHarness(name: string): Promise<ViewerHarness> {
+  const database = await openTestDatabase()
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `citycheck-${name}-`))
+  const config = { ...loadConfig(), port: 0, dataDir }
+  const runner = new InProcessRunner(database, createProcessors(), { onError: () => {} })
+  const server = await startHttpServer({ config, database, jobs: runner })
+  const token = await signToken({ sub: `${name}-e2e`, role: 'city', region: CITY_CODE }, config.jwtSecret, {
+    expiresIn: 3600,
+  })
+  const browser = await launchChromium()
+  const page = await browser.newPage({ viewport: VIEWPORT })
+  const pageErrors: string[] = []
+  page.on('pageerror', (error) => pageErrors.push(error.message))
+  return {
+    database,
+    server,
+    runner,
+    token,
+    browser,
+    page,
+    pageErrors,
+    gql: async (query, variables = {}) => {
+      const response = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, variables }),
+      })
+      return (await response.json()) as { data?: unknown; errors?: unknown[] }
+    },
+    close: async () => {
+      await browser.close()
+      await server.close()
+      await runner.close()
+      await database.close()
+      fs.rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
