@@ -9,6 +9,7 @@ import pg from 'pg'
 import { PROJECT_ROOT } from '../server/config.ts'
 import { type Database, migrateDatabase, openDatabase } from '../server/db/client.ts'
 import { seedDatabase } from '../server/seed/demo.ts'
+import { postgresUrl, withDatabase } from './database.ts'
 
 /**
  * `npm run bench -- api`: buildings in a viewport with their compound and region, served by CityCheck and by
@@ -60,21 +61,6 @@ function parseOptions(args: string[]): Options {
 }
 
 const log = (line: string) => console.log(`bench api: ${line}`)
-
-/** A real PostgreSQL: DATABASE_URL, or the private instance of scripts/services.sh. */
-function postgresUrl(): string {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL
-  const exports = execFileSync('bash', [path.join(PROJECT_ROOT, 'scripts/services.sh')], { encoding: 'utf8' })
-  const url = /export DATABASE_URL=(\S+)/.exec(exports)?.[1]
-  if (!url) throw new Error('no DATABASE_URL: the benchmark needs a real PostgreSQL with PostGIS')
-  return url
-}
-
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url)
-  u.pathname = `/${name}`
-  return u.toString()
-}
 
 /** The benchmark's own database: migrated, seeded with the Bund demo; reused by later runs. */
 async function prepareDatabase(url: string): Promise<string> {

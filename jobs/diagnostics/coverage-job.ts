@@ -37,7 +37,7 @@ import {
   UnknownRegionError,
   UnsupportedFacilityTypeError,
 } from './errors.ts'
-import { queueRun } from './queue-run.ts'
+import { lockRunningRun, queueRun } from './queue-run.ts'
 import { updateAndNotify } from './run-events.ts'
 
 export {
@@ -445,15 +445,7 @@ export async function processCoverageRun(
       ? new Date().getUTCFullYear()
       : await campaignYear(database, parameters.campaignId)
   await database.db.transaction(async (tx) => {
-    const [current] = (
-      (await tx.execute(
-        sql`select state from diagnostic_runs where id = ${runId} for update`,
-      )) as unknown as {
-        rows: { state: string }[]
-      }
-    ).rows
-    // Cancelled (or finished by a duplicate delivery) since the last check: write nothing.
-    if (current?.state !== 'running') return
+    if (!(await lockRunningRun(tx, runId))) return
     // One payload, parsed once into a scratch table that both inserts read; the problems' bilingual texts and
     // details are built in SQL from it rather than shipped as a second, larger payload.
     await tx.execute(sql`

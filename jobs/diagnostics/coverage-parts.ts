@@ -23,6 +23,7 @@ import {
   RunNotFoundError,
   unfinishedRun,
 } from './coverage-inputs.ts'
+import { lockRunningRun } from './queue-run.ts'
 import { updateAndNotify } from './run-events.ts'
 
 /**
@@ -166,14 +167,7 @@ export async function fanOutCoverageRun(
     ]
     const rects = splitIntoRects(xs, ys, extent, maxCellsPerPart)
     await database.db.transaction(async (tx) => {
-      const [current] = (
-        (await tx.execute(
-          sql`select state from diagnostic_runs where id = ${run.id} for update`,
-        )) as unknown as {
-          rows: { state: string }[]
-        }
-      ).rows
-      if (current?.state !== 'running') return
+      if (!(await lockRunningRun(tx, run.id))) return
       const existing = (
         (await tx.execute(
           sql`select count(*)::int as n from diagnostic_runs where parent_id = ${run.id}`,
@@ -335,14 +329,8 @@ export async function processCoveragePart(
   const payload = Buffer.from(results.buffer)
 
   await database.db.transaction(async (tx) => {
-    // The parent first, then the part: the same order as the join and cancel, so they cannot deadlock.
-    const locked = (
-      (await tx.execute(sql`
-        select id, state from diagnostic_runs where id in (${run.parentId}, ${runId}) order by id
-        for update`)) as unknown as { rows: { id: number; state: string }[] }
-    ).rows
-    const own = locked.find((r) => r.id === runId)
-    if (own?.state !== 'running') return
+    // The parent too: its progress is updated below.
+    if (!(await lockRunningRun(tx, runId, run.parentId === null ? [] : [run.parentId]))) return
     await tx.execute(sql`
       insert into coverage_run_parts (run_id, parent_run_id, cell_ids, results, summary)
       values (${runId}, ${run.parentId}, ${cellIds}, ${payload}, ${JSON.stringify(summary)}::jsonb)

@@ -26,7 +26,7 @@ import {
 } from './indicators/definitions.ts'
 import { gradeValue, parseStandardValues } from './indicators/grading.ts'
 import { computeSmallUnitValues, type SmallUnitType } from './indicators/small-units.ts'
-import { queueRun } from './queue-run.ts'
+import { lockRunningRun, queueRun } from './queue-run.ts'
 import { updateAndNotify } from './run-events.ts'
 
 /**
@@ -495,15 +495,7 @@ async function computeForRun(
   const computeMs = performance.now() - t0
 
   await database.db.transaction(async (tx) => {
-    const [current] = (
-      (await tx.execute(
-        sql`select state from diagnostic_runs where id = ${runId} for update`,
-      )) as unknown as {
-        rows: { state: string }[]
-      }
-    ).rows
-    // Cancelled (or finished by a duplicate delivery) since it started: write nothing.
-    if (current?.state !== 'running') return
+    if (!(await lockRunningRun(tx, runId))) return
     // Reported and imported values are the departments' data: a computed value never replaces them.
     const written = (
       (await tx.execute(sql`

@@ -61,3 +61,24 @@ export async function queueRun(
   if (started.run.state === 'queued') await runner.enqueue(request.kind, started.run.id)
   return started
 }
+
+/** A transaction of {@link Database.db}. */
+export type Transaction = Parameters<Parameters<Database['db']['transaction']>[0]>[0]
+
+/**
+ * Locks run rows for an output transaction and tells whether `runId` is still running; a run cancelled (or
+ * finished by a duplicate delivery) since the processor last looked must write nothing. `alsoLock` rows (a part's
+ * parent) are locked with it, always in id order, so that writers locking the same rows cannot deadlock.
+ */
+export async function lockRunningRun(
+  tx: Transaction,
+  runId: number,
+  alsoLock: readonly number[] = [],
+): Promise<boolean> {
+  const ids = [...new Set([runId, ...alsoLock])]
+  const { rows } = (await tx.execute(sql`
+    select id, state from diagnostic_runs where id = any(${sql.param(ids)}::int[]) order by id for update`)) as unknown as {
+    rows: { id: number; state: string }[]
+  }
+  return rows.some((r) => r.id === runId && r.state === 'running')
+}
