@@ -9,6 +9,7 @@ import {
   computeCoverage,
   type DistanceModel,
   type PreparedWalkNetwork,
+  pointBounds,
   prepareWalkNetwork,
   resolveCoverageOptions,
   type TypeCoverage,
@@ -157,13 +158,12 @@ export async function fanOutCoverageRun(
     const ys = Float64Array.from(cellRows, (c) => c.y)
     // Every cell and facility of the region falls in exactly one rectangle (facilities: for the list of those
     // that no road reaches, which each part reports for its own rectangle).
-    const [xLo, xHi] = minMax(xs)
-    const [yLo, yHi] = minMax(ys)
+    const cells = pointBounds(xs, ys)
     const extent: Rect = [
-      Math.min(xLo, facilityExtent?.x0 ?? xLo) - 1,
-      Math.min(yLo, facilityExtent?.y0 ?? yLo) - 1,
-      Math.max(xHi, facilityExtent?.x1 ?? xHi) + 1,
-      Math.max(yHi, facilityExtent?.y1 ?? yHi) + 1,
+      Math.min(cells.minX, facilityExtent?.x0 ?? cells.minX) - 1,
+      Math.min(cells.minY, facilityExtent?.y0 ?? cells.minY) - 1,
+      Math.max(cells.maxX, facilityExtent?.x1 ?? cells.maxX) + 1,
+      Math.max(cells.maxY, facilityExtent?.y1 ?? cells.maxY) + 1,
     ]
     const rects = splitIntoRects(xs, ys, extent, maxCellsPerPart)
     await database.db.transaction(async (tx) => {
@@ -211,16 +211,6 @@ export async function fanOutCoverageRun(
       .map((p) => ({ kind: COVERAGE_PART_JOB_KIND, runId: p.id })),
   )
   return false
-}
-
-function minMax(values: Float64Array): [number, number] {
-  let lo = Number.POSITIVE_INFINITY
-  let hi = Number.NEGATIVE_INFINITY
-  for (const v of values) {
-    if (v < lo) lo = v
-    if (v > hi) hi = v
-  }
-  return [lo, hi]
 }
 
 async function partRuns(database: Database, parentId: number) {

@@ -56,3 +56,24 @@ export function signedRingAreaM2(ring: RingM): number {
   }
   return twice / 2
 }
+
+/** Bounds of the first `count` points (all by default); infinite (empty) when there are none. */
+export function pointBounds(
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  count: number = xs.length,
+): { minX: number; minY: number; maxX: number; maxY: number } {
+  let minX = Number.POSITIVE_INFINITY
+  let minY = Number.POSITIVE_INFINITY
+  let maxX = Number.NEGATIVE_INFINITY
+  let maxY = Number.NEGATIVE_INFINITY
+  for (let i = 0; i < count; i++) {
+    const x = xs[i]!
+    const y = ys[i]!
+    if (x < minX) minX = x
+    if (x > maxX) maxX = x
+    if (y < minY) minY = y
+    if (y > maxY) maxY = y
+  }
+  return { minX, minY, maxX, maxY }
+}

@@ -10,7 +10,7 @@ export {
   type SharedCoverageState,
 } from './engine.ts'
 export * from './errors.ts'
-export { signedRingAreaM2 } from './geometry.ts'
+export { pointBounds, signedRingAreaM2 } from './geometry.ts'
 export { CellGrid, type GridFrame, traceGridOutline } from './grid.ts'
 export { naiveCoverage } from './naive.ts'
 export {

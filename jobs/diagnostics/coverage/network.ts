@@ -1,5 +1,5 @@
 import { InvalidCoverageOptionError, InvalidRoadError } from './errors.ts'
-import { closestAlongM, distanceToAlongM } from './geometry.ts'
+import { closestAlongM, distanceToAlongM, pointBounds } from './geometry.ts'
 import type { Road } from './types.ts'
 
 /**
@@ -184,18 +184,7 @@ export class SegmentIndex {
     const b = bucketM ?? Math.min(200, Math.max(10, edgeCount ? total / edgeCount : 10))
     if (!(b > 0)) throw new RangeError(`bucketM must be positive, got ${b}`)
     this.bucketM = b
-    let minX = Number.POSITIVE_INFINITY
-    let minY = Number.POSITIVE_INFINITY
-    let maxX = Number.NEGATIVE_INFINITY
-    let maxY = Number.NEGATIVE_INFINITY
-    for (let n = 0; n < graph.nodeCount; n++) {
-      const x = nodeX[n]!
-      const y = nodeY[n]!
-      if (x < minX) minX = x
-      if (x > maxX) maxX = x
-      if (y < minY) minY = y
-      if (y > maxY) maxY = y
-    }
+    const { minX, minY, maxX, maxY } = pointBounds(nodeX, nodeY, graph.nodeCount)
     this.minX = minX
     this.minY = minY
     this.cols = graph.nodeCount ? Math.floor((maxX - minX) / b) + 1 : 0

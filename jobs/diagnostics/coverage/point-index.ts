@@ -1,3 +1,5 @@
+import { pointBounds } from './geometry.ts'
+
 /**
  * Uniform bucket grid over points for "nearest point within d" queries. With a bucket side close to
  * the query distance a query reads about nine buckets, so a whole grid of cells costs
@@ -18,18 +20,7 @@ export class PointGridIndex {
     private readonly bucketM: number,
   ) {
     if (!(bucketM > 0)) throw new RangeError(`bucketM must be positive, got ${bucketM}`)
-    let minX = Number.POSITIVE_INFINITY
-    let minY = Number.POSITIVE_INFINITY
-    let maxX = Number.NEGATIVE_INFINITY
-    let maxY = Number.NEGATIVE_INFINITY
-    for (let i = 0; i < xs.length; i++) {
-      const x = xs[i]!
-      const y = ys[i]!
-      if (x < minX) minX = x
-      if (x > maxX) maxX = x
-      if (y < minY) minY = y
-      if (y > maxY) maxY = y
-    }
+    const { minX, minY, maxX, maxY } = pointBounds(xs, ys)
     this.minX = minX
     this.minY = minY
     this.cols = xs.length ? Math.floor((maxX - minX) / bucketM) + 1 : 0
