@@ -6,7 +6,7 @@ import { loadConfig } from '../../server/config.ts'
 import type { Database } from '../../server/db/client.ts'
 import { type RunningServer, startHttpServer } from '../../server/http.ts'
 import { openTestDatabase } from '../helpers/database.ts'
-import { TEST_JWT_SECRET, tokenFor } from './helpers/api.ts'
+import { postGraphql, TEST_JWT_SECRET, tokenFor } from './helpers/api.ts'
 
 let database: Database
 let server: RunningServer
@@ -16,18 +16,8 @@ let pudong: string
 
 // biome-ignore lint/suspicious/noExplicitAny: the test reads untyped JSON responses field by field
 type Json = any
-async function gql(query: string, variables: Record<string, unknown> = {}, token?: string) {
-  const response = await fetch(`${server.url}/graphql`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/graphql-response+json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify({ query, variables }),
-  })
-  return (await response.json()) as { data?: Json; errors?: Json[] }
-}
+const gql = (query: string, variables: Record<string, unknown> = {}, token?: string) =>
+  postGraphql(server.url, query, variables, token)
 
 beforeAll(async () => {
   database = await openTestDatabase()

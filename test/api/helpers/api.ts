@@ -134,6 +134,30 @@ export async function startApi(
   }
 }
 
+/**
+ * An untyped GraphQL POST to `${baseUrl}/graphql`, for tests that start their own server (e.g. with a job runner)
+ * and read the JSON response field by field.
+ */
+export async function postGraphql(
+  baseUrl: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+  // biome-ignore lint/suspicious/noExplicitAny: the tests read untyped JSON responses field by field
+): Promise<{ data?: any; errors?: any[] }> {
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  })
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  return (await response.json()) as { data?: any; errors?: any[] }
+}
+
 /** A bearer token signed with the test key. */
 export function tokenFor(
   role: Role,
