@@ -135,6 +135,16 @@ export function multiplyMatrices(a: readonly number[], b: readonly number[]): nu
   return out
 }
 
+/** Inverse of a column-major rigid transform (rotation and translation): Rᵀ and −Rᵀ·t. */
+export function invertRigid(m: readonly number[]): number[] {
+  const t = [m[12]!, m[13]!, m[14]!]
+  const out = [m[0]!, m[4]!, m[8]!, 0, m[1]!, m[5]!, m[9]!, 0, m[2]!, m[6]!, m[10]!, 0, 0, 0, 0, 1]
+  for (let row = 0; row < 3; row++) {
+    out[12 + row] = -(out[row]! * t[0]! + out[4 + row]! * t[1]! + out[8 + row]! * t[2]!)
+  }
+  return out
+}
+
 /**
  * glTF is y-up while 3D Tiles is z-up; runtimes insert this rotation between glTF content
  * and `tile.transform`, mapping glTF (x, y, z) to tile-local (x, -z, y).

@@ -11,7 +11,14 @@ import { type SQL, sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
 import { decodeGlb, readBufferView } from './glb.ts'
 import { contentUriOf, readManifest, TileIndex } from './manifest.ts'
-import { DEFAULT_GEOMETRIC_ERROR_SCALE, generateTileset, regenerateTiles } from './tileset.ts'
+import { type MassingSource, massingSource } from './massing.ts'
+import { formatTileKey, parentCoord, parseTileKey } from './quadtree.ts'
+import {
+  DEFAULT_GEOMETRIC_ERROR_SCALE,
+  generateTileset,
+  regenerateMassings,
+  regenerateTiles,
+} from './tileset.ts'
 import type {
   ExtentDeg,
   Footprint,
@@ -47,6 +54,12 @@ export interface BuildCityTilesetResult extends GenerateTilesetResult {
  */
 export const CITY_MAX_FEATURES_PER_TILE = 500
 
+/**
+ * Block massing under every inner tile (massing.ts): 16 × 16 cells, so a whole-city view draws a few thousand
+ * boxes instead of every building, and a district view the buildings themselves.
+ */
+export const CITY_MASSING_DEPTH = 4
+
 /** Margin around the buildings' extent so later regeneration can place new buildings near the edge. */
 const EXTENT_MARGIN_DEG = 0.005
 
@@ -60,6 +73,13 @@ interface BuildingRow {
   year_built: number | null
   open_problems: number | string | null
   worst_severity: number | string | null
+}
+
+interface MassingRow extends Omit<BuildingRow, 'footprint'> {
+  west: number
+  south: number
+  east: number
+  north: number
 }
 
 interface ExtentRow {
@@ -90,16 +110,18 @@ function serialised<T>(outDir: string, run: () => Promise<T>): Promise<T> {
   return next
 }
 
+/** Open problems per building: count and worst severity. */
+const openProblemSummary = sql`
+  select building_id, count(*)::int as open_problems, max(severity)::int as worst_severity
+  from problems where state <> 'closed' and building_id is not null group by building_id`
+
 /** Buildings (with their open-problem summary) matching `where`, ordered by id. */
 async function loadBuildings(database: Database, where: SQL): Promise<TileBuilding[]> {
   const rows = await database.rows<BuildingRow>(sql`
     select b.id, ST_AsGeoJSON(b.footprint) as footprint, b.height_m, b.min_height_m, b.floors, b.use,
       b.year_built, coalesce(p.open_problems, 0) as open_problems, coalesce(p.worst_severity, 0) as worst_severity
     from buildings b
-    left join (
-      select building_id, count(*)::int as open_problems, max(severity)::int as worst_severity
-      from problems where state <> 'closed' and building_id is not null group by building_id
-    ) p on p.building_id = b.id
+    left join (${openProblemSummary}) p on p.building_id = b.id
     where ${where}
     order by b.id`)
   return rows.map(toTileBuilding)
@@ -128,6 +150,7 @@ async function buildNow(
     outDir: options.outDir,
     rootExtentDeg,
     maxFeaturesPerTile: options.maxFeaturesPerTile ?? CITY_MAX_FEATURES_PER_TILE,
+    massingDepth: CITY_MASSING_DEPTH,
   })
   await writeSourceState(options.outDir, source)
   const seconds = (performance.now() - started) / 1000
@@ -201,7 +224,8 @@ export function refreshCityTiles(
     const maxFeatures = options.maxFeaturesPerTile ?? CITY_MAX_FEATURES_PER_TILE
     if (
       manifest.geometricErrorScale !== DEFAULT_GEOMETRIC_ERROR_SCALE ||
-      manifest.maxFeaturesPerTile !== maxFeatures
+      manifest.maxFeaturesPerTile !== maxFeatures ||
+      (manifest.massingDepth ?? 0) !== CITY_MASSING_DEPTH
     ) {
       return rebuild()
     }
@@ -310,7 +334,59 @@ async function updateNow(
     return key !== null && keys.has(key)
   })
   const result = await regenerateTiles(buildings, { outDir: options.outDir, tileKeys })
-  return { ...result, tileKeys, seconds: (performance.now() - started) / 1000 }
+  const massings = await updateMassings(database, options.outDir, where, [...tileKeys, ...result.rewritten])
+  return {
+    ...result,
+    rewritten: [...result.rewritten, ...massings.rewritten].sort(),
+    removed: [...result.removed, ...massings.removed].sort(),
+    bytes: result.bytes + massings.bytes,
+    tileKeys,
+    seconds: (performance.now() - started) / 1000,
+  }
+}
+
+/**
+ * Rebuilds the block massings above the changed cells: every subdivided ancestor of `changed`, from the
+ * buildings' bounding boxes and attributes (no footprints), since a massing stands for all buildings below it.
+ */
+async function updateMassings(
+  database: Database,
+  outDir: string,
+  where: SQL,
+  changed: readonly TileKey[],
+): Promise<{ rewritten: TileKey[]; removed: TileKey[]; bytes: number }> {
+  const manifest = await readManifest(outDir)
+  if (!manifest.massingDepth) return { rewritten: [], removed: [], bytes: 0 }
+  const split = new Set(manifest.split)
+  const ancestors = new Set<TileKey>()
+  for (const key of changed) {
+    let coord = parseTileKey(key)
+    if (split.has(key)) ancestors.add(key)
+    while (coord.level > 0) {
+      coord = parentCoord(coord)
+      ancestors.add(formatTileKey(coord))
+    }
+  }
+  const keys = [...ancestors].filter((key) => split.has(key))
+  if (keys.length === 0) return { rewritten: [], removed: [], bytes: 0 }
+  const rows = await database.rows<MassingRow>(sql`
+    select b.id, ST_XMin(b.footprint) as west, ST_YMin(b.footprint) as south, ST_XMax(b.footprint) as east,
+      ST_YMax(b.footprint) as north, b.height_m, b.min_height_m, b.floors, b.use, b.year_built,
+      coalesce(p.open_problems, 0) as open_problems, coalesce(p.worst_severity, 0) as worst_severity
+    from buildings b
+    left join (${openProblemSummary}) p on p.building_id = b.id
+    where ${where}
+    order by b.id`)
+  const sources: MassingSource[] = []
+  for (const row of rows) {
+    const b = toTileAttributes(row)
+    const source = massingSource(
+      [Number(row.west), Number(row.south), Number(row.east), Number(row.north)],
+      b,
+    )
+    if (source) sources.push(source)
+  }
+  return regenerateMassings(sources, { outDir, tileKeys: keys })
 }
 
 /** Keys of the content tiles whose feature table holds any of `ids`. */
@@ -330,10 +406,12 @@ async function tilesHolding(outDir: string, index: TileIndex, ids: ReadonlySet<n
 function toTileBuilding(row: BuildingRow): TileBuilding {
   const footprint =
     typeof row.footprint === 'string' ? (JSON.parse(row.footprint) as Footprint) : row.footprint
+  return { id: Number(row.id), footprint, ...toTileAttributes(row) }
+}
+
+function toTileAttributes(row: Omit<BuildingRow, 'footprint'>): Omit<TileBuilding, 'id' | 'footprint'> {
   const baseM = Number(row.min_height_m) || 0
   return {
-    id: Number(row.id),
-    footprint,
     baseM,
     heightM: Number(row.height_m) - baseM,
     floors: row.floors === null ? null : Number(row.floors),

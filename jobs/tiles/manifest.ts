@@ -23,6 +23,8 @@ export interface ManifestTile {
   bytes: number
   /** Region of the tile's actual vertices (padded), as written to tileset.json. */
   region: Region
+  /** Block massing of an inner cell: the farthest a building lies from its box, metres. Absent on leaves. */
+  geometricError?: number
 }
 
 /**
@@ -36,9 +38,14 @@ export interface TilesetManifest {
   maxFeaturesPerTile: number
   maxLevel: number
   geometricErrorScale: number
+  /** Levels of block massing under inner cells (massing.ts); 0 or absent: inner cells have no content. */
+  massingDepth?: number
   /** Keys of subdivided cells, sorted. A cell is a leaf iff its parent is split and it is not. */
   split: TileKey[]
-  /** Leaves with content, keyed by tile key; the GLB is `contentUriOf(key)`. */
+  /**
+   * Tiles with content, keyed by tile key; the GLB is `contentUriOf(key)`. Leaves hold buildings; subdivided
+   * cells hold block massings when `massingDepth` > 0.
+   */
   tiles: Record<TileKey, ManifestTile>
 }
 
@@ -47,6 +54,7 @@ export function newManifest(
   maxFeaturesPerTile: number,
   maxLevel: number,
   geometricErrorScale: number,
+  massingDepth: number,
 ): TilesetManifest {
   return {
     format: MANIFEST_FORMAT,
@@ -55,6 +63,7 @@ export function newManifest(
     maxFeaturesPerTile,
     maxLevel,
     geometricErrorScale,
+    massingDepth,
     split: [],
     tiles: {},
   }

@@ -53,6 +53,13 @@ export const METADATA_SCHEMA = {
           componentType: 'UINT8',
           required: true,
         },
+        buildings: {
+          description:
+            'Buildings the feature stands for: 1 for a building; a block massing of a coarse tile (id 0) stands for several',
+          type: 'SCALAR',
+          componentType: 'UINT32',
+          required: true,
+        },
       },
     },
   },
@@ -78,6 +85,7 @@ export interface PropertyColumns {
   yearBuilt: Int16Array
   openProblems: Uint16Array
   worstSeverity: Uint8Array
+  buildings: Uint32Array
 }
 
 function clampInt(v: number, lo: number, hi: number): number {
@@ -100,6 +108,7 @@ export function encodePropertyColumns(rows: readonly TileBuilding[]): PropertyCo
     yearBuilt: new Int16Array(n),
     openProblems: new Uint16Array(n),
     worstSeverity: new Uint8Array(n),
+    buildings: new Uint32Array(n),
   }
   for (let i = 0; i < n; i++) {
     const b = rows[i]!
@@ -110,6 +119,7 @@ export function encodePropertyColumns(rows: readonly TileBuilding[]): PropertyCo
     cols.yearBuilt[i] = optionalInt16(b.yearBuilt)
     cols.openProblems[i] = Number.isFinite(b.openProblems) ? clampInt(b.openProblems, 0, 65535) : 0
     cols.worstSeverity[i] = Number.isFinite(b.worstSeverity) ? clampInt(b.worstSeverity, 0, 255) : 0
+    cols.buildings[i] = b.buildings ?? 1
   }
   return cols
 }

@@ -28,7 +28,15 @@ import {
   ManifestError,
   TileKeyMismatchError,
 } from './errors.ts'
-import { DEG_TO_RAD, type EnuFrame, enuFrame, enuToEcefMatrix, WGS84_A_M } from './geodesy.ts'
+import {
+  DEG_TO_RAD,
+  type EnuFrame,
+  enuFrame,
+  enuToEcefMatrix,
+  invertRigid,
+  multiplyMatrices,
+  WGS84_A_M,
+} from './geodesy.ts'
 import {
   contentUriOf,
   MANIFEST_FILE,
@@ -39,16 +47,19 @@ import {
   TileIndex,
   type TilesetManifest,
 } from './manifest.ts'
+import { blockMassing, type MassingSource, massingSourceOf } from './massing.ts'
 import { TileMeshBuilder } from './mesh.ts'
 import { METADATA_SCHEMA } from './metadata.ts'
 import {
   cellCentreDeg,
+  cellIndex,
   childCoords,
   footprintAnchorDeg,
   formatTileKey,
   normalisedX,
   normalisedY,
   type PartitionLeaf,
+  parseTileKey,
   partition,
   ROOT_TILE,
   type TileCoord,
@@ -57,6 +68,7 @@ import type {
   ExtentDeg,
   GenerateTilesetOptions,
   GenerateTilesetResult,
+  RegenerateMassingsOptions,
   RegenerateTilesOptions,
   RegenerateTilesResult,
   Region,
@@ -68,6 +80,8 @@ import type {
 export const DEFAULT_MAX_FEATURES_PER_TILE = 2000
 export const DEFAULT_MAX_LEVEL = 20
 export const DEFAULT_GEOMETRIC_ERROR_SCALE = 0.5
+/** Deepest massing allowed: 2^8 × 2^8 boxes at most per inner tile. */
+const MAX_MASSING_DEPTH = 8
 /** Float32 feature ids are exact integers only up to 2^24. */
 const MAX_FEATURES_LIMIT = 1 << 24
 /** GLB writes allowed in flight while the next tile is being built. */
@@ -80,6 +94,7 @@ export async function generateTileset(
   const maxFeatures = options.maxFeaturesPerTile ?? DEFAULT_MAX_FEATURES_PER_TILE
   const maxLevel = options.maxLevel ?? DEFAULT_MAX_LEVEL
   const geScale = options.geometricErrorScale ?? DEFAULT_GEOMETRIC_ERROR_SCALE
+  const massingDepth = options.massingDepth ?? 0
   if (!Number.isInteger(maxFeatures) || maxFeatures < 1 || maxFeatures > MAX_FEATURES_LIMIT) {
     throw new InvalidTilesOptionError(`maxFeaturesPerTile must be an integer in 1..${MAX_FEATURES_LIMIT}`)
   }
@@ -88,6 +103,9 @@ export async function generateTileset(
   }
   if (!(geScale > 0 && Number.isFinite(geScale))) {
     throw new InvalidTilesOptionError('geometricErrorScale must be a positive number')
+  }
+  if (!Number.isInteger(massingDepth) || massingDepth < 0 || massingDepth > MAX_MASSING_DEPTH) {
+    throw new InvalidTilesOptionError(`massingDepth must be an integer in 0..${MAX_MASSING_DEPTH}`)
   }
   if (options.rootExtentDeg) assertExtent(options.rootExtentDeg)
   checkIds(buildings)
@@ -106,7 +124,7 @@ export async function generateTileset(
   }
   sortById(items, buildings)
 
-  const manifest = newManifest(root, maxFeatures, maxLevel, geScale)
+  const manifest = newManifest(root, maxFeatures, maxLevel, geScale, massingDepth)
   const { leaves, split } = partition(ROOT_TILE, items, tx, ty, maxFeatures, maxLevel)
   manifest.split = split
 
@@ -116,6 +134,15 @@ export async function generateTileset(
     throw err
   })
   const written = await writeLeaves(options.outDir, manifest, leaves, buildings, skipped)
+  if (massingDepth > 0 && split.length > 0) {
+    // In id order, the order an update reads them in from the database, so both give the same bytes.
+    const sources: MassingSource[] = []
+    for (const i of items) {
+      const source = massingSourceOf(buildings[i]!)
+      if (source) sources.push(source)
+    }
+    await writeMassings(options.outDir, manifest, split, sources)
+  }
   await writeTilesetFiles(options.outDir, manifest)
   if (previous) {
     const stale = Object.keys(previous.tiles).filter((key) => !(key in manifest.tiles))
@@ -185,6 +212,76 @@ export async function regenerateTiles(
     tileOf: written.tileOf,
     skipped,
   }
+}
+
+/**
+ * Rebuilds the block massings of the given inner cells from `sources`, which must include every building drawn
+ * below them (other buildings are ignored), in id order. A cell left without buildings loses its massing.
+ * Call after {@link regenerateTiles} with the subdivided ancestors of the cells it rewrote.
+ */
+export async function regenerateMassings(
+  sources: readonly MassingSource[],
+  options: RegenerateMassingsOptions,
+): Promise<{ rewritten: TileKey[]; removed: TileKey[]; bytes: number }> {
+  const manifest = await readManifest(options.outDir)
+  if (!(manifest.massingDepth && manifest.massingDepth > 0)) {
+    throw new InvalidTilesOptionError('this tileset was written without block massings (massingDepth 0)')
+  }
+  const index = new TileIndex(manifest)
+  const keys = [...new Set(options.tileKeys)].sort()
+  for (const key of keys) {
+    parseTileKey(key)
+    if (!index.isSplit(key)) throw new InvalidTilesOptionError(`${key} is not a subdivided cell`)
+  }
+  const before = new Set(keys.filter((key) => key in manifest.tiles))
+  for (const key of keys) delete manifest.tiles[key]
+  const result = await writeMassings(options.outDir, manifest, keys, sources)
+  await writeTilesetFiles(options.outDir, manifest)
+  const removed = [...before].filter((key) => !(key in manifest.tiles))
+  await removeGlbs(options.outDir, removed)
+  return { rewritten: result.keys, removed, bytes: result.bytes }
+}
+
+/** Writes the massing of each split cell in `keys` from the sources anchored below it. */
+async function writeMassings(
+  outDir: string,
+  manifest: TilesetManifest,
+  keys: readonly TileKey[],
+  sources: readonly MassingSource[],
+): Promise<WrittenLeaves> {
+  const depth = manifest.massingDepth ?? 0
+  const root = manifest.rootExtentDeg
+  const wanted = new Set(keys)
+  const split = new Set(manifest.split)
+  // Each source under every wanted cell on its anchor's path: one pass, depth × sources.
+  const below = new Map<TileKey, MassingSource[]>()
+  for (const s of sources) {
+    const tx = normalisedX(s.lonDeg, root)
+    const ty = normalisedY(s.latDeg, root)
+    if (!(tx >= 0 && tx <= 1 && ty >= 0 && ty <= 1)) continue
+    for (let level = 0; ; level++) {
+      const key = formatTileKey({ level, x: cellIndex(tx, level), y: cellIndex(ty, level) })
+      if (!split.has(key)) break
+      if (wanted.has(key)) {
+        let list = below.get(key)
+        if (!list) {
+          list = []
+          below.set(key, list)
+        }
+        list.push(s)
+      }
+    }
+  }
+  const contents = function* (): Generator<Content> {
+    for (const key of [...wanted].sort()) {
+      const list = below.get(key)
+      if (!list) continue
+      const coord = parseTileKey(key)
+      const massing = blockMassing(coord, root, depth, list)
+      yield { key, coord, rows: massing.boxes, geometricError: massing.geometricErrorM }
+    }
+  }
+  return writeContents(outDir, manifest, contents(), null)
 }
 
 function assertExtent(e: ExtentDeg): void {
@@ -275,41 +372,65 @@ interface WrittenLeaves {
   tileOf: Map<number, string>
 }
 
-/**
- * Builds and writes the GLB of each leaf and records it in the manifest. Leaves whose
- * buildings were all skipped get no content. Writes overlap with building the next tile.
- */
-async function writeLeaves(
+/** One tile's content to write: buildings of a leaf, or the boxes of a massing with its geometric error. */
+interface Content {
+  key: TileKey
+  coord: TileCoord
+  rows: readonly TileBuilding[]
+  geometricError?: number
+}
+
+/** Builds and writes the GLB of each leaf and records it in the manifest; see {@link writeContents}. */
+function writeLeaves(
   outDir: string,
   manifest: TilesetManifest,
   leaves: readonly PartitionLeaf[],
   buildings: readonly TileBuilding[],
   skipped: SkippedBuilding[],
 ): Promise<WrittenLeaves> {
+  const contents = function* (): Generator<Content> {
+    for (const leaf of leaves) {
+      yield { key: leaf.key, coord: leaf.coord, rows: leaf.items.map((i) => buildings[i]!) }
+    }
+  }
+  return writeContents(outDir, manifest, contents(), skipped)
+}
+
+/**
+ * Builds and writes the GLB of each content and records it in the manifest. Buildings that cannot be drawn are
+ * reported in `skipped` (leaves) and contents left with none get no GLB. Writes overlap with building the next
+ * tile.
+ */
+async function writeContents(
+  outDir: string,
+  manifest: TilesetManifest,
+  contents: Iterable<Content>,
+  skipped: SkippedBuilding[] | null,
+): Promise<WrittenLeaves> {
   const builder = new TileMeshBuilder()
   const result: WrittenLeaves = { keys: [], bytes: 0, tileOf: new Map() }
   const pending: Promise<void>[] = []
   const rows: TileBuilding[] = []
-  for (const leaf of leaves) {
-    builder.begin(tileFrame(leaf.coord, manifest.rootExtentDeg))
+  for (const content of contents) {
+    builder.begin(tileFrame(content.coord, manifest.rootExtentDeg))
     rows.length = 0
-    for (const i of leaf.items) {
-      const b = buildings[i]!
+    for (const b of content.rows) {
       const reason = builder.addBuilding(b, rows.length)
-      if (reason) skipped.push({ id: b.id, reason })
-      else rows.push(b)
+      if (!reason) rows.push(b)
+      else if (skipped) skipped.push({ id: b.id, reason })
     }
     if (rows.length === 0) continue
     const mesh = builder.finish()
     const glb = encodeTileGlb(mesh, rows)
-    const uri = contentUriOf(leaf.key)
-    for (const b of rows) result.tileOf.set(b.id, uri)
-    manifest.tiles[leaf.key] = {
+    const uri = contentUriOf(content.key)
+    if (content.geometricError === undefined) for (const b of rows) result.tileOf.set(b.id, uri)
+    manifest.tiles[content.key] = {
       features: rows.length,
       bytes: glb.byteLength,
       region: padRegion(mesh.region!, 0.01 + mesh.maxAbsCoordM * 2 ** -22),
+      ...(content.geometricError === undefined ? {} : { geometricError: content.geometricError }),
     }
-    result.keys.push(leaf.key)
+    result.keys.push(content.key)
     result.bytes += glb.byteLength
     if (pending.length >= WRITE_CONCURRENCY) await pending.shift()
     pending.push(writeAtomic(join(outDir, uri), glb))
@@ -364,40 +485,64 @@ export function regionDiagonalM(r: Region): number {
 interface TileJson {
   boundingVolume: { region: Region }
   geometricError: number
-  refine?: 'ADD'
+  refine?: 'ADD' | 'REPLACE'
   transform?: number[]
   content?: { uri: string }
   children?: TileJson[]
 }
 
-/** Builds tileset.json purely from the manifest, so regeneration needs no other state. */
+/**
+ * Builds tileset.json purely from the manifest, so regeneration needs no other state. A tile with content gets
+ * its cell's ENU frame as `transform`, relative to the nearest ancestor with one (3D Tiles transforms compose
+ * down the tree). A subdivided cell with a massing takes the larger of the massing's error and its children's;
+ * one without content gets `geometricErrorScale` × its diagonal, so it refines whenever its buildings could show.
+ */
 export function buildTilesetJson(manifest: TilesetManifest): object {
   const split = new Set(manifest.split)
-  const visit = (coord: TileCoord): TileJson | null => {
+  const root = manifest.rootExtentDeg
+  const placed = (coord: TileCoord, parentAbsolute: number[] | null) => {
+    const absolute = enuToEcefMatrix(tileFrame(coord, root))
+    const transform = parentAbsolute ? multiplyMatrices(invertRigid(parentAbsolute), absolute) : absolute
+    return { absolute, transform }
+  }
+  const visit = (coord: TileCoord, parentAbsolute: number[] | null): TileJson | null => {
     const key = formatTileKey(coord)
+    const tile = manifest.tiles[key]
     if (split.has(key)) {
+      const own = tile ? placed(coord, parentAbsolute) : null
       const children = childCoords(coord)
-        .map(visit)
+        .map((c) => visit(c, own ? own.absolute : parentAbsolute))
         .filter((c): c is TileJson => c !== null)
-      if (children.length === 0) return null
-      const region = unionRegions(children.map((c) => c.boundingVolume.region))
+      if (children.length === 0 && !tile) return null
+      const regions = children.map((c) => c.boundingVolume.region)
+      if (tile) regions.push(tile.region)
+      const region = unionRegions(regions)
+      if (!tile || !own) {
+        return {
+          boundingVolume: { region },
+          geometricError: regionDiagonalM(region) * manifest.geometricErrorScale,
+          children,
+        }
+      }
+      const childError = Math.max(0, ...children.map((c) => c.geometricError))
       return {
         boundingVolume: { region },
-        geometricError: regionDiagonalM(region) * manifest.geometricErrorScale,
-        children,
+        geometricError: Math.max(tile.geometricError ?? 0, childError),
+        transform: own.transform,
+        content: { uri: contentUriOf(key) },
+        ...(children.length > 0 ? { children } : {}),
       }
     }
-    const tile = manifest.tiles[key]
     if (!tile) return null
     return {
       boundingVolume: { region: tile.region },
       geometricError: 0,
-      transform: enuToEcefMatrix(tileFrame(coord, manifest.rootExtentDeg)),
+      transform: placed(coord, parentAbsolute).transform,
       content: { uri: contentUriOf(key) },
     }
   }
-  const e = manifest.rootExtentDeg
-  const root: TileJson = visit(ROOT_TILE) ?? {
+  const e = root
+  const rootTile: TileJson = visit(ROOT_TILE, null) ?? {
     boundingVolume: {
       region: [
         e.westDeg * DEG_TO_RAD,
@@ -410,12 +555,13 @@ export function buildTilesetJson(manifest: TilesetManifest): object {
     },
     geometricError: 0,
   }
-  root.refine = 'ADD'
+  rootTile.refine = (manifest.massingDepth ?? 0) > 0 ? 'REPLACE' : 'ADD'
+  const diagonalError = regionDiagonalM(rootTile.boundingVolume.region) * manifest.geometricErrorScale
   return {
     asset: { version: '1.1', generator: 'CityCheck jobs/tiles' },
     schema: METADATA_SCHEMA,
-    geometricError: Math.max(regionDiagonalM(root.boundingVolume.region) * manifest.geometricErrorScale, 1),
-    root,
+    geometricError: Math.max(diagonalError, rootTile.geometricError, 1),
+    root: rootTile,
   }
 }
 

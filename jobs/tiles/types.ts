@@ -28,6 +28,8 @@ export interface TileBuilding {
   openProblems: number
   /** 0 none .. 3 high. */
   worstSeverity: number
+  /** Buildings this feature stands for: 1 (the default) for a building, more for a block massing (id 0). */
+  buildings?: number
 }
 
 /** Geographic extent in degrees. */
@@ -75,6 +77,12 @@ export interface GenerateTilesetOptions {
    * 100k-building city unrefined and the view empty).
    */
   geometricErrorScale?: number
+  /**
+   * Levels of block massing under each inner tile (see massing.ts): an inner cell at level L gets one box per
+   * occupied cell of level L + massingDepth, standing for the buildings below it, and tiles refine by REPLACE.
+   * 0 (the default) leaves the inner tiles without content and refines by ADD.
+   */
+  massingDepth?: number
 }
 
 export interface GenerateTilesetResult {
@@ -97,6 +105,13 @@ export interface RegenerateTilesOptions {
    * Tiles to rebuild. The buildings passed must be exactly the current contents of these
    * tiles; every one of them must map (via `TileIndex.keyOf`) to a key listed here.
    */
+  tileKeys: readonly TileKey[]
+}
+
+export interface RegenerateMassingsOptions {
+  /** Directory of an existing tileset written by `generateTileset` with a massing depth. */
+  outDir: string
+  /** Inner (split) cells whose massing to rebuild; the sources passed must hold every building below them. */
   tileKeys: readonly TileKey[]
 }
 

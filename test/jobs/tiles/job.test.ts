@@ -5,12 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type BuildCityTilesetResult,
   buildCityTileset,
+  CITY_MASSING_DEPTH,
   cityTilesDir,
   refreshCityTiles,
   updateCityTiles,
 } from '../../../jobs/tiles/job.ts'
 import { readManifest, TileIndex } from '../../../jobs/tiles/manifest.ts'
 import { BUILDING_USES } from '../../../jobs/tiles/metadata.ts'
+import { formatTileKey, parentCoord, parseTileKey } from '../../../jobs/tiles/quadtree.ts'
 import type { Database } from '../../../server/db/client.ts'
 import { openTestDatabase } from '../../helpers/database.ts'
 import {
@@ -19,6 +21,7 @@ import {
   formatIssues,
   readTileset,
   removeTempDirs,
+  type TileJson,
   tempDir,
   validateGlbFile,
   walkTiles,
@@ -43,7 +46,10 @@ describe('buildCityTileset (Bund demo)', () => {
   let dir: string
   let result: BuildCityTilesetResult
   let expected: Map<number, DbBuilding>
+  /** Leaves: the buildings themselves. */
   let tiles: { uri: string; decoded: DecodedTile }[]
+  /** Inner tiles: block massings, with the leaves below each. */
+  let massings: { uri: string; geometricError: number; decoded: DecodedTile; leafIds: number[] }[]
 
   beforeAll(async () => {
     database = await openTestDatabase()
@@ -55,11 +61,23 @@ describe('buildCityTileset (Bund demo)', () => {
       from buildings order by id`)
     expected = new Map(rows.map((r) => [Number(r.id), r]))
     const tileset = readTileset(dir)
-    tiles = walkTiles(tileset.root)
-      .filter((v) => v.tile.content)
+    const visits = walkTiles(tileset.root).filter((v) => v.tile.content)
+    const decode = (v: (typeof visits)[number]) =>
+      decodeTile(fs.readFileSync(path.join(dir, v.tile.content!.uri)), v.worldTransform)
+    tiles = visits
+      .filter((v) => !v.tile.children)
+      .map((v) => ({ uri: v.tile.content!.uri, decoded: decode(v) }))
+    const leafIdsBelow = (tile: TileJson): number[] =>
+      tile.children
+        ? tile.children.flatMap(leafIdsBelow)
+        : Array.from(tiles.find((t) => t.uri === tile.content!.uri)!.decoded.columns.id as Uint32Array)
+    massings = visits
+      .filter((v) => v.tile.children)
       .map((v) => ({
         uri: v.tile.content!.uri,
-        decoded: decodeTile(fs.readFileSync(path.join(dir, v.tile.content!.uri)), v.worldTransform),
+        geometricError: v.tile.geometricError,
+        decoded: decode(v),
+        leafIds: leafIdsBelow(v.tile),
       }))
   })
 
@@ -116,6 +134,43 @@ describe('buildCityTileset (Bund demo)', () => {
     }
   })
 
+  it('puts a block massing that stands for every building below it in each inner tile', async () => {
+    const tileset = readTileset(dir)
+    expect(tileset.root.refine).toBe('REPLACE')
+    expect(massings.length).toBeGreaterThan(0)
+    expect(massings.map((m) => m.uri)).toContain('0-0-0.glb')
+    const rows = await database.rows<{ id: number; worst: number; n: number }>(sql`
+      select b.id, coalesce(max(p.severity) filter (where p.state <> 'closed'), 0)::int as worst,
+        (count(p.id) filter (where p.state <> 'closed'))::int as n
+      from buildings b left join problems p on p.building_id = b.id group by b.id`)
+    const open = new Map(rows.map((r) => [Number(r.id), r]))
+    for (const m of massings) {
+      const c = m.decoded.columns
+      expect(
+        Array.from(c.id as Uint32Array).every((id) => id === 0),
+        m.uri,
+      ).toBe(true)
+      // Every building below is counted once, and the massing is no coarser than its boxes.
+      expect(
+        Array.from(c.buildings as Uint32Array).reduce((a, b) => a + b, 0),
+        m.uri,
+      ).toBe(m.leafIds.length)
+      expect(
+        Array.from(c.openProblems as Uint16Array).reduce((a, b) => a + b, 0),
+        m.uri,
+      ).toBe(m.leafIds.reduce((a, id) => a + Number(open.get(id)!.n), 0))
+      expect(Math.max(...Array.from(c.worstSeverity as Uint8Array)), m.uri).toBe(
+        Math.min(3, Math.max(...m.leafIds.map((id) => Number(open.get(id)!.worst)))),
+      )
+      expect(m.decoded.columns.id.length).toBeLessThanOrEqual(16 * 16)
+      expect(m.geometricError).toBeGreaterThan(0)
+    }
+    for (const { tile, parent } of walkTiles(tileset.root)) {
+      if (parent) expect(tile.geometricError).toBeLessThanOrEqual(parent.geometricError)
+    }
+    expect(tileset.geometricError).toBeGreaterThanOrEqual(tileset.root.geometricError)
+  })
+
   it('stores the open-problem count and worst severity', async () => {
     const rows = await database.rows<{ building_id: number; n: number; worst: number }>(sql`
       select building_id, count(*)::int as n, max(severity)::int as worst from problems
@@ -150,11 +205,11 @@ describe('buildCityTileset (Bund demo)', () => {
   })
 
   describe('updateCityTiles', () => {
-    /** Decoded content tiles of `dir`, keyed by file name. */
+    /** Decoded leaf tiles of `dir` (the buildings), keyed by file name. */
     const loadTiles = () =>
       new Map(
         walkTiles(readTileset(dir).root)
-          .filter((v) => v.tile.content)
+          .filter((v) => v.tile.content && !v.tile.children)
           .map((v) => {
             const uri = v.tile.content!.uri
             return [uri, decodeTile(fs.readFileSync(path.join(dir, uri)), v.worldTransform)] as const
@@ -176,7 +231,7 @@ describe('buildCityTileset (Bund demo)', () => {
           .map((f) => [f, fs.statSync(path.join(dir, f)).mtimeMs]),
       )
 
-    it('rewrites only the tile of a building whose problems changed', async () => {
+    it('rewrites only the tile of a building whose problems changed, and the massings above it', async () => {
       const [target] = await database.rows<{ id: number; region_code: string }>(
         sql`select id, region_code from buildings order by height_m desc limit 1`,
       )
@@ -188,14 +243,37 @@ describe('buildCityTileset (Bund demo)', () => {
       await new Promise((r) => setTimeout(r, 20))
       const result = await updateCityTiles(database, { outDir: dir, buildingIds: [id] })
       const { uri, tile, f } = featureOf(loadTiles(), id)
-      expect(result.tileKeys).toEqual([uri.replace('.glb', '')])
-      expect(result.rewritten).toEqual(result.tileKeys)
+      const leaf = uri.replace('.glb', '')
+      expect(result.tileKeys).toEqual([leaf])
+      // The leaf and the massing of every ancestor (all subdivided, all with content).
+      const ancestors: string[] = []
+      for (let c = parseTileKey(leaf); c.level > 0; ) {
+        c = parentCoord(c)
+        ancestors.push(formatTileKey(c))
+      }
+      expect(result.rewritten).toEqual([leaf, ...ancestors].sort())
       expect(tile.columns.worstSeverity[f]).toBe(3)
       expect(tile.columns.openProblems[f]).toBeGreaterThanOrEqual(1)
       const after = mtimes()
       for (const [file, mtime] of before) {
-        if (file === uri) expect(after.get(file)).toBeGreaterThan(mtime)
+        if (result.rewritten.includes(file.replace('.glb', '')))
+          expect(after.get(file)).toBeGreaterThan(mtime)
         else expect(after.get(file), file).toBe(mtime)
+      }
+      // The incremental result is exactly what a full build writes now.
+      const fresh = cityTilesDir(tempDir())
+      await buildCityTileset(database, { outDir: fresh, maxFeaturesPerTile: 400 })
+      const files = (d: string) =>
+        fs
+          .readdirSync(d)
+          .filter((name) => name.endsWith('.glb') || name === 'tileset.json')
+          .sort()
+      expect(files(dir)).toEqual(files(fresh))
+      for (const name of files(fresh)) {
+        expect(
+          fs.readFileSync(path.join(dir, name)).equals(fs.readFileSync(path.join(fresh, name))),
+          name,
+        ).toBe(true)
       }
     })
 
@@ -259,7 +337,9 @@ describe('buildCityTileset (Bund demo)', () => {
       const updated = await refreshCityTiles(database, { outDir: out })
       expect(updated.kind).toBe('updated')
       if (updated.kind !== 'updated') return
-      expect(updated.result.rewritten).toHaveLength(1)
+      // The building's leaf and the massings of its ancestors.
+      expect(updated.result.tileKeys).toHaveLength(1)
+      expect(updated.result.rewritten).toHaveLength(parseTileKey(updated.result.tileKeys[0]!).level + 1)
       expect((await refreshCityTiles(database, { outDir: out })).kind).toBe('unchanged')
 
       const [victim] = await database.rows<{ id: number }>(
@@ -280,6 +360,11 @@ describe('buildCityTileset (Bund demo)', () => {
       fs.writeFileSync(file, JSON.stringify({ ...manifest, geometricErrorScale: 0.03 }))
       expect((await refreshCityTiles(database, { outDir: out })).kind).toBe('built')
       expect((await readManifest(out)).geometricErrorScale).toBe(manifest.geometricErrorScale)
+      // A tileset written before block massings existed has no massingDepth.
+      const { massingDepth: _, ...withoutMassings } = JSON.parse(fs.readFileSync(file, 'utf8'))
+      fs.writeFileSync(file, JSON.stringify(withoutMassings))
+      expect((await refreshCityTiles(database, { outDir: out })).kind).toBe('built')
+      expect((await readManifest(out)).massingDepth).toBe(CITY_MASSING_DEPTH)
       expect((await refreshCityTiles(database, { outDir: out })).kind).toBe('unchanged')
     })
   })
