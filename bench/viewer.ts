@@ -7,7 +7,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { sql } from 'drizzle-orm'
 import { type Browser, errors as playwrightErrors } from 'playwright-core'
-import { buildCityTileset, CITY_MAX_FEATURES_PER_TILE } from '../jobs/tiles/job.ts'
+import { buildCityTileset, CITY_MAX_FEATURES_PER_TILE, updateCityTiles } from '../jobs/tiles/job.ts'
 import { PROJECT_ROOT } from '../server/config.ts'
 import { type Database, openDatabase } from '../server/db/client.ts'
 import { safeJoin } from '../server/static.ts'
@@ -21,18 +21,22 @@ import { createScratchDatabase, dropScratchDatabase, loadSyntheticCity, postgres
  *   [--features-per-tile 500] [--orbit 5]` (size M by default)
  *
  * A synthetic city (seed 1) in a fresh PostgreSQL database, made into 3D Tiles by the real job code
- * (`buildCityTileset`: reading the buildings, writing tileset.json and the GLBs), then shown in headless Chromium
- * (software GL, SwiftShader) two ways from the same camera over the whole city: the tileset, and the same buildings
- * as GeoJSON (footprints, base and roof heights from the database) loaded as extruded polygon entities — the usual
- * CesiumJS recipe without 3D Tiles. Measures:
+ * (`buildCityTileset`: reading the buildings, writing tileset.json, the leaves' and the block massings' GLBs), then
+ * shown in headless Chromium (software GL, SwiftShader) from the same camera over the whole city: the tileset as
+ * the viewer shows it, the tileset with every building drawn, and the same buildings as GeoJSON (footprints, base
+ * and roof heights from the database) loaded as extruded polygon entities — the usual CesiumJS recipe without
+ * 3D Tiles. Measures:
  * - `tilesetS`: wall time of the tileset build from the database, and the bytes of tileset.json + GLBs per building;
+ * - `updateS`: wall time of the incremental update after a problem is opened on one building (its leaf and the
+ *   massings above it rewritten, `updateTilesRewritten`);
  * - `firstViewS` / `entityFirstViewS`: from navigation start of the bench page (viewer/bench.html) to the end of
  *   the first frame in which everything the view needs is loaded and drawn (tiles: the tileset reports all tiles
- *   of the view loaded; entities: every entity's geometry is ready), the globe's tiles loaded too. The tileset is
- *   shown with maximumScreenSpaceError 0, so every tile in view is loaded and every building drawn, as with the
- *   entities; `viewerSse*` repeat the tiles view with the real viewer's setting (8), with `viewerSseBuildingsShown`
- *   counting the buildings drawn (the tiles' inner nodes carry no content, so their geometric errors must make a
- *   whole-city view refine down to the leaves; see `geometricErrorScale` in jobs/tiles/types.ts);
+ *   of the view loaded; entities: every entity's geometry is ready), the globe's tiles loaded too. `firstViewS`
+ *   uses the real viewer's maximumScreenSpaceError (8): far parts of the city show as block massings (jobs/tiles/
+ *   massing.ts) that stand for every building, so `buildingsShown` counts the buildings drawn or stood for and
+ *   `featuresShown` the features drawn (buildings and boxes);
+ * - `allBuildingsFirstViewS`: the same with maximumScreenSpaceError 0, which refines every tile in view down to
+ *   the leaves, so each building is drawn itself, as with the entities;
  * - `fps`: frames rendered while the camera orbits the city for `--orbit` seconds.
  *
  * An entity view that is not complete within `--entity-timeout` seconds is reported at the timeout with
@@ -59,9 +63,12 @@ export interface ViewerBenchResult {
   tilesetS: number
   tiles: number
   featuresPerTile: number
+  /** Wall time of `updateCityTiles` after one building's problems changed. */
+  updateS: number
+  updateTilesRewritten: number
   tilesetBytes: number
   bytesPerBuilding: number
-  /** Time to the first full view of the tileset, from navigation start. */
+  /** Time to the first full view of the tileset as the viewer shows it (maximumScreenSpaceError 8). */
   firstViewS: number | null
   /**
    * When the buildings alone were complete (all tiles of the view loaded / all entity geometry ready), before
@@ -71,15 +78,18 @@ export interface ViewerBenchResult {
   entityBuildingsLoadedS: number | null
   /** entityBuildingsLoadedS / buildingsLoadedS. */
   buildingsSpeedup: number | null
-  /** Buildings in the visible tiles of that first view. */
+  /** Buildings in that first view: drawn in leaf tiles or stood for by the massings of coarse tiles. */
   tilesBuildingsShown: number | null
+  /** Features drawn in that first view: buildings and massing boxes. */
+  tilesFeaturesShown: number | null
   tilesLoaded: number | null
   /** Frames per second while orbiting the tileset. */
   fps: number | null
-  /** The same with the real viewer's maximumScreenSpaceError, which draws fewer buildings from afar. */
-  viewerSseFirstViewS: number | null
-  viewerSseBuildingsShown: number | null
-  viewerSseFps: number | null
+  /** The tileset with maximumScreenSpaceError 0: every tile in view refined to the leaves, every building drawn. */
+  allBuildingsFirstViewS: number | null
+  allBuildingsShown: number | null
+  allBuildingsTilesLoaded: number | null
+  allBuildingsFps: number | null
   /** Time to the first full view of the entities; the timeout when `entityTimedOut`. */
   entityFirstViewS: number | null
   entityTimedOut: boolean
@@ -88,6 +98,8 @@ export interface ViewerBenchResult {
   /** entityFirstViewS / firstViewS; a lower bound when `entityTimedOut`. */
   speedup: number | null
   speedupIsLowerBound: boolean
+  /** entityFirstViewS / allBuildingsFirstViewS: both draw every building. */
+  allBuildingsSpeedup: number | null
   geojsonBytes: number | null
   /** Node's peak RSS (database reads, tile build). */
   peakRssMB: number
@@ -293,6 +305,7 @@ interface ViewMeasurement {
   firstViewS: number | null
   timedOut: boolean
   buildingsShown: number | null
+  featuresShown: number | null
   tilesLoaded: number | null
   framesToFirstView: number | null
   phases: Record<string, number>
@@ -349,6 +362,7 @@ async function measureView(
         firstViewS: options.timeoutS,
         timedOut,
         buildingsShown: null,
+        featuresShown: null,
         tilesLoaded: null,
         framesToFirstView: null,
         phases,
@@ -365,6 +379,7 @@ async function measureView(
       return {
         firstViewS: h.firstViewS,
         buildingsShown: h.buildingsShown,
+        featuresShown: h.featuresShown,
         tilesLoaded: h.tilesLoaded,
         framesToFirstView: h.framesToFirstView,
         phases: h.phases,
@@ -388,7 +403,8 @@ function describeView(label: string, m: ViewMeasurement): void {
   } else {
     log(
       `${label}: first full view ${round(m.firstViewS ?? 0, 2)} s after navigation start ` +
-        `(${m.framesToFirstView} frames; ${m.buildingsShown} buildings drawn` +
+        `(${m.framesToFirstView} frames; ${m.buildingsShown} buildings shown` +
+        `${m.featuresShown !== m.buildingsShown ? ` by ${m.featuresShown} features (buildings and massing boxes)` : ''}` +
         `${m.tilesLoaded === null ? '' : ` from ${m.tilesLoaded} tiles`}; milestones: ${phases})`,
     )
   }
@@ -415,7 +431,7 @@ function describeView(label: string, m: ViewMeasurement): void {
 
 interface Views {
   tiles: ViewMeasurement & { chromium: string }
-  viewerSse: ViewMeasurement & { chromium: string }
+  allBuildings: ViewMeasurement & { chromium: string }
   entities: (ViewMeasurement & { chromium: string }) | null
   geojsonBytes: number | null
 }
@@ -457,30 +473,34 @@ async function measureViews(
       })
     const screenshot = (mode: string) =>
       path.join(SCREENSHOT_DIR, `bench-viewer-${options.size.toLowerCase()}-${mode}.png`)
+    const drawable = built.buildings - built.skipped.length
 
     log(
-      `3D Tiles view, every tile in view refined (maximumScreenSpaceError 0) so that all buildings are drawn ` +
-        `(viewport ${VIEWPORT.width}×${VIEWPORT.height}, software GL)…`,
+      `3D Tiles view as the viewer shows it (maximumScreenSpaceError ${VIEWER_SSE}; viewport ` +
+        `${VIEWPORT.width}×${VIEWPORT.height}, software GL)…`,
     )
-    const tiles = await measureView(site.url, query('tiles', 0), {
+    const tiles = await measureView(site.url, query('tiles', VIEWER_SSE), {
       timeoutS: options.entityTimeoutS,
       orbitS: options.orbitS,
       screenshot: screenshot('tiles'),
     })
     log(`Chromium ${tiles.chromium}`)
     describeView('3D Tiles', tiles)
-    if (tiles.buildingsShown !== null && tiles.buildingsShown < built.buildings - built.skipped.length) {
-      log(
-        `3D Tiles: NOT every building was drawn in the first view (${tiles.buildingsShown} of ${built.buildings})`,
-      )
+    if (tiles.buildingsShown !== null && tiles.buildingsShown < drawable) {
+      log(`3D Tiles: NOT every building was shown in the first view (${tiles.buildingsShown} of ${drawable})`)
     }
-    log(`3D Tiles view with the real viewer's maximumScreenSpaceError ${VIEWER_SSE}…`)
-    const viewerSse = await measureView(site.url, query('tiles', VIEWER_SSE), {
+    log('3D Tiles view with every tile in view refined to the leaves (maximumScreenSpaceError 0)…')
+    const allBuildings = await measureView(site.url, query('tiles', 0), {
       timeoutS: options.entityTimeoutS,
       orbitS: options.orbitS,
-      screenshot: screenshot(`tiles-sse${VIEWER_SSE}`),
+      screenshot: screenshot('tiles-all'),
     })
-    describeView(`3D Tiles (SSE ${VIEWER_SSE})`, viewerSse)
+    describeView('3D Tiles, every building', allBuildings)
+    if (allBuildings.featuresShown !== null && allBuildings.featuresShown < drawable) {
+      log(
+        `3D Tiles, every building: NOT every building was drawn (${allBuildings.featuresShown} of ${drawable})`,
+      )
+    }
 
     let entities: (ViewMeasurement & { chromium: string }) | null = null
     if (!options.skipEntities) {
@@ -494,10 +514,10 @@ async function measureViews(
     }
 
     log(
-      `screenshots: ${screenshot('tiles')}, ${screenshot(`tiles-sse${VIEWER_SSE}`)}` +
+      `screenshots: ${screenshot('tiles')}, ${screenshot('tiles-all')}` +
         `${entities ? `, ${screenshot('entities')}` : ''}`,
     )
-    return { tiles, viewerSse, entities, geojsonBytes }
+    return { tiles, allBuildings, entities, geojsonBytes }
   } finally {
     await site.close()
   }
@@ -548,9 +568,22 @@ export async function runViewerBench(args: string[]): Promise<ViewerBenchResult>
         `built from the database in ${round(tilesetS, 2)} s wall`,
     )
 
+    // One building's problems change: the job rewrites its leaf and the massings above it.
+    const [target] = await database.rows<{ id: number; region_code: string }>(
+      sql`select id, region_code from buildings order by id limit 1 offset ${Math.floor(city.buildings / 2)}`,
+    )
+    await database.rows(sql`
+      insert into problems (region_code, type, title, building_id, severity, source, year_found, state)
+      values (${target!.region_code}, 'safety', 'bench: facade', ${target!.id}, 3, 'inspection', 2025, 'identified')`)
+    const update = await updateCityTiles(database, { outDir: tilesDir, buildingIds: [Number(target!.id)] })
+    log(
+      `update after a problem opened on building ${target!.id}: ${update.rewritten.length} GLBs rewritten ` +
+        `(${update.tileKeys.join(', ')} and the massings above it) in ${round(update.seconds, 2)} s wall`,
+    )
+
     const views = options.tilesetOnly ? null : await measureViews(database, city, built, workDir, options)
     const tiles = views?.tiles ?? null
-    const viewerSse = views?.viewerSse ?? null
+    const allBuildings = views?.allBuildings ?? null
     const entities = views?.entities ?? null
     const tilesBuildingsS = tiles?.phases.buildingsLoaded ?? null
     const entityBuildingsS = entities?.phases.buildingsLoaded ?? null
@@ -560,6 +593,13 @@ export async function runViewerBench(args: string[]): Promise<ViewerBenchResult>
       tiles?.firstViewS && entities?.firstViewS && !tiles.timedOut
         ? entities.firstViewS / tiles.firstViewS
         : null
+    const allBuildingsSpeedup =
+      allBuildings?.firstViewS && entities?.firstViewS && !allBuildings.timedOut
+        ? entities.firstViewS / allBuildings.firstViewS
+        : null
+    if (allBuildingsSpeedup !== null) {
+      log(`every building drawn: 3D Tiles ${round(allBuildingsSpeedup, 1)}× faster than the entities`)
+    }
     if (speedup !== null) {
       log(
         `first full view: 3D Tiles ${round(speedup, 1)}× ${entities?.timedOut ? 'faster AT LEAST (the entity view timed out, so this is a lower bound)' : 'faster'} than the entities`,
@@ -582,6 +622,8 @@ export async function runViewerBench(args: string[]): Promise<ViewerBenchResult>
       tilesetS: round(tilesetS),
       tiles: built.tiles,
       featuresPerTile: options.featuresPerTile,
+      updateS: round(update.seconds),
+      updateTilesRewritten: update.rewritten.length,
       tilesetBytes: bytes,
       bytesPerBuilding: round(bytesPerBuilding, 1),
       firstViewS: !tiles || tiles.timedOut ? null : round(tiles.firstViewS ?? 0),
@@ -589,17 +631,21 @@ export async function runViewerBench(args: string[]): Promise<ViewerBenchResult>
       entityBuildingsLoadedS: entityBuildingsS === null ? null : round(entityBuildingsS),
       buildingsSpeedup: buildingsSpeedup === null ? null : round(buildingsSpeedup, 1),
       tilesBuildingsShown: tiles?.buildingsShown ?? null,
+      tilesFeaturesShown: tiles?.featuresShown ?? null,
       tilesLoaded: tiles?.tilesLoaded ?? null,
       fps: tiles?.orbit ? round(tiles.orbit.fps, 2) : null,
-      viewerSseFirstViewS: !viewerSse || viewerSse.timedOut ? null : round(viewerSse.firstViewS ?? 0),
-      viewerSseBuildingsShown: viewerSse?.buildingsShown ?? null,
-      viewerSseFps: viewerSse?.orbit ? round(viewerSse.orbit.fps, 2) : null,
+      allBuildingsFirstViewS:
+        !allBuildings || allBuildings.timedOut ? null : round(allBuildings.firstViewS ?? 0),
+      allBuildingsShown: allBuildings?.featuresShown ?? null,
+      allBuildingsTilesLoaded: allBuildings?.tilesLoaded ?? null,
+      allBuildingsFps: allBuildings?.orbit ? round(allBuildings.orbit.fps, 2) : null,
       entityFirstViewS: entities?.firstViewS == null ? null : round(entities.firstViewS),
       entityTimedOut: entities?.timedOut ?? false,
       entities: entities?.buildingsShown ?? null,
       fpsEntities: entities?.orbit ? round(entities.orbit.fps, 2) : null,
       speedup: speedup === null ? null : round(speedup, 1),
       speedupIsLowerBound: entities?.timedOut ?? false,
+      allBuildingsSpeedup: allBuildingsSpeedup === null ? null : round(allBuildingsSpeedup, 1),
       geojsonBytes: views?.geojsonBytes ?? null,
       peakRssMB,
       tilesPageHeapMB: tiles?.heapMB == null ? null : Math.round(tiles.heapMB),

@@ -40,8 +40,13 @@ export interface BenchHandle {
   firstViewS: number | null
   /** Milestones in seconds from navigation start (viewer created, data loaded, added, …). */
   phases: Record<string, number>
-  /** Buildings drawn in the first full view: features of the visible tiles, or entities. */
+  /**
+   * Buildings shown in the first full view: each drawn itself (a leaf tile's feature, an entity) or stood for by
+   * a block massing of a coarse tile (its `buildings` property).
+   */
   buildingsShown: number | null
+  /** Features drawn in the first full view: buildings and massing boxes of the visible tiles, or entities. */
+  featuresShown: number | null
   /** Tile contents (GLBs) loaded by the first full view (tiles mode). */
   tilesLoaded: number | null
   /** Frames rendered before the first full view. */
@@ -81,6 +86,7 @@ const handle: BenchHandle = {
   firstViewS: null,
   phases: {},
   buildingsShown: null,
+  featuresShown: null,
   tilesLoaded: null,
   framesToFirstView: null,
   trace: [],
@@ -125,9 +131,11 @@ lookAt(0)
 
 let frames = 0
 let shownThisFrame = 0
-const onFullView = (buildingsShown: number, tilesLoaded: number | null) => {
+let featuresThisFrame = 0
+const onFullView = (buildingsShown: number, featuresShown: number, tilesLoaded: number | null) => {
   handle.firstViewS = now()
   handle.buildingsShown = buildingsShown
+  handle.featuresShown = featuresShown
   handle.tilesLoaded = tilesLoaded
   handle.framesToFirstView = frames
   handle.orbit = orbit
@@ -152,11 +160,24 @@ async function showTiles(): Promise<void> {
   tileset.tileFailed.addEventListener((e: { url: string; message: string }) => {
     handle.error ??= `${e.url}: ${e.message}`
   })
+  // Buildings a tile's features stand for: 1 each in a leaf, the massing's `buildings` in an inner tile.
+  const standsFor = new WeakMap<object, number>()
   tileset.tileVisible.addEventListener((tile) => {
-    shownThisFrame += tile.content.featuresLength
+    const content = tile.content
+    let buildings = standsFor.get(content)
+    if (buildings === undefined) {
+      buildings = 0
+      for (let i = 0; i < content.featuresLength; i++) {
+        buildings += Number(content.getFeature(i).getProperty('buildings') ?? 1)
+      }
+      standsFor.set(content, buildings)
+    }
+    shownThisFrame += buildings
+    featuresThisFrame += content.featuresLength
   })
   scene.preUpdate.addEventListener(() => {
     shownThisFrame = 0
+    featuresThisFrame = 0
   })
   scene.primitives.add(tileset)
   scene.postRender.addEventListener(() => {
@@ -179,7 +200,7 @@ async function showTiles(): Promise<void> {
     // the view may need no content at all, so do not wait for a first tile.
     const buildingsLoaded = tileset.tilesLoaded && frames >= 2
     milestones(buildingsLoaded)
-    if (buildingsLoaded && scene.globe.tilesLoaded) onFullView(shownThisFrame, contents)
+    if (buildingsLoaded && scene.globe.tilesLoaded) onFullView(shownThisFrame, featuresThisFrame, contents)
   })
 }
 
@@ -233,7 +254,7 @@ async function showEntities(): Promise<void> {
       return
     }
     milestones(displayReady)
-    if (displayReady && scene.globe.tilesLoaded) onFullView(count, null)
+    if (displayReady && scene.globe.tilesLoaded) onFullView(count, count, null)
   })
 }
 
