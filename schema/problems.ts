@@ -10,8 +10,9 @@ import {
 import type { GraphQLContext } from '../server/graphql/context.ts'
 import { badUserInput, notFound } from '../server/graphql/errors.ts'
 import { builder } from './builder.ts'
+import { Building } from './buildings.ts'
 import { announcedRows, regionPrefix } from './live.ts'
-import { inKeyOrder, loadNodes, numericIds, primeLoader } from './loading.ts'
+import { groupedByKey, inKeyOrder, loadNodes, numericIds, primeLoader } from './loading.ts'
 import { and, keysetPage } from './pagination.ts'
 
 /** Channel announcing every problem change as JSON `{ id, buildingId, regionCode, state }`. */
@@ -107,6 +108,40 @@ builder.node(Problem, {
     }),
   }),
 })
+
+/** A building's problems, newest found first, for many buildings in one statement (open ones, or all). */
+function problemsOfBuildings(openOnly: boolean) {
+  return async (ids: readonly number[], context: GraphQLContext): Promise<ProblemRow[][]> => {
+    const open = openOnly ? sql`and p.state <> 'closed'` : sql``
+    const rows = await context.database.rows<ProblemRow>(
+      sql`select ${PROBLEM_COLUMNS} from problems p
+          where p.building_id = any(${sql.param([...ids])}::int[]) and ${visible(context)} ${open}
+          order by p.year_found desc, p.id desc`,
+    )
+    primeLoader(context.loader(loadProblems), rows, (r) => r.id)
+    return groupedByKey(ids, rows, (r) => r.buildingId as number)
+  }
+}
+const loadOpenProblemsOfBuildings = problemsOfBuildings(true)
+const loadAllProblemsOfBuildings = problemsOfBuildings(false)
+
+builder.objectField(Building, 'problems', (t) =>
+  t.field({
+    type: [Problem],
+    description:
+      '挂在该建筑上的问题，新发现的在前（与问题台账同样的权限）/ Problems attached to the building, newest found first, scoped like the ledger',
+    args: {
+      openOnly: t.arg.boolean({
+        defaultValue: true,
+        description: '仅未销号（默认）/ only problems not closed (default)',
+      }),
+    },
+    resolve: async (b, args, context) => {
+      const load = args.openOnly === false ? loadAllProblemsOfBuildings : loadOpenProblemsOfBuildings
+      return (await context.loader(load).load(b.id)) ?? []
+    },
+  }),
+)
 
 builder.queryField('problems', (t) =>
   t.connection(

@@ -18,6 +18,7 @@ import { DEFAULT_GAP_FACILITY_TYPE, type DistanceModel, EMPTY_OVERLAY, gapOverla
 import type { GradedIndicator } from './core/grades.ts'
 import { isMessageKey, type Lang, type MessageKey, translator } from './core/i18n.ts'
 import { type LiveStatus, watchLive } from './core/live.ts'
+import { isMassing } from './core/massing.ts'
 import { type CameraPreset, CITY_CODE, cameraPresets } from './core/presets.ts'
 import { renewalOutlines } from './core/renewal.ts'
 import { gradeTheme, legendOf, THEMES, type Theme, type ThemeId } from './core/themes.ts'
@@ -31,7 +32,7 @@ export interface ViewerHandle {
   ready: boolean
   error: string | null
   map: CityMap | null
-  /** Id of the building whose details are shown, once they have been fetched. */
+  /** Id of the building whose details are shown, once they have been fetched (0: a block massing's). */
   detailsFor: number | null
   /** Facility markers shown, once loaded. */
   facilities: number | null
@@ -336,14 +337,20 @@ async function loadRenewalAreas(map: CityMap): Promise<void> {
   render(map)
 }
 
+let detailsRequest = 0
+
 async function showDetails(map: CityMap, picked: PickedBuilding | null): Promise<void> {
-  map.highlight(picked?.id ?? null)
+  const request = ++detailsRequest
   handle.detailsFor = null
-  if (!picked) {
-    state.details = null
+  if (!picked || isMassing(picked.id)) {
+    // A massing stands for many buildings: no building to ask the API for, no single feature to highlight.
+    map.highlight(null)
+    state.details = picked ? { picked, details: null, error: null, signedIn: TOKEN !== null } : null
+    handle.detailsFor = picked?.id ?? null
     render(map)
     return
   }
+  map.highlight(picked.id)
   let details: BuildingDetails | null = null
   let error: string | null = null
   try {
@@ -351,7 +358,9 @@ async function showDetails(map: CityMap, picked: PickedBuilding | null): Promise
   } catch (e) {
     error = e instanceof Error ? e.message : String(e)
   }
-  state.details = { picked, details, error }
+  // A later click wins: its answer may have come first.
+  if (request !== detailsRequest) return
+  state.details = { picked, details, error, signedIn: TOKEN !== null }
   handle.detailsFor = picked.id
   render(map)
 }
@@ -379,7 +388,7 @@ async function start(): Promise<void> {
   const refresh = async () => {
     await map.reloadBuildings()
     handle.tilesetVersion++
-    if (state.details) {
+    if (state.details && !isMassing(state.details.picked.id)) {
       // The selected building may have changed: show its new tile attributes.
       const p = state.details.picked
       const fresh = map.building(p.id)

@@ -61,6 +61,20 @@ export type FacilityType =
   | 'subway_entrance'
   | 'supermarket';
 
+/** 评价等级：较差 / 一般 / 较好 / 很好 / Grade from the standard values */
+export type Grade =
+  | 'excellent'
+  | 'fair'
+  | 'good'
+  | 'poor';
+
+/** 等级所取自的单元 / The unit a building took its grade from */
+export type GradeUnitType =
+  | 'block'
+  | 'building'
+  | 'compound'
+  | 'region';
+
 /** 指标层级：国家基础 / 省级 / 市级 / 特色 / Indicator level */
 export type IndicatorLevel =
   | 'municipal'
@@ -80,6 +94,15 @@ export type NearInput = {
   /** 半径（米），不超过 50000 / Radius in metres, at most 50000 */
   radiusM: number;
 };
+
+/** 问题状态：发现→交办→整改中→已整改→已复查→销号 / Problem workflow state */
+export type ProblemState =
+  | 'assigned'
+  | 'closed'
+  | 'identified'
+  | 'in_progress'
+  | 're_inspected'
+  | 'rectified';
 
 /** 行政层级 / Administrative level */
 export type RegionLevel =
@@ -124,6 +147,38 @@ export type AggregateQueryVariables = Exact<{
 export type AggregateQuery = { aggregate: { groupedBy: string, metricSrid: number | null, total: { facilityCount: number, buildings: { count: number, footprintAreaM2: number, floorAreaM2: number, withFloorArea: number, residents: number }, facilities: Array<{ type: FacilityType, count: number, capacity: number }>, population: { cells: number, children: number, working: number, elderly: number, total: number } | null, extent: { west: number, south: number, east: number, north: number } | null }, groups: Array<{ key: string, cell: import("geojson").Geometry | null, facilityCount: number, region: { code: string } | null, buildings: { count: number, footprintAreaM2: number, floorAreaM2: number, withFloorArea: number, residents: number }, facilities: Array<{ type: FacilityType, count: number, capacity: number }>, population: { cells: number, children: number, working: number, elderly: number, total: number } | null, extent: { west: number, south: number, east: number, north: number } | null }> } | null };
 
 export type StatsFragment = { facilityCount: number, buildings: { count: number, footprintAreaM2: number, floorAreaM2: number, withFloorArea: number, residents: number }, facilities: Array<{ type: FacilityType, count: number, capacity: number }>, population: { cells: number, children: number, working: number, elderly: number, total: number } | null, extent: { west: number, south: number, east: number, north: number } | null };
+
+export type BuildingProblemsQueryVariables = Exact<{
+  id: string | number;
+  openOnly?: boolean | null | undefined;
+}>;
+
+
+export type BuildingProblemsQuery = { node:
+    | { problems: Array<{ databaseId: number, title: string, type: string, severity: number, state: ProblemState, yearFound: number, source: string, buildingId: number | null }> }
+    | Record<PropertyKey, never>
+   | null };
+
+export type BuildingValuesQueryVariables = Exact<{
+  id: string | number;
+  campaignId?: number | null | undefined;
+}>;
+
+
+export type BuildingValuesQuery = { node:
+    | { indicatorValues: Array<{ campaignId: number, value: number | null, grade: Grade | null, unitType: GradeUnitType, unitKey: string, regionLevel: RegionLevel | null, indicator: { code: string, name: string, unit: string | null, dimension: Dimension, sortOrder: number } }> }
+    | Record<PropertyKey, never>
+   | null };
+
+export type CompoundDetailsQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CompoundDetailsQuery = { node:
+    | { buildings: Array<{ id: string, problems: Array<{ title: string }>, indicatorValues: Array<{ unitType: GradeUnitType, indicator: { code: string } }> }> }
+    | Record<PropertyKey, never>
+   | null };
 
 export type RegionsByLevelQueryVariables = Exact<{
   level?: RegionLevel | null | undefined;
@@ -331,6 +386,67 @@ export const AggregateDocument = new TypedDocumentString(`
     north
   }
 }`) as unknown as TypedDocumentString<AggregateQuery, AggregateQueryVariables>;
+export const BuildingProblemsDocument = new TypedDocumentString(`
+    query BuildingProblems($id: ID!, $openOnly: Boolean) {
+  node(id: $id) {
+    ... on Building {
+      problems(openOnly: $openOnly) {
+        databaseId
+        title
+        type
+        severity
+        state
+        yearFound
+        source
+        buildingId
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BuildingProblemsQuery, BuildingProblemsQueryVariables>;
+export const BuildingValuesDocument = new TypedDocumentString(`
+    query BuildingValues($id: ID!, $campaignId: Int) {
+  node(id: $id) {
+    ... on Building {
+      indicatorValues(campaignId: $campaignId) {
+        campaignId
+        value
+        grade
+        unitType
+        unitKey
+        regionLevel
+        indicator {
+          code
+          name
+          unit
+          dimension
+          sortOrder
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<BuildingValuesQuery, BuildingValuesQueryVariables>;
+export const CompoundDetailsDocument = new TypedDocumentString(`
+    query CompoundDetails($id: ID!) {
+  node(id: $id) {
+    ... on Compound {
+      buildings {
+        id
+        problems {
+          title
+        }
+        indicatorValues {
+          unitType
+          indicator {
+            code
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CompoundDetailsQuery, CompoundDetailsQueryVariables>;
 export const RegionsByLevelDocument = new TypedDocumentString(`
     query RegionsByLevel($level: RegionLevel, $parentCode: String, $after: String) {
   regions(level: $level, parentCode: $parentCode, first: 20, after: $after) {

@@ -1,4 +1,10 @@
-/** GraphQL reads of the viewer (plain fetch; the documents are typed by hand until codegen covers them). */
+/**
+ * GraphQL reads of the viewer (plain fetch). The building documents go through codegen (`viewer/generated`):
+ * their result types are generated from the schema; the other layers' documents are still typed by hand.
+ */
+
+import type { TypedDocumentString, ViewerBuildingDetailsFieldsFragment } from '../generated/graphql.ts'
+import { graphql } from '../generated/index.ts'
 import type { UncoveredCell } from './cells.ts'
 import type { ExtentDeg } from './extent.ts'
 import type { DistanceModel, Gap } from './gaps.ts'
@@ -6,53 +12,69 @@ import type { BuildingGrades } from './grades.ts'
 import type { DistrictRegion } from './presets.ts'
 import type { RenewalArea } from './renewal.ts'
 
-export const BUILDING_DETAILS_QUERY = /* GraphQL */ `
-  query ViewerBuildingDetails($id: ID!) {
-    node(id: $id) {
-      ... on Building {
-        id
+// What the details panel shows: attributes, the open problems and the indicator values that apply (values are
+// never public: a reader without a token gets none).
+export const BUILDING_DETAILS_FIELDS = graphql(`
+  fragment ViewerBuildingDetailsFields on Building {
+    id
+    name
+    nameEn
+    use
+    heightM
+    floors
+    yearBuilt
+    footprintAreaM2
+    standardAddress
+    regionCode
+    region {
+      name
+      nameEn
+    }
+    problems {
+      databaseId
+      title
+      type
+      severity
+      state
+      yearFound
+    }
+    indicatorValues {
+      value
+      grade
+      unitType
+      regionLevel
+      campaignId
+      indicator {
+        code
         name
         nameEn
-        use
-        heightM
-        floors
-        yearBuilt
-        footprintAreaM2
-        standardAddress
-        regionCode
-        region {
-          name
-          nameEn
-        }
+        unit
       }
     }
   }
-`
+`)
 
-export const BUILDINGS_NEAR_QUERY = /* GraphQL */ `
+export const BUILDING_DETAILS_QUERY = graphql(`
+  query ViewerBuildingDetails($id: ID!) {
+    node(id: $id) {
+      ... on Building {
+        ...ViewerBuildingDetailsFields
+      }
+    }
+  }
+`)
+
+export const BUILDINGS_NEAR_QUERY = graphql(`
   query ViewerBuildingsNear($point: [Float!]!, $radiusM: Float!) {
     buildings(first: 20, filter: { near: { point: $point, radiusM: $radiusM } }, orderBy: DISTANCE) {
       edges {
         node {
-          id
-          name
-          nameEn
-          use
-          heightM
-          floors
-          yearBuilt
-          footprintAreaM2
-          standardAddress
-          regionCode
-          region {
-            name
-            nameEn
-          }
+          ...ViewerBuildingDetailsFields
         }
       }
     }
   }
-`
+`)
 
 export const DISTRICT_EXTENTS_QUERY = /* GraphQL */ `
   query ViewerDistrictExtents($city: String!) {
@@ -267,19 +289,10 @@ export async function fetchDistricts(cityCode: string): Promise<DistrictRegion[]
   return data.region?.children ?? []
 }
 
-export interface BuildingDetails {
-  id: string
-  name: string | null
-  nameEn: string | null
-  use: string
-  heightM: number
-  floors: number | null
-  yearBuilt: number | null
-  footprintAreaM2: number
-  standardAddress: string | null
-  regionCode: string
-  region: { name: string; nameEn: string | null } | null
-}
+/** A building as the details panel shows it (generated from the fragment above). */
+export type BuildingDetails = ViewerBuildingDetailsFieldsFragment
+export type BuildingProblem = BuildingDetails['problems'][number]
+export type BuildingIndicatorValue = BuildingDetails['indicatorValues'][number]
 
 interface GraphQLResponse<T> {
   data?: T | null
@@ -291,6 +304,19 @@ let bearerToken: string | null = null
 /** The bearer token sent with every request (`null`: a public reader, who sees only what is marked public). */
 export function setAuthToken(token: string | null): void {
   bearerToken = token
+}
+
+/** `node` may be of any type; only a Building spreads the fragment (an empty object otherwise). */
+function isBuilding(node: object): node is BuildingDetails {
+  return 'id' in node
+}
+
+/** Runs a codegen-typed document: variables and result are checked against the schema. */
+function typedQuery<TResult, TVariables>(
+  operation: TypedDocumentString<TResult, TVariables>,
+  variables: TVariables,
+): Promise<TResult> {
+  return query<TResult>(operation.toString(), variables as Record<string, unknown>)
 }
 
 async function query<T>(document: string, variables: Record<string, unknown>): Promise<T> {
@@ -325,12 +351,14 @@ export async function fetchBuildingDetails(
 ): Promise<BuildingDetails | null> {
   const globalId = buildingGlobalId(id)
   try {
-    const data = await query<{ node: BuildingDetails | null }>(BUILDING_DETAILS_QUERY, { id: globalId })
-    return data.node
+    const data = await typedQuery(BUILDING_DETAILS_QUERY, { id: globalId })
+    return data.node && isBuilding(data.node) ? data.node : null
   } catch (error) {
     if (!near) throw error
-    type Near = { buildings: { edges: { node: BuildingDetails }[] } | null }
-    const data = await query<Near>(BUILDINGS_NEAR_QUERY, { point: [near.lonDeg, near.latDeg], radiusM: 100 })
+    const data = await typedQuery(BUILDINGS_NEAR_QUERY, {
+      point: [near.lonDeg, near.latDeg],
+      radiusM: 100,
+    })
     const found = data.buildings?.edges.find((e) => e.node.id === globalId)
     if (!found) throw error
     return found.node

@@ -82,13 +82,23 @@ export type ProblemState =
   | 're_inspected'
   | 'rectified';
 
+/** 行政层级 / Administrative level */
+export type RegionLevel =
+  | 'city'
+  | 'community'
+  | 'district'
+  | 'province'
+  | 'street';
+
+export type ViewerBuildingDetailsFieldsFragment = { id: string, name: string | null, nameEn: string | null, use: BuildingUse, heightM: number, floors: number | null, yearBuilt: number | null, footprintAreaM2: number, standardAddress: string | null, regionCode: string, region: { name: string, nameEn: string | null } | null, problems: Array<{ databaseId: number, title: string, type: string, severity: number, state: ProblemState, yearFound: number }>, indicatorValues: Array<{ value: number | null, grade: Grade | null, unitType: GradeUnitType, regionLevel: RegionLevel | null, campaignId: number, indicator: { code: string, name: string, nameEn: string | null, unit: string | null } }> };
+
 export type ViewerBuildingDetailsQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
 export type ViewerBuildingDetailsQuery = { node:
-    | { id: string, name: string | null, nameEn: string | null, use: BuildingUse, heightM: number, floors: number | null, yearBuilt: number | null, footprintAreaM2: number, standardAddress: string | null, regionCode: string, region: { name: string, nameEn: string | null } | null }
+    | { id: string, name: string | null, nameEn: string | null, use: BuildingUse, heightM: number, floors: number | null, yearBuilt: number | null, footprintAreaM2: number, standardAddress: string | null, regionCode: string, region: { name: string, nameEn: string | null } | null, problems: Array<{ databaseId: number, title: string, type: string, severity: number, state: ProblemState, yearFound: number }>, indicatorValues: Array<{ value: number | null, grade: Grade | null, unitType: GradeUnitType, regionLevel: RegionLevel | null, campaignId: number, indicator: { code: string, name: string, nameEn: string | null, unit: string | null } }> }
     | Record<PropertyKey, never>
    | null };
 
@@ -98,7 +108,7 @@ export type ViewerBuildingsNearQueryVariables = Exact<{
 }>;
 
 
-export type ViewerBuildingsNearQuery = { buildings: { edges: Array<{ node: { id: string, name: string | null, nameEn: string | null, use: BuildingUse, heightM: number, floors: number | null, yearBuilt: number | null, footprintAreaM2: number, standardAddress: string | null, regionCode: string, region: { name: string, nameEn: string | null } | null } }> } | null };
+export type ViewerBuildingsNearQuery = { buildings: { edges: Array<{ node: { id: string, name: string | null, nameEn: string | null, use: BuildingUse, heightM: number, floors: number | null, yearBuilt: number | null, footprintAreaM2: number, standardAddress: string | null, regionCode: string, region: { name: string, nameEn: string | null } | null, problems: Array<{ databaseId: number, title: string, type: string, severity: number, state: ProblemState, yearFound: number }>, indicatorValues: Array<{ value: number | null, grade: Grade | null, unitType: GradeUnitType, regionLevel: RegionLevel | null, campaignId: number, indicator: { code: string, name: string, nameEn: string | null, unit: string | null } }> } }> } | null };
 
 export type ViewerDistrictExtentsQueryVariables = Exact<{
   city: string;
@@ -185,29 +195,90 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-
+export const ViewerBuildingDetailsFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ViewerBuildingDetailsFields on Building {
+  id
+  name
+  nameEn
+  use
+  heightM
+  floors
+  yearBuilt
+  footprintAreaM2
+  standardAddress
+  regionCode
+  region {
+    name
+    nameEn
+  }
+  problems {
+    databaseId
+    title
+    type
+    severity
+    state
+    yearFound
+  }
+  indicatorValues {
+    value
+    grade
+    unitType
+    regionLevel
+    campaignId
+    indicator {
+      code
+      name
+      nameEn
+      unit
+    }
+  }
+}
+    `, {"fragmentName":"ViewerBuildingDetailsFields"}) as unknown as TypedDocumentString<ViewerBuildingDetailsFieldsFragment, unknown>;
 export const ViewerBuildingDetailsDocument = new TypedDocumentString(`
     query ViewerBuildingDetails($id: ID!) {
   node(id: $id) {
     ... on Building {
-      id
-      name
-      nameEn
-      use
-      heightM
-      floors
-      yearBuilt
-      footprintAreaM2
-      standardAddress
-      regionCode
-      region {
-        name
-        nameEn
-      }
+      ...ViewerBuildingDetailsFields
     }
   }
 }
-    `) as unknown as TypedDocumentString<ViewerBuildingDetailsQuery, ViewerBuildingDetailsQueryVariables>;
+    fragment ViewerBuildingDetailsFields on Building {
+  id
+  name
+  nameEn
+  use
+  heightM
+  floors
+  yearBuilt
+  footprintAreaM2
+  standardAddress
+  regionCode
+  region {
+    name
+    nameEn
+  }
+  problems {
+    databaseId
+    title
+    type
+    severity
+    state
+    yearFound
+  }
+  indicatorValues {
+    value
+    grade
+    unitType
+    regionLevel
+    campaignId
+    indicator {
+      code
+      name
+      nameEn
+      unit
+    }
+  }
+}`) as unknown as TypedDocumentString<ViewerBuildingDetailsQuery, ViewerBuildingDetailsQueryVariables>;
 export const ViewerBuildingsNearDocument = new TypedDocumentString(`
     query ViewerBuildingsNear($point: [Float!]!, $radiusM: Float!) {
   buildings(
@@ -217,25 +288,48 @@ export const ViewerBuildingsNearDocument = new TypedDocumentString(`
   ) {
     edges {
       node {
-        id
-        name
-        nameEn
-        use
-        heightM
-        floors
-        yearBuilt
-        footprintAreaM2
-        standardAddress
-        regionCode
-        region {
-          name
-          nameEn
-        }
+        ...ViewerBuildingDetailsFields
       }
     }
   }
 }
-    `) as unknown as TypedDocumentString<ViewerBuildingsNearQuery, ViewerBuildingsNearQueryVariables>;
+    fragment ViewerBuildingDetailsFields on Building {
+  id
+  name
+  nameEn
+  use
+  heightM
+  floors
+  yearBuilt
+  footprintAreaM2
+  standardAddress
+  regionCode
+  region {
+    name
+    nameEn
+  }
+  problems {
+    databaseId
+    title
+    type
+    severity
+    state
+    yearFound
+  }
+  indicatorValues {
+    value
+    grade
+    unitType
+    regionLevel
+    campaignId
+    indicator {
+      code
+      name
+      nameEn
+      unit
+    }
+  }
+}`) as unknown as TypedDocumentString<ViewerBuildingsNearQuery, ViewerBuildingsNearQueryVariables>;
 export const ViewerDistrictExtentsDocument = new TypedDocumentString(`
     query ViewerDistrictExtents($city: String!) {
   aggregate(groupBy: {childrenOf: $city}) {

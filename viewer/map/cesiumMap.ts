@@ -31,6 +31,7 @@ import {
 import { type ExtentDeg, extentOfRegion } from '../core/extent.ts'
 import type { FacilityMarker } from '../core/facilities.ts'
 import { BLIND_SPOT_COLOUR, type GapOverlay, type Ring } from '../core/gaps.ts'
+import { isMassing } from '../core/massing.ts'
 import { colourConditions, type Theme } from '../core/themes.ts'
 import { CityTileset } from './cityTileset.ts'
 import { createOfflineViewer } from './offlineViewer.ts'
@@ -325,8 +326,12 @@ function propertiesOf(feature: Cesium3DTileFeature): Record<string, unknown> {
   return properties
 }
 
-/** Walks the loaded tiles for the feature with this `id` property (few tiles, so a scan is cheap). */
+/**
+ * Walks the loaded tiles for the building with this `id` property (few tiles, so a scan is cheap). Block
+ * massings share id 0 and stand for many buildings: never one of them.
+ */
 function findLoadedFeature(tileset: Cesium3DTileset, id: number): Cesium3DTileFeature | null {
+  if (isMassing(id)) return null
   const stack = [tileset.root]
   while (stack.length > 0) {
     const tile = stack.pop()!
