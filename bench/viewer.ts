@@ -18,7 +18,7 @@ import { createScratchDatabase, dropScratchDatabase, loadSyntheticCity, postgres
 
 /**
  * `npm run bench -- viewer --size S|M|L [--keep] [--entity-timeout 900] [--skip-entities] [--tileset-only]
- *   [--features-per-tile 500] [--orbit 5]` (size M by default)
+ *   [--features-per-tile 500] [--orbit 5] [--trace]` (size M by default)
  *
  * A synthetic city (seed 1) in a fresh PostgreSQL database, made into 3D Tiles by the real job code
  * (`buildCityTileset`: reading the buildings, writing tileset.json, the leaves' and the block massings' GLBs), then
@@ -41,7 +41,8 @@ import { createScratchDatabase, dropScratchDatabase, loadSyntheticCity, postgres
  *
  * An entity view that is not complete within `--entity-timeout` seconds is reported at the timeout with
  * `entityTimedOut: true`, which makes `speedup` a lower bound. `--skip-entities` leaves out the entity view,
- * `--tileset-only` everything after the tileset build (no browser); `--features-per-tile N` overrides the job's
+ * `--tileset-only` everything after the tileset build (no browser), `--trace` prints every frame up to each first
+ * full view (contents loaded, requests pending, contents processing); `--features-per-tile N` overrides the job's
  * buildings per GLB (CITY_MAX_FEATURES_PER_TILE). `--keep` keeps the database
  * (`citycheck_bench_viewer_<size>`). Screenshots of both views go to `test-results/bench-viewer-<size>-<mode>.png`.
  * Prints figures and asserts nothing about time; the last line is one JSON object.
@@ -136,6 +137,7 @@ function parseOptions(args: string[]): Options {
       'tileset-only': { type: 'boolean', default: false },
       'features-per-tile': { type: 'string', default: String(CITY_MAX_FEATURES_PER_TILE) },
       orbit: { type: 'string', default: '5' },
+      trace: { type: 'boolean', default: false },
     },
   })
   const size = String(values.size).toUpperCase()
@@ -146,6 +148,7 @@ function parseOptions(args: string[]): Options {
   if (!(Number.isInteger(featuresPerTile) && featuresPerTile > 0)) {
     throw new RangeError('--features-per-tile must be a positive integer')
   }
+  traceFrames = values.trace
   const orbitS = Number(values.orbit)
   if (!(orbitS > 0)) throw new RangeError('--orbit must be a positive number of seconds')
   return {
@@ -394,6 +397,9 @@ async function measureView(
   }
 }
 
+/** Set by `--trace`: print every frame up to the first full view. */
+let traceFrames = false
+
 function describeView(label: string, m: ViewMeasurement): void {
   const phases = Object.entries(m.phases)
     .map(([k, v]) => `${k} ${round(v, 2)} s`)
@@ -409,6 +415,14 @@ function describeView(label: string, m: ViewMeasurement): void {
     )
   }
   const trace = m.trace ?? []
+  if (traceFrames) {
+    for (const [t, loaded, pending, processing, flags] of trace) {
+      log(
+        `  frame at ${round(t, 2)} s: ${loaded} contents loaded, ${pending} requests pending, ` +
+          `${processing} processing${flags & 1 ? ', tileset loaded' : ''}${flags & 2 ? ', globe loaded' : ''}`,
+      )
+    }
+  }
   const total = trace.at(-1)?.[1] ?? 0
   if (total > 0) {
     const at = (share: number) => trace.find((f) => f[1] >= share * total)?.[0] ?? Number.NaN

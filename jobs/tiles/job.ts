@@ -9,6 +9,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { type SQL, sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
+import { ManifestError } from './errors.ts'
 import { decodeGlb, readBufferView } from './glb.ts'
 import { contentUriOf, readManifest, TileIndex } from './manifest.ts'
 import { type MassingSource, massingSource } from './massing.ts'
@@ -16,6 +17,7 @@ import { formatTileKey, parentCoord, parseTileKey } from './quadtree.ts'
 import {
   DEFAULT_GEOMETRIC_ERROR_SCALE,
   generateTileset,
+  massingUpdateArea,
   regenerateMassings,
   regenerateTiles,
 } from './tileset.ts'
@@ -242,12 +244,19 @@ export function refreshCityTiles(
           select id from buildings where ${since(previous.buildingsUpdatedAt)}
           union select building_id from problems where building_id is not null and ${since(previous.problemsUpdatedAt)}
         )`)
-    const result = await updateNow(database, {
-      outDir: options.outDir,
-      buildingIds: ids.map((r) => Number(r.id)),
-      ...(options.regionCode ? { regionCode: options.regionCode } : {}),
-      footprintsChanged: changedBuildings,
-    })
+    let result: UpdateCityTilesResult
+    try {
+      result = await updateNow(database, {
+        outDir: options.outDir,
+        buildingIds: ids.map((r) => Number(r.id)),
+        ...(options.regionCode ? { regionCode: options.regionCode } : {}),
+        footprintsChanged: changedBuildings,
+      })
+    } catch (err) {
+      // Files the update needs are missing or unreadable (a massing summary, say): build afresh.
+      if (err instanceof ManifestError) return rebuild()
+      throw err
+    }
     if (result.skipped.length > 0) return rebuild()
     await writeSourceState(options.outDir, current)
     return { kind: 'updated', result }
@@ -346,8 +355,9 @@ async function updateNow(
 }
 
 /**
- * Rebuilds the block massings above the changed cells: every subdivided ancestor of `changed`, from the
- * buildings' bounding boxes and attributes (no footprints), since a massing stands for all buildings below it.
+ * Rebuilds the block massings above the changed cells: in every subdivided ancestor of `changed`, the boxes
+ * that overlap a changed cell, from the bounding boxes and attributes (no footprints) of the buildings around it
+ * (`massingUpdateArea`: at most a 4^-depth share of the city for a deep leaf); the other boxes stay as they are.
  */
 async function updateMassings(
   database: Database,
@@ -356,7 +366,8 @@ async function updateMassings(
   changed: readonly TileKey[],
 ): Promise<{ rewritten: TileKey[]; removed: TileKey[]; bytes: number }> {
   const manifest = await readManifest(outDir)
-  if (!manifest.massingDepth) return { rewritten: [], removed: [], bytes: 0 }
+  const depth = manifest.massingDepth ?? 0
+  if (depth === 0 || changed.length === 0) return { rewritten: [], removed: [], bytes: 0 }
   const split = new Set(manifest.split)
   const ancestors = new Set<TileKey>()
   for (const key of changed) {
@@ -369,24 +380,28 @@ async function updateMassings(
   }
   const keys = [...ancestors].filter((key) => split.has(key))
   if (keys.length === 0) return { rewritten: [], removed: [], bytes: 0 }
+  const index = new TileIndex(manifest)
+  const areas = [...new Set(changed.map((key) => massingUpdateArea(key, depth)))].map((key) => {
+    const e = index.extentDeg(key)
+    return sql`b.footprint && ST_MakeEnvelope(${e.westDeg}, ${e.southDeg}, ${e.eastDeg}, ${e.northDeg}, 4326)`
+  })
   const rows = await database.rows<MassingRow>(sql`
     select b.id, ST_XMin(b.footprint) as west, ST_YMin(b.footprint) as south, ST_XMax(b.footprint) as east,
       ST_YMax(b.footprint) as north, b.height_m, b.min_height_m, b.floors, b.use, b.year_built,
       coalesce(p.open_problems, 0) as open_problems, coalesce(p.worst_severity, 0) as worst_severity
     from buildings b
     left join (${openProblemSummary}) p on p.building_id = b.id
-    where ${where}
+    where ${where} and (${sql.join(areas, sql` or `)})
     order by b.id`)
   const sources: MassingSource[] = []
   for (const row of rows) {
-    const b = toTileAttributes(row)
     const source = massingSource(
       [Number(row.west), Number(row.south), Number(row.east), Number(row.north)],
-      b,
+      toTileAttributes(row),
     )
     if (source) sources.push(source)
   }
-  return regenerateMassings(sources, { outDir, tileKeys: keys })
+  return regenerateMassings(sources, { outDir, tileKeys: keys, dirtyKeys: changed })
 }
 
 /** Keys of the content tiles whose feature table holds any of `ids`. */

@@ -108,7 +108,8 @@ function footprintBox(f: Footprint): [number, number, number, number] | null {
   return west <= east ? [west, south, east, north] : null
 }
 
-interface Group {
+/** What one cell's box is made of: sums and extremes over the buildings anchored in it, in id order. */
+export interface MassingGroup {
   west: number
   south: number
   east: number
@@ -119,7 +120,8 @@ interface Group {
   area: number
   topArea: number
   count: number
-  useArea: Map<string | null, number>
+  /** Footprint area per use, [use, area] in first-seen order. */
+  useArea: [string | null, number][]
   yearArea: number
   yearWeight: number
   floorsArea: number
@@ -128,21 +130,26 @@ interface Group {
   worstSeverity: number
 }
 
+/** The groups of an inner cell's massing, by cell index `gy × 2^depth + gx` within the cell. */
+export type MassingGroups = Map<number, MassingGroup>
+
 /**
- * The massing of an inner cell from the buildings anchored anywhere in it (others are ignored), in a stable
- * order (south to north, west to east), so the same buildings always give the same bytes.
+ * Groups the buildings anchored in an inner cell by the cells `depth` levels down (others are ignored; with
+ * `only`, so are the cells it rejects). Sources must come in id order: sums then add up in the same order
+ * whichever way the buildings were read, so a full build and an update write the same bytes.
  */
-export function blockMassing(
+export function groupMassing(
   coord: TileCoord,
   root: ExtentDeg,
   depth: number,
   sources: Iterable<MassingSource>,
-): Massing {
+  only?: (cell: number) => boolean,
+): MassingGroups {
   const level = coord.level + depth
   const side = 2 ** depth
   const x0 = coord.x * side
   const y0 = coord.y * side
-  const groups = new Map<number, Group>()
+  const groups: MassingGroups = new Map()
   for (const s of sources) {
     const tx = normalisedX(s.lonDeg, root)
     const ty = normalisedY(s.latDeg, root)
@@ -151,6 +158,7 @@ export function blockMassing(
     const gy = cellIndex(ty, level) - y0
     if (gx < 0 || gx >= side || gy < 0 || gy >= side) continue
     const cell = gy * side + gx
+    if (only && !only(cell)) continue
     const area = Math.max(boxAreaM2(s.westDeg, s.southDeg, s.eastDeg, s.northDeg), 1)
     const top = s.baseM + s.heightM
     let g = groups.get(cell)
@@ -166,7 +174,7 @@ export function blockMassing(
         area: 0,
         topArea: 0,
         count: 0,
-        useArea: new Map(),
+        useArea: [],
         yearArea: 0,
         yearWeight: 0,
         floorsArea: 0,
@@ -186,7 +194,9 @@ export function blockMassing(
     g.area += area
     g.topArea += top * area
     g.count++
-    g.useArea.set(s.use, (g.useArea.get(s.use) ?? 0) + area)
+    const use = g.useArea.find((u) => u[0] === s.use)
+    if (use) use[1] += area
+    else g.useArea.push([s.use, area])
     if (s.yearBuilt !== null && Number.isFinite(s.yearBuilt)) {
       g.yearArea += s.yearBuilt * area
       g.yearWeight += area
@@ -198,7 +208,24 @@ export function blockMassing(
     if (Number.isFinite(s.openProblems)) g.openProblems += Math.max(0, s.openProblems)
     if (Number.isFinite(s.worstSeverity)) g.worstSeverity = Math.max(g.worstSeverity, s.worstSeverity)
   }
+  return groups
+}
 
+/**
+ * The massing of an inner cell from the buildings anchored anywhere in it (others are ignored), in a stable
+ * order (south to north, west to east), so the same buildings always give the same bytes.
+ */
+export function blockMassing(
+  coord: TileCoord,
+  root: ExtentDeg,
+  depth: number,
+  sources: Iterable<MassingSource>,
+): Massing {
+  return massingOf(groupMassing(coord, root, depth, sources))
+}
+
+/** One box per group, and the massing's geometric error. */
+export function massingOf(groups: MassingGroups): Massing {
   const boxes: TileBuilding[] = []
   let geometricErrorM = 0
   for (const cell of [...groups.keys()].sort((a, b) => a - b)) {
@@ -253,7 +280,7 @@ function boxAreaM2(west: number, south: number, east: number, north: number): nu
 }
 
 /** The use covering the most footprint area; ties go to the name first in sort order, no data last. */
-function dominantUse(useArea: ReadonlyMap<string | null, number>): string | null {
+function dominantUse(useArea: readonly [string | null, number][]): string | null {
   let best: string | null = null
   let bestArea = -1
   for (const [use, area] of [...useArea].sort(([a], [b]) => compareUse(a, b))) {

@@ -17,7 +17,7 @@
  * deleted after, all via rename, so a server reading the directory never sees a broken tileset.
  * Runs against one directory must be serialised (manifest.json is read-modify-write).
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { encodeTileGlb } from './content.ts'
 import {
@@ -47,7 +47,14 @@ import {
   TileIndex,
   type TilesetManifest,
 } from './manifest.ts'
-import { blockMassing, type MassingSource, massingSourceOf } from './massing.ts'
+import {
+  groupMassing,
+  type MassingGroup,
+  type MassingGroups,
+  type MassingSource,
+  massingOf,
+  massingSourceOf,
+} from './massing.ts'
 import { TileMeshBuilder } from './mesh.ts'
 import { METADATA_SCHEMA } from './metadata.ts'
 import {
@@ -59,6 +66,7 @@ import {
   normalisedX,
   normalisedY,
   type PartitionLeaf,
+  parentCoord,
   parseTileKey,
   partition,
   ROOT_TILE,
@@ -215,9 +223,12 @@ export async function regenerateTiles(
 }
 
 /**
- * Rebuilds the block massings of the given inner cells from `sources`, which must include every building drawn
- * below them (other buildings are ignored), in id order. A cell left without buildings loses its massing.
- * Call after {@link regenerateTiles} with the subdivided ancestors of the cells it rewrote.
+ * Rebuilds the block massings of the given inner cells. With `dirtyKeys`, only the boxes whose cells overlap
+ * those cells are recomputed, from `sources`, which must then hold every building anchored in them; the other
+ * boxes come from the summary kept beside each massing (`massings/<key>.json`). Without, every box is recomputed
+ * and `sources` must hold every building below the given cells. Sources come in id order; others are ignored.
+ * A cell left without buildings loses its massing. Call after {@link regenerateTiles} with the subdivided
+ * ancestors of the cells it rewrote and those cells as `dirtyKeys` (see {@link massingUpdateArea}).
  */
 export async function regenerateMassings(
   sources: readonly MassingSource[],
@@ -233,21 +244,70 @@ export async function regenerateMassings(
     parseTileKey(key)
     if (!index.isSplit(key)) throw new InvalidTilesOptionError(`${key} is not a subdivided cell`)
   }
+  const dirty = options.dirtyKeys?.map(parseTileKey)
   const before = new Set(keys.filter((key) => key in manifest.tiles))
   for (const key of keys) delete manifest.tiles[key]
-  const result = await writeMassings(options.outDir, manifest, keys, sources)
+  const result = await writeMassings(options.outDir, manifest, keys, sources, dirty)
   await writeTilesetFiles(options.outDir, manifest)
   const removed = [...before].filter((key) => !(key in manifest.tiles))
   await removeGlbs(options.outDir, removed)
   return { rewritten: result.keys, removed, bytes: result.bytes }
 }
 
-/** Writes the massing of each split cell in `keys` from the sources anchored below it. */
+/**
+ * The cell whose buildings an update of the massings above `dirtyKey` reads: its ancestor `massingDepth` levels
+ * below the root, or the cell itself when it is shallower. Every massing box that can overlap the dirty cell lies
+ * inside it (the root's boxes are cells of that level; deeper massings have smaller boxes).
+ */
+export function massingUpdateArea(dirtyKey: TileKey, massingDepth: number): TileKey {
+  let coord = parseTileKey(dirtyKey)
+  while (coord.level > massingDepth) coord = parentCoord(coord)
+  return formatTileKey(coord)
+}
+
+const MASSING_SUMMARY_DIR = 'massings'
+const massingSummaryPath = (outDir: string, key: TileKey) => join(outDir, MASSING_SUMMARY_DIR, `${key}.json`)
+
+async function readMassingGroups(outDir: string, key: TileKey): Promise<MassingGroups> {
+  let text: string
+  try {
+    text = await readFile(massingSummaryPath(outDir, key), 'utf8')
+  } catch (err) {
+    throw new ManifestError(`the massing summary of ${key} is missing in ${outDir}; rebuild the tileset`, {
+      cause: err,
+    })
+  }
+  return new Map((JSON.parse(text) as { groups: [number, MassingGroup][] }).groups)
+}
+
+/** Whether the box of cell `cell` of the massing at `coord` overlaps any dirty cell. */
+function overlapsDirty(
+  coord: TileCoord,
+  depth: number,
+  dirty: readonly TileCoord[],
+): (cell: number) => boolean {
+  const side = 2 ** depth
+  const level = coord.level + depth
+  return (cell) => {
+    const x = coord.x * side + (cell % side)
+    const y = coord.y * side + Math.floor(cell / side)
+    return dirty.some((d) => {
+      if (d.level >= level) return d.x >> (d.level - level) === x && d.y >> (d.level - level) === y
+      return x >> (level - d.level) === d.x && y >> (level - d.level) === d.y
+    })
+  }
+}
+
+/**
+ * Writes the massing of each split cell in `keys`, with its summary, from the sources anchored below it: every
+ * box, or with `dirty` only those overlapping the dirty cells (the rest from the summary written before).
+ */
 async function writeMassings(
   outDir: string,
   manifest: TilesetManifest,
   keys: readonly TileKey[],
   sources: readonly MassingSource[],
+  dirty?: readonly TileCoord[],
 ): Promise<WrittenLeaves> {
   const depth = manifest.massingDepth ?? 0
   const root = manifest.rootExtentDeg
@@ -272,12 +332,32 @@ async function writeMassings(
       }
     }
   }
+  await mkdir(join(outDir, MASSING_SUMMARY_DIR), { recursive: true })
+  const massings: { key: TileKey; coord: TileCoord; groups: MassingGroups }[] = []
+  for (const key of [...wanted].sort()) {
+    const coord = parseTileKey(key)
+    const list = below.get(key) ?? []
+    let groups: MassingGroups
+    if (dirty) {
+      const isDirty = overlapsDirty(coord, depth, dirty)
+      groups = await readMassingGroups(outDir, key).catch((err: unknown) => {
+        // A cell split by this update has no summary yet; it is dirty as a whole, so every box is recomputed.
+        if (err instanceof ManifestError && dirty.some((d) => formatTileKey(d) === key)) return new Map()
+        throw err
+      })
+      for (const cell of [...groups.keys()]) if (isDirty(cell)) groups.delete(cell)
+      for (const [cell, group] of groupMassing(coord, root, depth, list, isDirty)) groups.set(cell, group)
+    } else {
+      groups = groupMassing(coord, root, depth, list)
+    }
+    if (groups.size === 0) continue
+    const sorted = [...groups].sort(([a], [b]) => a - b)
+    await writeAtomic(massingSummaryPath(outDir, key), `${JSON.stringify({ groups: sorted })}\n`)
+    massings.push({ key, coord, groups })
+  }
   const contents = function* (): Generator<Content> {
-    for (const key of [...wanted].sort()) {
-      const list = below.get(key)
-      if (!list) continue
-      const coord = parseTileKey(key)
-      const massing = blockMassing(coord, root, depth, list)
+    for (const { key, coord, groups } of massings) {
+      const massing = massingOf(groups)
       yield { key, coord, rows: massing.boxes, geometricError: massing.geometricErrorM }
     }
   }
@@ -576,6 +656,12 @@ async function writeAtomic(path: string, data: string | Uint8Array): Promise<voi
   await rename(tmp, path)
 }
 
+/** Deletes the GLBs of these keys, and their massing summaries where they had one. */
 async function removeGlbs(outDir: string, keys: readonly TileKey[]): Promise<void> {
-  await Promise.all(keys.map((key) => rm(join(outDir, contentUriOf(key)), { force: true })))
+  await Promise.all(
+    keys.flatMap((key) => [
+      rm(join(outDir, contentUriOf(key)), { force: true }),
+      rm(massingSummaryPath(outDir, key), { force: true }),
+    ]),
+  )
 }

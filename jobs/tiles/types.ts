@@ -111,8 +111,13 @@ export interface RegenerateTilesOptions {
 export interface RegenerateMassingsOptions {
   /** Directory of an existing tileset written by `generateTileset` with a massing depth. */
   outDir: string
-  /** Inner (split) cells whose massing to rebuild; the sources passed must hold every building below them. */
+  /** Inner (split) cells whose massing to rebuild. */
   tileKeys: readonly TileKey[]
+  /**
+   * Cells whose buildings changed (leaves rewritten, split or emptied): only the boxes overlapping them are
+   * recomputed. Omitted: every box is, from sources holding every building below `tileKeys`.
+   */
+  dirtyKeys?: readonly TileKey[]
 }
 
 export interface RegenerateTilesResult {

@@ -1,12 +1,17 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { InvalidTilesOptionError } from '../../../jobs/tiles/errors.ts'
+import { InvalidTilesOptionError, ManifestError } from '../../../jobs/tiles/errors.ts'
 import { readManifest, TileIndex } from '../../../jobs/tiles/manifest.ts'
 import { massingSourceOf } from '../../../jobs/tiles/massing.ts'
 import { BUILDING_USES } from '../../../jobs/tiles/metadata.ts'
 import { formatTileKey, parentCoord, parseTileKey } from '../../../jobs/tiles/quadtree.ts'
-import { generateTileset, regenerateMassings, regenerateTiles } from '../../../jobs/tiles/tileset.ts'
+import {
+  generateTileset,
+  massingUpdateArea,
+  regenerateMassings,
+  regenerateTiles,
+} from '../../../jobs/tiles/tileset.ts'
 import type { TileBuilding } from '../../../jobs/tiles/types.ts'
 import {
   type DecodedTile,
@@ -223,6 +228,48 @@ describe('regenerateMassings', () => {
     }
   })
 
+  it('with dirty cells, recomputes only the boxes around them from the buildings nearby, to the same bytes', async () => {
+    const dir = await fullBuild(buildings)
+    const index = new TileIndex(await readManifest(dir))
+    const target = buildings[777]!
+    const key = index.keyOf(target.footprint)!
+    const changed = buildings.map((b) =>
+      b.id === target.id ? { ...b, heightM: 3, use: 'public', worstSeverity: 2, openProblems: 4 } : b,
+    )
+    await regenerateTiles(
+      changed.filter((b) => index.keyOf(b.footprint) === key),
+      { outDir: dir, tileKeys: [key] },
+    )
+    // Only the buildings anchored in the update area: a small part of the city.
+    const area = index.extentDeg(massingUpdateArea(key, DEPTH))
+    const nearby = changed
+      .map(massingSourceOf)
+      .filter((s) => s !== null)
+      .filter(
+        (s) =>
+          s.lonDeg >= area.westDeg &&
+          s.lonDeg <= area.eastDeg &&
+          s.latDeg >= area.southDeg &&
+          s.latDeg <= area.northDeg,
+      )
+    expect(nearby.length).toBeLessThan(changed.length / 4)
+    await regenerateMassings(nearby, { outDir: dir, tileKeys: ancestorsOf(key), dirtyKeys: [key] })
+    const full = await fullBuild(changed, index.manifest.rootExtentDeg)
+    const files = (d: string) => [
+      ...fs.readdirSync(d).filter((f) => f.endsWith('.glb') || f.endsWith('.json')),
+      ...fs.readdirSync(path.join(d, 'massings')).map((f) => path.join('massings', f)),
+    ]
+    expect(files(dir).sort()).toEqual(files(full).sort())
+    for (const f of files(full)) {
+      expect(fs.readFileSync(path.join(dir, f)).equals(fs.readFileSync(path.join(full, f))), f).toBe(true)
+    }
+    // Without a summary, a partial update cannot be made: it says so rather than drop the other boxes.
+    fs.rmSync(path.join(dir, 'massings', '0-0-0.json'))
+    await expect(
+      regenerateMassings(nearby, { outDir: dir, tileKeys: ['0-0-0'], dirtyKeys: [key] }),
+    ).rejects.toThrow(ManifestError)
+  })
+
   it('gives a leaf split by an update its own massing', async () => {
     const dir = await fullBuild(buildings)
     const index = new TileIndex(await readManifest(dir))
@@ -254,9 +301,13 @@ describe('regenerateMassings', () => {
     })
     const leaves = await regenerateTiles([...inLeaf, ...added], { outDir: dir, tileKeys: [leafKey] })
     expect(leaves.split).toContain(leafKey)
-    const all = [...buildings, ...added]
+    const all = [...buildings, ...added].sort((a, b) => a.id - b.id)
     const sources = all.map(massingSourceOf).filter((s) => s !== null)
-    await regenerateMassings(sources, { outDir: dir, tileKeys: [leafKey, ...ancestorsOf(leafKey)] })
+    await regenerateMassings(sources, {
+      outDir: dir,
+      tileKeys: [leafKey, ...ancestorsOf(leafKey)],
+      dirtyKeys: [leafKey, ...leaves.rewritten],
+    })
     const { tiles } = load(dir)
     const split = tiles.find((t) => t.uri === `${leafKey}.glb`)!
     expect(split.tile.children?.length).toBeGreaterThan(0)
