@@ -3,9 +3,11 @@
  *
  * Tiling: buildings are placed in a quadtree over a fixed root extent (lon/lat degrees) by
  * their anchor point, the centre of the footprint's bounding box. A cell holding more than
- * `maxFeaturesPerTile` buildings is split into four; only leaves carry content (one GLB each,
- * `<level>-<x>-<y>.glb`), parents are empty with `refine: ADD`. Each leaf's `transform` is the
- * ENU→ECEF frame at its cell centre, so it never depends on the buildings inside.
+ * `maxFeaturesPerTile` buildings is split into four; the buildings are in the leaves (one GLB each,
+ * `<level>-<x>-<y>.glb`). With `massingDepth` 0 the parents are empty with `refine: ADD`; otherwise each holds
+ * a block massing of everything below it (massing.ts) and tiles refine by REPLACE. A tile's `transform` is the
+ * ENU→ECEF frame at its cell centre (relative to the nearest ancestor with content), so it never depends on the
+ * buildings inside.
  *
  * Regeneration: manifest.json records the root extent, the options and the set of split
  * cells, so `TileIndex.keyOf(footprint)` maps any building to its leaf key deterministically
@@ -13,7 +15,8 @@
  * (old and new key of each changed building), loads every building currently in those cells
  * and calls `regenerateTiles`: only those GLBs are rewritten (a cell that outgrows the limit is
  * split in place), then tileset.json is rebuilt from the manifest so bounding volumes follow the
- * new content. GLBs are written before the tileset that references them, and obsolete ones are
+ * new content; `regenerateMassings` then rebuilds the massings above the rewritten leaves. GLBs are written
+ * before the tileset that references them, and obsolete ones are
  * deleted after, all via rename, so a server reading the directory never sees a broken tileset.
  * Runs against one directory must be serialised (manifest.json is read-modify-write).
  */

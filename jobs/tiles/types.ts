@@ -68,8 +68,8 @@ export interface GenerateTilesetOptions {
   /** Deepest quadtree level; stops splitting when many buildings share an anchor point. */
   maxLevel?: number
   /**
-   * Geometric error of a content-less parent tile as a fraction of its region's diagonal. Parents
-   * carry no content, so a parent left unrefined shows nothing of its buildings: its error must be
+   * Geometric error of a content-less parent tile as a fraction of its region's diagonal (without block
+   * massings). Such a parent left unrefined shows nothing of its buildings: its error must be
    * large enough that any tile big enough to see is refined. With the viewer's maximum screen-space
    * error (8 px at 640 px height, 60° field of view) a parent is refined while the camera is within
    * about 69 × geometricError of it; the default of 0.5 refines a tile seen from up to ~35 of its

@@ -120,7 +120,7 @@ describe('generateTileset', () => {
       })
   })
 
-  it('writes a 3D Tiles 1.1 quadtree with content only in leaves', () => {
+  it('without block massings, writes a 3D Tiles 1.1 quadtree with content only in leaves', () => {
     expect(tileset.asset.version).toBe('1.1')
     expect(tileset.root.refine).toBe('ADD')
     expect(Object.keys(tileset.schema.classes)).toEqual(['building'])
