@@ -17,8 +17,8 @@
  * The massing's geometric error is the farthest a building it stands for can lie from it: the diagonal of the
  * buildings' joint bounding box, or the height difference between a roof and the box's roof when that is larger.
  */
-import { cellIndex, normalisedX, normalisedY, type TileCoord } from './quadtree.ts'
-import type { ExtentDeg, Footprint, TileBuilding } from './types.ts'
+import { cellIndex, footprintBoundsDeg, normalisedX, normalisedY, type TileCoord } from './quadtree.ts'
+import type { ExtentDeg, TileBuilding } from './types.ts'
 
 /** What a massing needs of one building: its anchor, its footprint's bounding box and its attributes. */
 export interface MassingSource {
@@ -55,12 +55,12 @@ const MIN_BOX_SHARE = 0.25
  * without extent in longitude or latitude): the same buildings count in a full build and in an update.
  */
 export function massingSourceOf(b: TileBuilding): MassingSource | null {
-  const box = footprintBox(b.footprint)
+  const box = footprintBoundsDeg(b.footprint)
   if (!box) return null
   return massingSource(box, b)
 }
 
-/** The same from a bounding box read from the database (`ST_XMin` …), which equals {@link footprintBox}. */
+/** The same from a bounding box read from the database (`ST_XMin` …), which equals {@link footprintBoundsDeg}. */
 export function massingSource(
   box: readonly [number, number, number, number],
   b: Omit<TileBuilding, 'id' | 'footprint'>,
@@ -83,29 +83,6 @@ export function massingSource(
     openProblems: b.openProblems,
     worstSeverity: b.worstSeverity,
   }
-}
-
-function footprintBox(f: Footprint): [number, number, number, number] | null {
-  let west = Number.POSITIVE_INFINITY
-  let south = Number.POSITIVE_INFINITY
-  let east = Number.NEGATIVE_INFINITY
-  let north = Number.NEGATIVE_INFINITY
-  const polygons = f?.type === 'Polygon' ? [f.coordinates] : f?.type === 'MultiPolygon' ? f.coordinates : []
-  for (const rings of polygons) {
-    for (const ring of rings) {
-      for (const pos of ring) {
-        const lon = pos[0]
-        const lat = pos[1]
-        if (lon === undefined || lat === undefined || !(Math.abs(lon) <= 180) || !(Math.abs(lat) <= 90))
-          return null
-        if (lon < west) west = lon
-        if (lon > east) east = lon
-        if (lat < south) south = lat
-        if (lat > north) north = lat
-      }
-    }
-  }
-  return west <= east ? [west, south, east, north] : null
 }
 
 /** What one cell's box is made of: sums and extremes over the buildings anchored in it, in id order. */

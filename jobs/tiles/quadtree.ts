@@ -65,16 +65,20 @@ export function cellCentreDeg(c: TileCoord, root: ExtentDeg): [number, number] {
 }
 
 /**
- * The point that places a building in the quadtree: the centre of its footprint's lon/lat
- * bounding box (PostGIS: `ST_Centroid(ST_Envelope(footprint))`). Null when the footprint has no
- * coordinates or any coordinate is not a finite lon/lat.
+ * The lon/lat bounding box `[west, south, east, north]` of a footprint's coordinates, or null when it has none
+ * or any coordinate is not a finite lon/lat.
  */
-export function footprintAnchorDeg(footprint: Footprint): [number, number] | null {
+export function footprintBoundsDeg(footprint: Footprint): [number, number, number, number] | null {
   let west = Number.POSITIVE_INFINITY
   let south = Number.POSITIVE_INFINITY
   let east = Number.NEGATIVE_INFINITY
   let north = Number.NEGATIVE_INFINITY
-  const polygons = footprint.type === 'Polygon' ? [footprint.coordinates] : footprint.coordinates
+  const polygons =
+    footprint?.type === 'Polygon'
+      ? [footprint.coordinates]
+      : footprint?.type === 'MultiPolygon'
+        ? footprint.coordinates
+        : []
   for (const rings of polygons) {
     for (const ring of rings) {
       for (const pos of ring) {
@@ -89,8 +93,17 @@ export function footprintAnchorDeg(footprint: Footprint): [number, number] | nul
       }
     }
   }
-  if (west > east) return null
-  return [(west + east) / 2, (south + north) / 2]
+  return west <= east ? [west, south, east, north] : null
+}
+
+/**
+ * The point that places a building in the quadtree: the centre of its footprint's lon/lat
+ * bounding box (PostGIS: `ST_Centroid(ST_Envelope(footprint))`). Null when the footprint has no
+ * coordinates or any coordinate is not a finite lon/lat.
+ */
+export function footprintAnchorDeg(footprint: Footprint): [number, number] | null {
+  const box = footprintBoundsDeg(footprint)
+  return box ? [(box[0] + box[2]) / 2, (box[1] + box[3]) / 2] : null
 }
 
 /**
