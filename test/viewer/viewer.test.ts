@@ -23,6 +23,8 @@ interface KnownBuilding {
   lon: number
   lat: number
   height_m: number
+  floors_estimated: boolean
+  height_estimated: boolean
 }
 
 /** Share of pixels that differ clearly between two PNG screenshots of the same size (decoded in the page). */
@@ -90,7 +92,8 @@ describe('3D viewer in headless Chromium', () => {
     server = await startHttpServer({ config, database })
     // A named building of medium height, so no taller neighbour hides its roof from above.
     const [row] = await database.rows<KnownBuilding>(sql`
-      select id, name, ST_X(ST_PointOnSurface(footprint)) as lon, ST_Y(ST_PointOnSurface(footprint)) as lat, height_m
+      select id, name, ST_X(ST_PointOnSurface(footprint)) as lon, ST_Y(ST_PointOnSurface(footprint)) as lat, height_m,
+        floors_estimated, height_estimated
       from buildings where name is not null and height_m > 15 and min_height_m = 0
       order by height_m desc, id limit 1`)
     known = {
@@ -197,6 +200,8 @@ describe('3D viewer in headless Chromium', () => {
       expect(details).toContain(String(known.id))
       expect(details).toContain(known.name)
       expect(details).toContain('来自 GraphQL 接口')
+      // A height or floor count the import estimated says so.
+      expect(details?.includes('（估算）')).toBe(known.floors_estimated || known.height_estimated)
       // The public reads no private problem and no indicator value.
       expect(details).toContain('无未销号问题')
       expect(details).toContain('指标值登录后可见')

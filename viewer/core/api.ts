@@ -21,7 +21,9 @@ export const BUILDING_DETAILS_FIELDS = graphql(`
     nameEn
     use
     heightM
+    heightEstimated
     floors
+    floorsEstimated
     yearBuilt
     footprintAreaM2
     standardAddress

@@ -90,7 +90,7 @@ export type RegionLevel =
   | 'province'
   | 'street';
 
-export type ViewerBuildingDetailsFieldsFragment = { id: string, name: string | null, nameEn: string | null, use: BuildingUse, heightM: number, floors: number | null, yearBuilt: number | null, footprintAreaM2: number, standardAddress: string | null, regionCode: string, region: { name: string, nameEn: string | null } | null, problems: Array<{ databaseId: number, title: string, type: string, severity: number, state: ProblemState, yearFound: number }>, indicatorValues: Array<{ value: number | null, grade: Grade | null, unitType: GradeUnitType, regionLevel: RegionLevel | null, campaignId: number, indicator: { code: string, name: string, nameEn: string | null, unit: string | null } }> };
+export type ViewerBuildingDetailsFieldsFragment = { id: string, name: string | null, nameEn: string | null, use: BuildingUse, heightM: number, heightEstimated: boolean, floors: number | null, floorsEstimated: boolean, yearBuilt: number | null, footprintAreaM2: number, standardAddress: string | null, regionCode: string, region: { name: string, nameEn: string | null } | null, problems: Array<{ databaseId: number, title: string, type: string, severity: number, state: ProblemState, yearFound: number }>, indicatorValues: Array<{ value: number | null, grade: Grade | null, unitType: GradeUnitType, regionLevel: RegionLevel | null, campaignId: number, indicator: { code: string, name: string, nameEn: string | null, unit: string | null } }> };
 
 export type ViewerBuildingDetailsQueryVariables = Exact<{
   id: string | number;
@@ -98,7 +98,7 @@ export type ViewerBuildingDetailsQueryVariables = Exact<{
 
 
 export type ViewerBuildingDetailsQuery = { node:
-    | { id: string, name: string | null, nameEn: string | null, use: BuildingUse, heightM: number, floors: number | null, yearBuilt: number | null, footprintAreaM2: number, standardAddress: string | null, regionCode: string, region: { name: string, nameEn: string | null } | null, problems: Array<{ databaseId: number, title: string, type: string, severity: number, state: ProblemState, yearFound: number }>, indicatorValues: Array<{ value: number | null, grade: Grade | null, unitType: GradeUnitType, regionLevel: RegionLevel | null, campaignId: number, indicator: { code: string, name: string, nameEn: string | null, unit: string | null } }> }
+    | { id: string, name: string | null, nameEn: string | null, use: BuildingUse, heightM: number, heightEstimated: boolean, floors: number | null, floorsEstimated: boolean, yearBuilt: number | null, footprintAreaM2: number, standardAddress: string | null, regionCode: string, region: { name: string, nameEn: string | null } | null, problems: Array<{ databaseId: number, title: string, type: string, severity: number, state: ProblemState, yearFound: number }>, indicatorValues: Array<{ value: number | null, grade: Grade | null, unitType: GradeUnitType, regionLevel: RegionLevel | null, campaignId: number, indicator: { code: string, name: string, nameEn: string | null, unit: string | null } }> }
     | Record<PropertyKey, never>
    | null };
 
@@ -108,7 +108,7 @@ export type ViewerBuildingsNearQueryVariables = Exact<{
 }>;
 
 
-export type ViewerBuildingsNearQuery = { buildings: { edges: Array<{ node: { id: string, name: string | null, nameEn: string | null, use: BuildingUse, heightM: number, floors: number | null, yearBuilt: number | null, footprintAreaM2: number, standardAddress: string | null, regionCode: string, region: { name: string, nameEn: string | null } | null, problems: Array<{ databaseId: number, title: string, type: string, severity: number, state: ProblemState, yearFound: number }>, indicatorValues: Array<{ value: number | null, grade: Grade | null, unitType: GradeUnitType, regionLevel: RegionLevel | null, campaignId: number, indicator: { code: string, name: string, nameEn: string | null, unit: string | null } }> } }> } | null };
+export type ViewerBuildingsNearQuery = { buildings: { edges: Array<{ node: { id: string, name: string | null, nameEn: string | null, use: BuildingUse, heightM: number, heightEstimated: boolean, floors: number | null, floorsEstimated: boolean, yearBuilt: number | null, footprintAreaM2: number, standardAddress: string | null, regionCode: string, region: { name: string, nameEn: string | null } | null, problems: Array<{ databaseId: number, title: string, type: string, severity: number, state: ProblemState, yearFound: number }>, indicatorValues: Array<{ value: number | null, grade: Grade | null, unitType: GradeUnitType, regionLevel: RegionLevel | null, campaignId: number, indicator: { code: string, name: string, nameEn: string | null, unit: string | null } }> } }> } | null };
 
 export type ViewerDistrictExtentsQueryVariables = Exact<{
   city: string;
@@ -202,7 +202,9 @@ export const ViewerBuildingDetailsFieldsFragmentDoc = new TypedDocumentString(`
   nameEn
   use
   heightM
+  heightEstimated
   floors
+  floorsEstimated
   yearBuilt
   footprintAreaM2
   standardAddress
@@ -248,7 +250,9 @@ export const ViewerBuildingDetailsDocument = new TypedDocumentString(`
   nameEn
   use
   heightM
+  heightEstimated
   floors
+  floorsEstimated
   yearBuilt
   footprintAreaM2
   standardAddress
@@ -299,7 +303,9 @@ export const ViewerBuildingsNearDocument = new TypedDocumentString(`
   nameEn
   use
   heightM
+  heightEstimated
   floors
+  floorsEstimated
   yearBuilt
   footprintAreaM2
   standardAddress

@@ -114,8 +114,12 @@ function buildingContent(view: DetailsView, lang: Lang, t: Translate): HTMLEleme
       [t('id'), String(picked.id)],
       [t('name'), optional(name, t)],
       [t('use'), label('use', details.use, t)],
-      [t('heightM'), details.heightM.toFixed(1)],
-      [t('floors'), optional(details.floors, t)],
+      // Heights and floors the import estimated (from floors, or height ÷ 3 m) are marked as such.
+      [t('heightM'), `${details.heightM.toFixed(1)}${details.heightEstimated ? ` ${t('estimated')}` : ''}`],
+      [
+        t('floors'),
+        `${optional(details.floors, t)}${details.floors !== null && details.floorsEstimated ? ` ${t('estimated')}` : ''}`,
+      ],
       [t('yearBuilt'), optional(details.yearBuilt, t)],
       [t('footprintAreaM2'), details.footprintAreaM2.toFixed(0)],
       [t('region'), `${optional(region, t)} (${details.regionCode})`],
