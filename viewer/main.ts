@@ -101,7 +101,7 @@ const state = {
   facilitiesVisible: true,
   blindSpotsVisible: false,
   demandPointsVisible: false,
-  gapFacilityType: DEFAULT_GAP_FACILITY_TYPE as string,
+  gapFacilityType: DEFAULT_GAP_FACILITY_TYPE,
   gapsHint: null as MessageKey | null,
   gapsModel: null as DistanceModel | null,
   theme: THEMES.severity as Theme,

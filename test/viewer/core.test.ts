@@ -16,7 +16,12 @@ import {
 import { FACILITY_CATEGORIES, facilityCategory, representativePoint } from '../../viewer/core/facilities.ts'
 import { GRADE_COLOURS } from '../../viewer/core/grades.ts'
 import { isMessageKey, LANGS, translator } from '../../viewer/core/i18n.ts'
-import { PROBLEM_CHANGED_SUBSCRIPTION, type ProblemChange, watchLive } from '../../viewer/core/live.ts'
+import {
+  PROBLEM_CHANGED_SUBSCRIPTION,
+  type ProblemChange,
+  RUN_UPDATED_SUBSCRIPTION,
+  watchLive,
+} from '../../viewer/core/live.ts'
 import { cameraPresets } from '../../viewer/core/presets.ts'
 import { renewalOutlines } from '../../viewer/core/renewal.ts'
 import {
@@ -93,11 +98,12 @@ describe('viewer core', () => {
 
   it('sends GraphQL documents that are valid against schema.graphql (so codegen can type them)', () => {
     const schema = buildSchema(fs.readFileSync(path.join(PROJECT_ROOT, 'schema.graphql'), 'utf8'))
-    const documents = [
+    const documents: [string, unknown][] = [
       ...Object.entries(api).filter(([name]) => name.endsWith('_QUERY')),
       ['PROBLEM_CHANGED_SUBSCRIPTION', PROBLEM_CHANGED_SUBSCRIPTION],
+      ['RUN_UPDATED_SUBSCRIPTION', RUN_UPDATED_SUBSCRIPTION],
     ]
-    expect(documents.length).toBeGreaterThanOrEqual(5)
+    expect(documents.length).toBeGreaterThanOrEqual(11)
     for (const [name, document] of documents) {
       expect(
         // Typed documents (codegen's TypedDocumentString) are String objects: their text is the document.
@@ -169,7 +175,7 @@ describe('viewer core', () => {
       expect(fetches).toEqual([undefined])
 
       etag = 2
-      const change = { databaseId: 7, state: 'closed', buildingId: 3, severity: 3 }
+      const change: ProblemChange = { databaseId: 7, state: 'closed', buildingId: 3, severity: 3 }
       for (let i = 0; i < 3; i++) {
         sink!.next({ data: { problemChanged: change } })
         await vi.advanceTimersByTimeAsync(100)

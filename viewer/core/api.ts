@@ -1,9 +1,16 @@
 /**
- * GraphQL reads of the viewer (plain fetch). The building documents go through codegen (`viewer/generated`):
- * their result types are generated from the schema; the other layers' documents are still typed by hand.
+ * GraphQL reads of the viewer (plain fetch). Every document goes through codegen (`viewer/generated`): its
+ * variables and result types are generated from the schema, and `typedQuery` checks both. Where the UI has its
+ * own model (gaps, cells, grades, renewal areas, districts), the fetch function maps the generated result to it.
  */
 
-import type { TypedDocumentString, ViewerBuildingDetailsFieldsFragment } from '../generated/graphql.ts'
+import type {
+  FacilityType,
+  TypedDocumentString,
+  ViewerBuildingDetailsFieldsFragment,
+  ViewerFacilitiesQuery,
+  ViewerRenewalAreasQuery,
+} from '../generated/graphql.ts'
 import { graphql } from '../generated/index.ts'
 import type { UncoveredCell } from './cells.ts'
 import type { ExtentDeg } from './extent.ts'
@@ -78,7 +85,7 @@ export const BUILDINGS_NEAR_QUERY = graphql(`
   }
 `)
 
-export const DISTRICT_EXTENTS_QUERY = /* GraphQL */ `
+export const DISTRICT_EXTENTS_QUERY = graphql(`
   query ViewerDistrictExtents($city: String!) {
     aggregate(groupBy: { childrenOf: $city }) {
       groups {
@@ -92,9 +99,9 @@ export const DISTRICT_EXTENTS_QUERY = /* GraphQL */ `
       }
     }
   }
-`
+`)
 
-export const FACILITIES_QUERY = /* GraphQL */ `
+export const FACILITIES_QUERY = graphql(`
   query ViewerFacilities($after: String) {
     facilities(first: 500, after: $after) {
       edges {
@@ -109,25 +116,17 @@ export const FACILITIES_QUERY = /* GraphQL */ `
       }
     }
   }
-`
+`)
 
-export interface FacilityPoint {
-  type: string
-  geom: { type: string; coordinates: unknown }
-}
+/** One facility as the query answers it. */
+export type FacilityPoint = NonNullable<ViewerFacilitiesQuery['facilities']>['edges'][number]['node']
 
 /** Every facility the caller may read (pages of 500). */
 export async function fetchFacilities(maxPages = 20): Promise<FacilityPoint[]> {
-  type Page = {
-    facilities: {
-      edges: { node: FacilityPoint }[]
-      pageInfo: { hasNextPage: boolean; endCursor: string | null }
-    } | null
-  }
   const out: FacilityPoint[] = []
   let after: string | null = null
   for (let page = 0; page < maxPages; page++) {
-    const data: Page = await query<Page>(FACILITIES_QUERY, { after })
+    const data: ViewerFacilitiesQuery = await typedQuery(FACILITIES_QUERY, { after })
     if (!data.facilities) break
     out.push(...data.facilities.edges.map((e) => e.node))
     if (!data.facilities.pageInfo.hasNextPage) break
@@ -136,7 +135,7 @@ export async function fetchFacilities(maxPages = 20): Promise<FacilityPoint[]> {
   return out
 }
 
-export const COVERAGE_GAPS_QUERY = /* GraphQL */ `
+export const COVERAGE_GAPS_QUERY = graphql(`
   query ViewerCoverageGaps($regionCode: String!, $facilityType: FacilityType!) {
     latestCoverageRun(regionCode: $regionCode) {
       databaseId
@@ -151,20 +150,19 @@ export const COVERAGE_GAPS_QUERY = /* GraphQL */ `
       }
     }
   }
-`
+`)
 
 /** Gaps of one facility type from the latest succeeded coverage run in the region (null: no run visible). */
 export async function fetchCoverageGaps(
   regionCode: string,
-  facilityType: string,
+  facilityType: FacilityType,
 ): Promise<{ runId: number; gaps: Gap[] } | null> {
-  type Data = { latestCoverageRun: { databaseId: number; gaps: Gap[] } | null }
-  const data = await query<Data>(COVERAGE_GAPS_QUERY, { regionCode, facilityType })
+  const data = await typedQuery(COVERAGE_GAPS_QUERY, { regionCode, facilityType })
   const run = data.latestCoverageRun
   return run ? { runId: run.databaseId, gaps: run.gaps } : null
 }
 
-export const BUILDING_GRADES_QUERY = /* GraphQL */ `
+export const BUILDING_GRADES_QUERY = graphql(`
   query ViewerBuildingGrades($regionCode: String!, $indicatorCode: String) {
     buildingGrades(regionCode: $regionCode, indicatorCode: $indicatorCode) {
       campaignId
@@ -183,21 +181,18 @@ export const BUILDING_GRADES_QUERY = /* GraphQL */ `
       }
     }
   }
-`
+`)
 
 /** Building grades of the latest graded campaign in the region (null: none visible). */
 export async function fetchBuildingGrades(
   regionCode: string,
   indicatorCode: string | null,
 ): Promise<BuildingGrades | null> {
-  const data = await query<{ buildingGrades: BuildingGrades | null }>(BUILDING_GRADES_QUERY, {
-    regionCode,
-    indicatorCode,
-  })
+  const data = await typedQuery(BUILDING_GRADES_QUERY, { regionCode, indicatorCode })
   return data.buildingGrades
 }
 
-export const UNCOVERED_CELLS_QUERY = /* GraphQL */ `
+export const UNCOVERED_CELLS_QUERY = graphql(`
   query ViewerUncoveredCells($regionCode: String!, $facilityType: FacilityType!, $distanceModel: DistanceModel) {
     latestCoverageRun(regionCode: $regionCode) {
       databaseId
@@ -212,7 +207,7 @@ export const UNCOVERED_CELLS_QUERY = /* GraphQL */ `
       }
     }
   }
-`
+`)
 
 export interface UncoveredCells {
   runId: number
@@ -223,18 +218,15 @@ export interface UncoveredCells {
 /** Uncovered population cells of one type in the latest coverage run (null: no run visible). */
 export async function fetchUncoveredCells(
   regionCode: string,
-  facilityType: string,
+  facilityType: FacilityType,
   distanceModel: DistanceModel | null,
 ): Promise<UncoveredCells | null> {
-  type Data = {
-    latestCoverageRun: { databaseId: number; servedGroups: string[]; uncoveredCells: UncoveredCell[] } | null
-  }
-  const data = await query<Data>(UNCOVERED_CELLS_QUERY, { regionCode, facilityType, distanceModel })
+  const data = await typedQuery(UNCOVERED_CELLS_QUERY, { regionCode, facilityType, distanceModel })
   const run = data.latestCoverageRun
   return run ? { runId: run.databaseId, servedGroups: run.servedGroups, cells: run.uncoveredCells } : null
 }
 
-export const RENEWAL_AREAS_QUERY = /* GraphQL */ `
+export const RENEWAL_AREAS_QUERY = graphql(`
   query ViewerRenewalAreas($after: String) {
     renewalAreas(first: 500, after: $after) {
       nodes {
@@ -248,20 +240,14 @@ export const RENEWAL_AREAS_QUERY = /* GraphQL */ `
       }
     }
   }
-`
+`)
 
 /** Every renewal area the caller may read (they are never public: null without a token's scope). */
 export async function fetchRenewalAreas(maxPages = 10): Promise<RenewalArea[] | null> {
-  type Page = {
-    renewalAreas: {
-      nodes: RenewalArea[]
-      pageInfo: { hasNextPage: boolean; endCursor: string | null }
-    } | null
-  }
   const out: RenewalArea[] = []
   let after: string | null = null
   for (let page = 0; page < maxPages; page++) {
-    const data: Page = await query<Page>(RENEWAL_AREAS_QUERY, { after })
+    const data: ViewerRenewalAreasQuery = await typedQuery(RENEWAL_AREAS_QUERY, { after })
     if (!data.renewalAreas) return null
     out.push(...data.renewalAreas.nodes)
     if (!data.renewalAreas.pageInfo.hasNextPage) break
@@ -270,7 +256,7 @@ export async function fetchRenewalAreas(maxPages = 10): Promise<RenewalArea[] | 
   return out
 }
 
-export const DISTRICT_BOUNDARIES_QUERY = /* GraphQL */ `
+export const DISTRICT_BOUNDARIES_QUERY = graphql(`
   query ViewerDistrictBoundaries($city: String!) {
     region(code: $city) {
       children(level: district) {
@@ -281,13 +267,11 @@ export const DISTRICT_BOUNDARIES_QUERY = /* GraphQL */ `
       }
     }
   }
-`
+`)
 
 /** The districts of a city with their boundaries (null where a district has none). */
 export async function fetchDistricts(cityCode: string): Promise<DistrictRegion[]> {
-  const data = await query<{ region: { children: DistrictRegion[] } | null }>(DISTRICT_BOUNDARIES_QUERY, {
-    city: cityCode,
-  })
+  const data = await typedQuery(DISTRICT_BOUNDARIES_QUERY, { city: cityCode })
   return data.region?.children ?? []
 }
 
@@ -314,14 +298,10 @@ function isBuilding(node: object): node is BuildingDetails {
 }
 
 /** Runs a codegen-typed document: variables and result are checked against the schema. */
-function typedQuery<TResult, TVariables>(
+async function typedQuery<TResult, TVariables>(
   operation: TypedDocumentString<TResult, TVariables>,
   variables: TVariables,
 ): Promise<TResult> {
-  return query<TResult>(operation.toString(), variables as Record<string, unknown>)
-}
-
-async function query<T>(document: string, variables: Record<string, unknown>): Promise<T> {
   const response = await fetch('/graphql', {
     method: 'POST',
     headers: {
@@ -329,9 +309,9 @@ async function query<T>(document: string, variables: Record<string, unknown>): P
       accept: 'application/json',
       ...(bearerToken ? { authorization: `Bearer ${bearerToken}` } : {}),
     },
-    body: JSON.stringify({ query: document, variables }),
+    body: JSON.stringify({ query: operation.toString(), variables }),
   })
-  const body = (await response.json()) as GraphQLResponse<T>
+  const body = (await response.json()) as GraphQLResponse<TResult>
   if (!response.ok || body.errors?.length || !body.data) {
     throw new Error(body.errors?.map((e) => e.message).join('; ') || `GraphQL HTTP ${response.status}`)
   }
@@ -369,10 +349,7 @@ export async function fetchBuildingDetails(
 
 /** Extent of the buildings of each child region of `cityCode`, keyed by region code. */
 export async function fetchDistrictExtents(cityCode: string): Promise<Map<string, ExtentDeg>> {
-  type Group = { key: string; extent: { west: number; south: number; east: number; north: number } | null }
-  const data = await query<{ aggregate: { groups: Group[] } | null }>(DISTRICT_EXTENTS_QUERY, {
-    city: cityCode,
-  })
+  const data = await typedQuery(DISTRICT_EXTENTS_QUERY, { city: cityCode })
   const out = new Map<string, ExtentDeg>()
   for (const g of data.aggregate?.groups ?? []) {
     if (!g.extent) continue

@@ -7,7 +7,7 @@ import type { MessageKey } from './i18n.ts'
 
 export interface UncoveredCell {
   databaseId: number
-  centroid: { type: string; coordinates: unknown }
+  centroid: { type: string; coordinates?: unknown }
   children: number
   working: number
   elderly: number

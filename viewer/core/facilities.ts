@@ -44,7 +44,8 @@ export interface FacilityMarker {
 }
 
 type Position = readonly number[]
-type Geometry = { type: string; coordinates: unknown }
+/** GeoJSON as the API answers it (a GeometryCollection has no `coordinates`). */
+type Geometry = { type: string; coordinates?: unknown }
 
 /** A representative point of a GeoJSON geometry: the point itself, or the centre of its bounding box. */
 export function representativePoint(geometry: Geometry): [number, number] | null {

@@ -2,6 +2,7 @@
  * Coverage overlays from the latest diagnostic run: blind-spot outlines and demand points of one facility type,
  * turned into plain drawing data (no Cesium). Demand points are sized and coloured by priority rank.
  */
+import type { FacilityType } from '../generated/graphql.ts'
 
 /** Facility types offered in the layer panel (those a coverage run has radii for by default). */
 export const GAP_FACILITY_TYPES = [
@@ -14,9 +15,15 @@ export const GAP_FACILITY_TYPES = [
   'market',
   'sports_ground',
   'park',
-] as const
+] as const satisfies readonly FacilityType[]
 
-export const DEFAULT_GAP_FACILITY_TYPE = 'kindergarten'
+export type GapFacilityType = (typeof GAP_FACILITY_TYPES)[number]
+
+export const DEFAULT_GAP_FACILITY_TYPE: GapFacilityType = 'kindergarten'
+
+export function isGapFacilityType(value: string): value is GapFacilityType {
+  return (GAP_FACILITY_TYPES as readonly string[]).includes(value)
+}
 
 /** Fill of a blind-spot polygon (semi-transparent red). */
 export const BLIND_SPOT_COLOUR = 'rgba(239, 68, 68, 0.5)'
@@ -36,8 +43,8 @@ export interface Gap {
   kind: 'blind_spot' | 'capacity'
   rank: number
   priority: number
-  geom: { type: string; coordinates: unknown } | null
-  point: { type: string; coordinates: unknown }
+  geom: { type: string; coordinates?: unknown } | null
+  point: { type: string; coordinates?: unknown }
 }
 
 /** One ring of a polygon as `[lon, lat]` pairs (first ring outer, the rest holes). */

@@ -3,9 +3,12 @@
  * means tiles were rewritten (a problem opened or closed, a building edited). A check is triggered by the
  * GraphQL subscription `problemChanged` (graphql-ws, same path as `/graphql`), debounced so a burst of changes
  * costs one check; a slow poll stays as the fallback for when the WebSocket is down and for changes no
- * subscription reports (building edits).
+ * subscription reports (building edits). The subscriptions go through codegen like the reads (`core/api.ts`):
+ * their variables and payloads are typed from the schema.
  */
-import { type Client, createClient } from 'graphql-ws'
+import { type Client, createClient, type ExecutionResult, type Sink } from 'graphql-ws'
+import type { TypedDocumentString, ViewerProblemChangedSubscription } from '../generated/graphql.ts'
+import { graphql } from '../generated/index.ts'
 
 export interface TilesetWatch {
   /** Checks for rewritten tiles now (or right after the check under way). */
@@ -62,7 +65,7 @@ export function watchTileset(url: string, intervalS: number, onChange: () => Pro
   }
 }
 
-export const PROBLEM_CHANGED_SUBSCRIPTION = /* GraphQL */ `
+export const PROBLEM_CHANGED_SUBSCRIPTION = graphql(`
   subscription ViewerProblemChanged($regionCode: String) {
     problemChanged(regionCode: $regionCode) {
       databaseId
@@ -71,9 +74,9 @@ export const PROBLEM_CHANGED_SUBSCRIPTION = /* GraphQL */ `
       severity
     }
   }
-`
+`)
 
-export const RUN_UPDATED_SUBSCRIPTION = /* GraphQL */ `
+export const RUN_UPDATED_SUBSCRIPTION = graphql(`
   subscription ViewerRunUpdated($regionCode: String) {
     diagnosticRunUpdated(regionCode: $regionCode) {
       databaseId
@@ -81,13 +84,19 @@ export const RUN_UPDATED_SUBSCRIPTION = /* GraphQL */ `
       state
     }
   }
-`
+`)
 
-export interface ProblemChange {
-  databaseId: number
-  state: string
-  buildingId: number | null
-  severity: number
+/** A problem opened, moved on or closed, as `problemChanged` reports it. */
+export type ProblemChange = ViewerProblemChangedSubscription['problemChanged']
+
+/** Subscribes to a codegen-typed document: variables and payload are checked against the schema. */
+function subscribe<TResult, TVariables extends Record<string, unknown>>(
+  client: Client,
+  document: TypedDocumentString<TResult, TVariables>,
+  variables: TVariables,
+  sink: Sink<ExecutionResult<TResult>>,
+): () => void {
+  return client.subscribe<TResult>({ query: String(document), variables }, sink)
 }
 
 export type LiveStatus = 'connecting' | 'connected' | 'closed'
@@ -148,8 +157,10 @@ export function watchLive(options: LiveOptions): TilesetWatch {
         },
       },
     })
-    unsubscribe = client.subscribe<{ problemChanged: ProblemChange }>(
-      { query: PROBLEM_CHANGED_SUBSCRIPTION, variables: { regionCode: options.regionCode ?? null } },
+    unsubscribe = subscribe(
+      client,
+      PROBLEM_CHANGED_SUBSCRIPTION,
+      { regionCode: options.regionCode ?? null },
       {
         next: (result) => {
           if (stopped) return
@@ -163,9 +174,10 @@ export function watchLive(options: LiveOptions): TilesetWatch {
     )
     const onRunSucceeded = options.onRunSucceeded
     if (options.token && onRunSucceeded) {
-      type RunUpdate = { databaseId: number; kind: string; state: string }
-      unsubscribeRuns = client.subscribe<{ diagnosticRunUpdated: RunUpdate }>(
-        { query: RUN_UPDATED_SUBSCRIPTION, variables: { regionCode: options.regionCode ?? null } },
+      unsubscribeRuns = subscribe(
+        client,
+        RUN_UPDATED_SUBSCRIPTION,
+        { regionCode: options.regionCode ?? null },
         {
           next: (result) => {
             const run = result.data?.diagnosticRunUpdated

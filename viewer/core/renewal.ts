@@ -5,7 +5,7 @@ export interface RenewalArea {
   databaseId?: number
   name: string
   kind: string | null
-  geom: { type: string; coordinates: unknown }
+  geom: { type: string; coordinates?: unknown }
 }
 
 export interface RenewalOutline {

@@ -2,7 +2,14 @@
 
 import { CELL_CLASSES } from '../core/cells.ts'
 import { FACILITY_CATEGORIES } from '../core/facilities.ts'
-import { BLIND_SPOT_COLOUR, DEMAND_CLASSES, type DistanceModel, GAP_FACILITY_TYPES } from '../core/gaps.ts'
+import {
+  BLIND_SPOT_COLOUR,
+  DEMAND_CLASSES,
+  type DistanceModel,
+  GAP_FACILITY_TYPES,
+  type GapFacilityType,
+  isGapFacilityType,
+} from '../core/gaps.ts'
 import type { GradedIndicator } from '../core/grades.ts'
 import { LANGS, type Lang, type MessageKey, type Translate } from '../core/i18n.ts'
 import type { CameraPreset } from '../core/presets.ts'
@@ -17,7 +24,7 @@ export interface PanelState {
   facilitiesVisible: boolean
   blindSpotsVisible: boolean
   demandPointsVisible: boolean
-  gapFacilityType: string
+  gapFacilityType: GapFacilityType
   /** Why no overlay is shown (no token, no run), or null. */
   gapsHint: MessageKey | null
   gapsModel: DistanceModel | null
@@ -44,7 +51,7 @@ export interface PanelHandlers {
   onFacilitiesVisible(visible: boolean): void
   onBlindSpotsVisible(visible: boolean): void
   onDemandPointsVisible(visible: boolean): void
-  onGapFacilityType(type: string): void
+  onGapFacilityType(type: GapFacilityType): void
   onGradeIndicator(code: string | null): void
   onUncoveredCellsVisible(visible: boolean): void
   onRenewalAreasVisible(visible: boolean): void
@@ -146,7 +153,9 @@ export function renderPanel(
     option.selected = type === state.gapFacilityType
     gapType.append(option)
   }
-  gapType.addEventListener('change', () => handlers.onGapFacilityType(gapType.value))
+  gapType.addEventListener('change', () => {
+    if (isGapFacilityType(gapType.value)) handlers.onGapFacilityType(gapType.value)
+  })
   const gapLegend = el(
     'ul',
     { class: 'legend', id: 'gap-legend' },
