@@ -20,8 +20,11 @@
 import { cellIndex, footprintBoundsDeg, normalisedX, normalisedY, type TileCoord } from './quadtree.ts'
 import type { ExtentDeg, TileBuilding } from './types.ts'
 
+/** A building's attributes as a massing sums them (its id and footprint stay with the leaf). */
+export type MassingAttributes = Omit<TileBuilding, 'id' | 'footprint' | 'buildings'>
+
 /** What a massing needs of one building: its anchor, its footprint's bounding box and its attributes. */
-export interface MassingSource {
+export interface MassingSource extends MassingAttributes {
   /** Anchor: the centre of the footprint's bounding box, as in the quadtree. */
   lonDeg: number
   latDeg: number
@@ -29,13 +32,6 @@ export interface MassingSource {
   southDeg: number
   eastDeg: number
   northDeg: number
-  baseM: number
-  heightM: number
-  floors: number | null
-  use: string | null
-  yearBuilt: number | null
-  openProblems: number
-  worstSeverity: number
 }
 
 export interface Massing {
@@ -63,7 +59,7 @@ export function massingSourceOf(b: TileBuilding): MassingSource | null {
 /** The same from a bounding box read from the database (`ST_XMin` …), which equals {@link footprintBoundsDeg}. */
 export function massingSource(
   box: readonly [number, number, number, number],
-  b: Omit<TileBuilding, 'id' | 'footprint'>,
+  b: MassingAttributes,
 ): MassingSource | null {
   const [westDeg, southDeg, eastDeg, northDeg] = box
   if (!(eastDeg > westDeg && northDeg > southDeg)) return null
