@@ -37,7 +37,7 @@ import {
   UnknownRegionError,
   UnsupportedFacilityTypeError,
 } from './errors.ts'
-import { lockRunningRun, queueRun } from './queue-run.ts'
+import { lockRunningRun, markRunSucceeded, queueRun } from './queue-run.ts'
 import { updateAndNotify } from './run-events.ts'
 
 export {
@@ -516,12 +516,7 @@ export async function processCoverageRun(
       roads: roads.length,
       srid,
     })
-    await tx.execute(
-      updateAndNotify(sql`
-      update diagnostic_runs set state = 'succeeded', progress = 1, message = '完成 / done', error = null,
-        outputs = ${JSON.stringify(outputs)}::jsonb, finished_at = now()
-      where id = ${runId}`),
-    )
+    await markRunSucceeded(tx, runId, outputs)
     await hooks.beforeCommit?.(context)
   })
 }

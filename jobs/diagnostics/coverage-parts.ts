@@ -24,7 +24,7 @@ import {
   RunNotFoundError,
   unfinishedRun,
 } from './coverage-inputs.ts'
-import { lockRunningRun } from './queue-run.ts'
+import { lockRunningRun, markRunSucceeded } from './queue-run.ts'
 import { updateAndNotify } from './run-events.ts'
 
 /**
@@ -330,12 +330,7 @@ export async function processCoveragePart(
       inputs: { cells: n, facilities: inputs.facilities.length, roads: inputs.roads.length, srid: part.srid },
       timingsMs: { load: loadMs, compute: computeMs },
     }
-    await tx.execute(
-      updateAndNotify(sql`
-      update diagnostic_runs set state = 'succeeded', progress = 1, message = '完成 / done', error = null,
-        outputs = ${JSON.stringify(outputs)}::jsonb, finished_at = now()
-      where id = ${runId}`),
-    )
+    await markRunSucceeded(tx, runId, outputs)
     await tx.execute(
       updateAndNotify(sql`
       update diagnostic_runs p set progress = 0.02 + 0.83 * d.done / d.total,

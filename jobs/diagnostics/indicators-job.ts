@@ -26,7 +26,7 @@ import {
 } from './indicators/definitions.ts'
 import { gradeValue, parseStandardValues } from './indicators/grading.ts'
 import { computeSmallUnitValues, type SmallUnitType } from './indicators/small-units.ts'
-import { lockRunningRun, queueRun } from './queue-run.ts'
+import { lockRunningRun, markRunSucceeded, queueRun } from './queue-run.ts'
 import { updateAndNotify } from './run-events.ts'
 
 /**
@@ -523,12 +523,7 @@ async function computeForRun(
       skipped,
       timingsMs: { compute: computeMs, smallUnits: smallUnitsMs },
     }
-    await tx.execute(
-      updateAndNotify(sql`
-      update diagnostic_runs set state = 'succeeded', progress = 1, message = '完成 / done', error = null,
-        outputs = ${JSON.stringify(outputs)}::jsonb, finished_at = now()
-      where id = ${runId}`),
-    )
+    await markRunSucceeded(tx, runId, outputs)
   })
 }
 

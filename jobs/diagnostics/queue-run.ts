@@ -3,6 +3,7 @@ import type { Database } from '../../server/db/client.ts'
 import { diagnosticRuns, type RunState } from '../../server/db/diagnostics.ts'
 import type { JobKind } from '../queue.ts'
 import type { JobRunner } from '../runner.ts'
+import { updateAndNotify } from './run-events.ts'
 
 export type RunRow = typeof diagnosticRuns.$inferSelect
 
@@ -81,4 +82,14 @@ export async function lockRunningRun(
     rows: { id: number; state: string }[]
   }
   return rows.some((r) => r.id === runId && r.state === 'running')
+}
+
+/** Marks a locked run succeeded with its outputs, in the transaction that wrote them, and tells the listeners. */
+export async function markRunSucceeded(tx: Transaction, runId: number, outputs: unknown): Promise<void> {
+  await tx.execute(
+    updateAndNotify(sql`
+      update diagnostic_runs set state = 'succeeded', progress = 1, message = '完成 / done', error = null,
+        outputs = ${JSON.stringify(outputs)}::jsonb, finished_at = now()
+      where id = ${runId}`),
+  )
 }

@@ -184,20 +184,7 @@ export function groupMassing(
   return groups
 }
 
-/**
- * The massing of an inner cell from the buildings anchored anywhere in it (others are ignored), in a stable
- * order (south to north, west to east), so the same buildings always give the same bytes.
- */
-export function blockMassing(
-  coord: TileCoord,
-  root: ExtentDeg,
-  depth: number,
-  sources: Iterable<MassingSource>,
-): Massing {
-  return massingOf(groupMassing(coord, root, depth, sources))
-}
-
-/** One box per group, and the massing's geometric error. */
+/** One box per group, in cell order (south to north, west to east), and the massing's geometric error. */
 export function massingOf(groups: MassingGroups): Massing {
   const boxes: TileBuilding[] = []
   let geometricErrorM = 0

@@ -25,6 +25,10 @@ export interface ViewerHarness {
   /** GraphQL over HTTP with the token; the untyped JSON response. */
   // biome-ignore lint/suspicious/noExplicitAny: the tests read untyped JSON responses field by field
   gql(query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: unknown[] }>
+  /** Starts a coverage diagnosis over the API: the new run's id (null on errors) and the errors. */
+  startCoverage(input: Record<string, unknown>): Promise<{ runId: number | null; errors?: unknown[] }>
+  /** Polls `diagnosticRuns` until the run has succeeded or failed (or about five minutes passed): its state. */
+  finalState(runId: number): Promise<string>
   close(): Promise<void>
 }
 
@@ -41,6 +45,14 @@ export async function openViewerHarness(name: string): Promise<ViewerHarness> {
   const page = await browser.newPage({ viewport: VIEWPORT })
   const pageErrors: string[] = []
   page.on('pageerror', (error) => pageErrors.push(error.message))
+  const gql: ViewerHarness['gql'] = async (query, variables = {}) => {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    })
+    return (await response.json()) as { data?: unknown; errors?: unknown[] }
+  }
   return {
     database,
     server,
@@ -49,13 +61,23 @@ export async function openViewerHarness(name: string): Promise<ViewerHarness> {
     browser,
     page,
     pageErrors,
-    gql: async (query, variables = {}) => {
-      const response = await fetch(`${server.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query, variables }),
-      })
-      return (await response.json()) as { data?: unknown; errors?: unknown[] }
+    gql,
+    startCoverage: async (input) => {
+      const started = await gql(
+        `mutation ($input: StartCoverageDiagnosisInput!) {
+          startCoverageDiagnosis(input: $input) { run { databaseId } } }`,
+        { input },
+      )
+      return { runId: started.data?.startCoverageDiagnosis?.run?.databaseId ?? null, errors: started.errors }
+    },
+    finalState: async (runId) => {
+      let state = ''
+      for (let i = 0; i < 1500 && state !== 'succeeded' && state !== 'failed'; i++) {
+        await new Promise((r) => setTimeout(r, 200))
+        const runs = await gql(`{ diagnosticRuns { databaseId state } }`)
+        state = runs.data.diagnosticRuns.find((r: { databaseId: number }) => r.databaseId === runId)?.state
+      }
+      return state
     },
     close: async () => {
       await browser.close()

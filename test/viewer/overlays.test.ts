@@ -83,20 +83,14 @@ describe('coverage overlays in the 3D viewer', () => {
       })
       expect(await page.textContent('#gaps-hint')).toContain('登录后可见')
 
-      const started = await gql(
-        `mutation ($input: StartCoverageDiagnosisInput!) {
-          startCoverageDiagnosis(input: $input) { run { databaseId } } }`,
-        { input: { regionCode: CITY_CODE, facilityTypes: ['kindergarten'], distanceModels: ['euclidean'] } },
-      )
+      const started = await harness.startCoverage({
+        regionCode: CITY_CODE,
+        facilityTypes: ['kindergarten'],
+        distanceModels: ['euclidean'],
+      })
       expect(started.errors).toBeUndefined()
-      const runId: number = started.data.startCoverageDiagnosis.run.databaseId
-      let state = ''
-      for (let i = 0; i < 1500 && state !== 'succeeded' && state !== 'failed'; i++) {
-        await new Promise((r) => setTimeout(r, 200))
-        const runs = await gql(`{ diagnosticRuns { databaseId state } }`)
-        state = runs.data.diagnosticRuns.find((r: { databaseId: number }) => r.databaseId === runId)?.state
-      }
-      expect(state).toBe('succeeded')
+      const runId = started.runId!
+      expect(await harness.finalState(runId)).toBe('succeeded')
       const api = await gql(
         `query ($regionCode: String!) { latestCoverageRun(regionCode: $regionCode) {
           databaseId gaps(facilityType: kindergarten, distanceModel: euclidean, first: 2000) { kind geom point } } }`,
@@ -153,20 +147,14 @@ describe('coverage overlays in the 3D viewer', () => {
       await page.waitForFunction(() => window.__citycheck.live === 'connected', undefined, {
         timeout: 30_000,
       })
-      const again = await gql(
-        `mutation ($input: StartCoverageDiagnosisInput!) {
-          startCoverageDiagnosis(input: $input) { run { databaseId } } }`,
-        {
-          input: {
-            regionCode: CITY_CODE,
-            facilityTypes: ['kindergarten'],
-            distanceModels: ['euclidean'],
-            radiusOverrides: { kindergarten: 200 },
-          },
-        },
-      )
+      const again = await harness.startCoverage({
+        regionCode: CITY_CODE,
+        facilityTypes: ['kindergarten'],
+        distanceModels: ['euclidean'],
+        radiusOverrides: { kindergarten: 200 },
+      })
       expect(again.errors).toBeUndefined()
-      const newer: number = again.data.startCoverageDiagnosis.run.databaseId
+      const newer = again.runId
       expect(newer).not.toBe(runId)
       await page.waitForFunction((id) => window.__citycheck.gaps?.runId === id, newer, { timeout: 120_000 })
       expect(pageErrors).toEqual([])

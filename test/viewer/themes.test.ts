@@ -119,20 +119,14 @@ describe('grade theme, uncovered population, renewal areas and district presets 
       await page.screenshot({ path: path.join(RESULTS, 'viewer-grade-theme.png') })
 
       // ---- Uncovered population: as many markers as the API's uncovered cells of the latest run.
-      const started = await gql(
-        `mutation ($input: StartCoverageDiagnosisInput!) {
-          startCoverageDiagnosis(input: $input) { run { databaseId } } }`,
-        { input: { regionCode: CITY_CODE, facilityTypes: ['kindergarten'], distanceModels: ['euclidean'] } },
-      )
+      const started = await harness.startCoverage({
+        regionCode: CITY_CODE,
+        facilityTypes: ['kindergarten'],
+        distanceModels: ['euclidean'],
+      })
       expect(started.errors).toBeUndefined()
-      const runId: number = started.data.startCoverageDiagnosis.run.databaseId
-      let state = ''
-      for (let i = 0; i < 1500 && state !== 'succeeded' && state !== 'failed'; i++) {
-        await new Promise((r) => setTimeout(r, 200))
-        const runs = await gql(`{ diagnosticRuns { databaseId state } }`)
-        state = runs.data.diagnosticRuns.find((r: { databaseId: number }) => r.databaseId === runId)?.state
-      }
-      expect(state).toBe('succeeded')
+      const runId = started.runId!
+      expect(await harness.finalState(runId)).toBe('succeeded')
       const cells = await gql(
         `{ latestCoverageRun(regionCode: "310100") { uncoveredCells(facilityType: kindergarten) { centroid served } } }`,
       )
@@ -169,19 +163,13 @@ describe('grade theme, uncovered population, renewal areas and district presets 
       await page.waitForFunction(() => window.__citycheck.live === 'connected', undefined, {
         timeout: 30_000,
       })
-      const again = await gql(
-        `mutation ($input: StartCoverageDiagnosisInput!) {
-          startCoverageDiagnosis(input: $input) { run { databaseId } } }`,
-        {
-          input: {
-            regionCode: CITY_CODE,
-            facilityTypes: ['kindergarten'],
-            distanceModels: ['euclidean'],
-            radiusOverrides: { kindergarten: 150 },
-          },
-        },
-      )
-      const newer: number = again.data.startCoverageDiagnosis.run.databaseId
+      const again = await harness.startCoverage({
+        regionCode: CITY_CODE,
+        facilityTypes: ['kindergarten'],
+        distanceModels: ['euclidean'],
+        radiusOverrides: { kindergarten: 150 },
+      })
+      const newer = again.runId
       expect(newer).not.toBe(runId)
       await page.waitForFunction((id) => window.__citycheck.uncoveredCells?.runId === id, newer, {
         timeout: 120_000,
