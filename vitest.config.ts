@@ -8,7 +8,9 @@ const SHARED = [
   'test/db/**/*.test.ts',
   'test/import/**/*.test.ts',
   'test/api/**/*.test.ts',
-  'test/jobs/diagnostics/**/*.test.ts',
+  'test/jobs/coverage/**/*.test.ts',
+  'test/jobs/indicators/**/*.test.ts',
+  'test/seed/**/*.test.ts',
 ]
 
 export default defineConfig({

@@ -6,8 +6,8 @@ import { PROJECT_ROOT } from '../server/config.ts'
 import { type Database, migrateDatabase } from '../server/db/client.ts'
 import { loadIndicatorCatalogue } from '../server/seed/indicators.ts'
 import { ensureRegions } from '../server/seed/regions.ts'
-import type { SyntheticSize } from '../server/synthetic/city.ts'
-import { generateSyntheticCity } from '../server/synthetic/generate.ts'
+import type { SyntheticSize } from './synthetic/city.ts'
+import { generateSyntheticCity } from './synthetic/generate.ts'
 
 /** A real PostgreSQL: DATABASE_URL, or the private instance of scripts/services.sh. */
 export function postgresUrl(): string {

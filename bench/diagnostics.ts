@@ -10,20 +10,17 @@ import {
   type FacilityRule,
   naiveCoverage,
   type PopulationCell,
-} from '../jobs/diagnostics/coverage/index.ts'
-import {
-  type CoverageRunParameters,
-  type DiagnosticRun,
-  getRun,
-  loadInputs,
-  startCoverageRun,
-} from '../jobs/diagnostics/coverage-job.ts'
+} from '../jobs/coverage/engine/index.ts'
+import { type CoverageRunParameters, loadInputs, startCoverageRun } from '../jobs/coverage/job.ts'
 import { createProcessors } from '../jobs/processors.ts'
-import { BullMqRunner, InProcessRunner, type JobRunner } from '../jobs/runner.ts'
+import { BullMqRunner } from '../jobs/runs/bullmq.ts'
+import { InProcessRunner } from '../jobs/runs/in-process.ts'
+import { getRun, type RunRow } from '../jobs/runs/rows.ts'
+import type { JobRunner } from '../jobs/runs/types.ts'
 import { PROJECT_ROOT } from '../server/config.ts'
 import { type Database, openDatabase } from '../server/db/client.ts'
-import { SYNTHETIC_SIZES, type SyntheticSize } from '../server/synthetic/city.ts'
 import { loadSyntheticCity, postgresUrl, prepareSchema, withDatabase } from './database.ts'
+import { SYNTHETIC_SIZES, type SyntheticSize } from './synthetic/city.ts'
 
 /**
  * `npm run bench -- diagnostics --size S|M|L`: the full service-coverage diagnosis (every facility type with a
@@ -238,7 +235,7 @@ async function forgetEarlierRuns(database: Database, regionCode: string): Promis
   )
 }
 
-async function waitForRun(database: Database, runId: number): Promise<DiagnosticRun> {
+async function waitForRun(database: Database, runId: number): Promise<RunRow> {
   for (;;) {
     const run = await getRun(database, runId)
     if (!run) throw new Error(`run ${runId} vanished`)

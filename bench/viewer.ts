@@ -7,14 +7,14 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { sql } from 'drizzle-orm'
 import { type Browser, errors as playwrightErrors } from 'playwright-core'
-import { buildCityTileset, CITY_MAX_FEATURES_PER_TILE, updateCityTiles } from '../jobs/tiles/job.ts'
+import { buildCityTileset, CITY_MAX_FEATURES_PER_TILE, updateCityTiles } from '../jobs/tiles/city.ts'
 import { PROJECT_ROOT } from '../server/config.ts'
 import { type Database, openDatabase } from '../server/db/client.ts'
 import { safeJoin } from '../server/static.ts'
-import { SYNTHETIC_SIZES, type SyntheticSize } from '../server/synthetic/city.ts'
 import { launchChromium, VIEWPORT } from '../test/helpers/browser.ts'
-import type { BenchOrbit } from '../viewer/bench/main.ts'
 import { createScratchDatabase, dropScratchDatabase, loadSyntheticCity, postgresUrl } from './database.ts'
+import { SYNTHETIC_SIZES, type SyntheticSize } from './synthetic/city.ts'
+import type { BenchOrbit } from './viewer-page/main.ts'
 
 /**
  * `npm run bench -- viewer --size S|M|L [--keep] [--entity-timeout 900] [--skip-entities] [--tileset-only]
@@ -29,7 +29,7 @@ import { createScratchDatabase, dropScratchDatabase, loadSyntheticCity, postgres
  * - `tilesetS`: wall time of the tileset build from the database, and the bytes of tileset.json + GLBs per building;
  * - `updateS`: wall time of the incremental update after a problem is opened on one building (its leaf and the
  *   massings above it rewritten, `updateTilesRewritten`);
- * - `firstViewS` / `entityFirstViewS`: from navigation start of the bench page (viewer/bench.html) to the end of
+ * - `firstViewS` / `entityFirstViewS`: from navigation start of the bench page (bench/viewer-page/index.html) to the end of
  *   the first frame in which everything the view needs is loaded and drawn (tiles: the tileset reports all tiles
  *   of the view loaded; entities: every entity's geometry is ready), the globe's tiles loaded too. `firstViewS`
  *   uses the real viewer's maximumScreenSpaceError (8): far parts of the city show as block massings (jobs/tiles/
@@ -50,6 +50,7 @@ import { createScratchDatabase, dropScratchDatabase, loadSyntheticCity, postgres
 
 const SEED = 1
 const VIEWER_ROOT = path.join(PROJECT_ROOT, 'viewer')
+const BENCH_PAGE_ROOT = path.join(PROJECT_ROOT, 'bench', 'viewer-page')
 const SCREENSHOT_DIR = path.join(PROJECT_ROOT, 'test-results')
 /** The real viewer's maximumScreenSpaceError (viewer/map/cityTileset.ts). */
 const VIEWER_SSE = 8
@@ -242,13 +243,18 @@ async function tilesetBytes(dir: string): Promise<number> {
   return bytes
 }
 
-/** Builds only the bench page (viewer/bench.html) with the viewer's Vite config, into `outDir`. */
+/** Builds only the bench page (bench/viewer-page/index.html) with the viewer's Vite config, into `outDir`. */
 async function buildBenchPage(outDir: string): Promise<void> {
   const { build } = await import('vite')
   await build({
     configFile: path.join(VIEWER_ROOT, 'vite.config.ts'),
+    root: BENCH_PAGE_ROOT,
     logLevel: 'warn',
-    build: { outDir, emptyOutDir: true, rolldownOptions: { input: path.join(VIEWER_ROOT, 'bench.html') } },
+    build: {
+      outDir,
+      emptyOutDir: true,
+      rolldownOptions: { input: path.join(BENCH_PAGE_ROOT, 'index.html') },
+    },
   })
 }
 
@@ -338,7 +344,7 @@ async function measureView(
       }
     })
     const started = performance.now()
-    await page.goto(`${baseUrl}/viewer/bench.html?${query}`, { timeout: options.timeoutS * 1000 })
+    await page.goto(`${baseUrl}/viewer/index.html?${query}`, { timeout: options.timeoutS * 1000 })
     let timedOut = false
     try {
       await page.waitForFunction(

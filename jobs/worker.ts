@@ -6,8 +6,8 @@
 import { loadConfig } from '../server/config.ts'
 import { openDatabase } from '../server/db/client.ts'
 import { createProcessors } from './processors.ts'
-import { DEFAULT_QUEUE_NAME } from './queue.ts'
-import { createBullMqWorker } from './runner.ts'
+import { createBullMqWorker } from './runs/bullmq.ts'
+import { DEFAULT_QUEUE_NAME } from './runs/queue.ts'
 
 const config = loadConfig()
 if (!config.redisUrl) {

@@ -9,9 +9,9 @@ import { badUserInput } from '../server/graphql/errors.ts'
 import { builder } from './builder.ts'
 import { BuildingUse, buildingVisible } from './buildings.ts'
 import { FacilityType } from './facilities.ts'
-import { and } from './pagination.ts'
 import { loadRegionChildren, loadRegions, Region, type RegionRow } from './regions.ts'
-import { resolveSpatialFilter, SpatialFilter, type SpatialSelection } from './spatial.ts'
+import { and } from './support/pagination.ts'
+import { resolveSpatialFilter, SpatialFilter, type SpatialSelection } from './support/spatial.ts'
 
 /** Most groups one aggregate may return; a finer grid belongs in a tile or a job. */
 export const MAX_GROUPS = 10_000

@@ -5,7 +5,7 @@ import ValidationPlugin from '@pothos/plugin-validation'
 import type { Geometry } from '../server/db/geometry.ts'
 import type { GraphQLContext } from '../server/graphql/context.ts'
 import { badUserInput, unauthenticated } from '../server/graphql/errors.ts'
-import { decodeGlobalId } from './global-id.ts'
+import { decodeGlobalId } from './support/global-id.ts'
 
 /** A validated GeoJSON geometry from the client, with the SRID named by its own `crs` member, if any. */
 export interface GeometryInput {

@@ -5,13 +5,19 @@ import { BUILDING_USES } from '../server/db/buildings.ts'
 import type { Geometry } from '../server/db/geometry.ts'
 import type { GraphQLContext } from '../server/graphql/context.ts'
 import { builder } from './builder.ts'
-import { encodeGlobalId, numericKey } from './global-id.ts'
-import { groupedByKey, inKeyOrder, joinedReader, primeLoader } from './loading.ts'
-import { registerNode } from './node.ts'
-import { and, keysetPage } from './pagination.ts'
 import { joinedRegion, loadRegions, Region, regionColumns, regionVisible } from './regions.ts'
-import { requestedNodeFields } from './selection.ts'
-import { ListOrder, resolveSpatialFilter, SpatialFilter, spatialOrdering, withDistance } from './spatial.ts'
+import { encodeGlobalId, numericKey } from './support/global-id.ts'
+import { groupedByKey, inKeyOrder, joinedReader, primeLoader } from './support/loading.ts'
+import { registerNode } from './support/node.ts'
+import { and, keysetPage } from './support/pagination.ts'
+import { requestedNodeFields } from './support/selection.ts'
+import {
+  ListOrder,
+  resolveSpatialFilter,
+  SpatialFilter,
+  spatialOrdering,
+  withDistance,
+} from './support/spatial.ts'
 
 // ---------------------------------------------------------------------------------------------- blocks
 

@@ -4,12 +4,18 @@ import { FACILITY_TYPES } from '../server/db/facilities.ts'
 import type { Geometry } from '../server/db/geometry.ts'
 import type { GraphQLContext } from '../server/graphql/context.ts'
 import { builder } from './builder.ts'
-import { encodeGlobalId, numericKey } from './global-id.ts'
-import { inKeyOrder, primeLoader } from './loading.ts'
-import { registerNode } from './node.ts'
-import { and, keysetPage } from './pagination.ts'
 import { loadRegions, Region } from './regions.ts'
-import { ListOrder, resolveSpatialFilter, SpatialFilter, spatialOrdering, withDistance } from './spatial.ts'
+import { encodeGlobalId, numericKey } from './support/global-id.ts'
+import { inKeyOrder, primeLoader } from './support/loading.ts'
+import { registerNode } from './support/node.ts'
+import { and, keysetPage } from './support/pagination.ts'
+import {
+  ListOrder,
+  resolveSpatialFilter,
+  SpatialFilter,
+  spatialOrdering,
+  withDistance,
+} from './support/spatial.ts'
 
 export interface FacilityRow {
   id: number

@@ -5,11 +5,11 @@ import type { GraphQLContext } from '../server/graphql/context.ts'
 import { notFound } from '../server/graphql/errors.ts'
 import { builder } from './builder.ts'
 import { Building, buildingVisible } from './buildings.ts'
-import { encodeGlobalId, numericKey } from './global-id.ts'
-import { groupedByKey, inKeyOrder, primeLoader } from './loading.ts'
-import { registerNode } from './node.ts'
-import { and, keysetPage } from './pagination.ts'
 import { loadRegions, type REGION_LEVELS, Region, RegionLevel, regionVisible } from './regions.ts'
+import { encodeGlobalId, numericKey } from './support/global-id.ts'
+import { groupedByKey, inKeyOrder, primeLoader } from './support/loading.ts'
+import { registerNode } from './support/node.ts'
+import { and, keysetPage } from './support/pagination.ts'
 
 export interface IndicatorSystemRow {
   id: number

@@ -11,9 +11,9 @@ import type { GraphQLContext } from '../server/graphql/context.ts'
 import { badUserInput, notFound } from '../server/graphql/errors.ts'
 import { builder } from './builder.ts'
 import { Building } from './buildings.ts'
-import { announcedRows, regionPrefix } from './live.ts'
-import { groupedByKey, inKeyOrder, loadNodes, numericIds, primeLoader } from './loading.ts'
-import { and, keysetPage } from './pagination.ts'
+import { announcedRows, regionPrefix } from './support/live.ts'
+import { groupedByKey, inKeyOrder, loadNodes, numericIds, primeLoader } from './support/loading.ts'
+import { and, keysetPage } from './support/pagination.ts'
 
 /** Channel announcing every problem change as JSON `{ id, buildingId, regionCode, state }`. */
 export const PROBLEM_EVENTS_CHANNEL = 'problems'

@@ -4,11 +4,11 @@ import type { Geometry } from '../server/db/geometry.ts'
 import type { GraphQLContext } from '../server/graphql/context.ts'
 import { notFound } from '../server/graphql/errors.ts'
 import { builder } from './builder.ts'
-import { encodeGlobalId } from './global-id.ts'
-import { groupedByKey, inKeyOrder, joinedReader, primeLoader } from './loading.ts'
-import { registerNode } from './node.ts'
-import { and, keysetPage } from './pagination.ts'
-import { resolveSpatialFilter, SpatialFilter } from './spatial.ts'
+import { encodeGlobalId } from './support/global-id.ts'
+import { groupedByKey, inKeyOrder, joinedReader, primeLoader } from './support/loading.ts'
+import { registerNode } from './support/node.ts'
+import { and, keysetPage } from './support/pagination.ts'
+import { resolveSpatialFilter, SpatialFilter } from './support/spatial.ts'
 
 export const REGION_LEVELS = ['province', 'city', 'district', 'street', 'community'] as const
 

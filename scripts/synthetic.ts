@@ -1,10 +1,10 @@
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { SYNTHETIC_SIZES, type SyntheticSize } from '../bench/synthetic/city.ts'
+import { generateSyntheticCity } from '../bench/synthetic/generate.ts'
 import { loadConfig } from '../server/config.ts'
 import { migrateDatabase, openDatabase } from '../server/db/client.ts'
 import { ensureRegions } from '../server/seed/regions.ts'
-import { SYNTHETIC_SIZES, type SyntheticSize } from '../server/synthetic/city.ts'
-import { generateSyntheticCity } from '../server/synthetic/generate.ts'
 
 const usage = `用法 / usage: tsx scripts/synthetic.ts --size S|M|L [options]
   --size S|M|L         about 10k / 100k / 500k buildings (default S)

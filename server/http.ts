@@ -1,19 +1,10 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { JobRunner } from '../jobs/runner.ts'
-import type { Config } from './config.ts'
-import type { Database } from './db/client.ts'
+import type { AppContext } from './app-context.ts'
 import { createGraphQLHandler, type GraphQLHandler } from './graphql/server.ts'
 import { attachSubscriptions } from './graphql/subscriptions.ts'
 import { healthReport } from './health.ts'
 import { serveStatic } from './static.ts'
-
-export interface AppContext {
-  config: Config
-  database: Database
-  /** Background-job runner for GraphQL mutations that start diagnoses; optional for read-only servers. */
-  jobs?: JobRunner | undefined
-}
 
 export interface RunningServer {
   server: http.Server

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { createProcessors } from '../jobs/processors.ts'
-import { createJobRunner, requeueUnfinishedRuns } from '../jobs/runner.ts'
+import { createJobRunner, requeueUnfinishedRuns } from '../jobs/runs/runner.ts'
 import { loadConfig } from './config.ts'
 import { migrateDatabase, openDatabase } from './db/client.ts'
 import { startHttpServer } from './http.ts'

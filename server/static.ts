@@ -7,9 +7,9 @@ import { createReadStream } from 'node:fs'
 import { readdir, rename, rm, stat } from 'node:fs/promises'
 import type http from 'node:http'
 import path from 'node:path'
-import { buildCityTileset, cityTilesDir, refreshCityTiles } from '../jobs/tiles/job.ts'
+import { buildCityTileset, cityTilesDir, refreshCityTiles } from '../jobs/tiles/city.ts'
+import type { AppContext } from './app-context.ts'
 import { PROJECT_ROOT } from './config.ts'
-import type { AppContext } from './http.ts'
 
 export const VIEWER_ROOT = path.join(PROJECT_ROOT, 'viewer')
 export const VIEWER_DIST = path.join(VIEWER_ROOT, 'dist')

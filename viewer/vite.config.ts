@@ -35,8 +35,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 8000,
     target: 'es2022',
     rolldownOptions: {
-      // The viewer, and the page `npm run bench -- viewer` measures (bench/viewer.ts).
-      input: { main: path.join(VIEWER_ROOT, 'index.html'), bench: path.join(VIEWER_ROOT, 'bench.html') },
+      input: { main: path.join(VIEWER_ROOT, 'index.html') },
       checks: { pluginTimings: false },
       // Cesium's prebuilt bundle uses a direct eval in a third-party shader helper; nothing to fix here.
       onwarn(warning, warn) {

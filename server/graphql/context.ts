@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader'
-import type { JobRunner } from '../../jobs/runner.ts'
+import type { JobRunner } from '../../jobs/api.ts'
 import type { Identity, Scope } from '../auth/identity.ts'
 import type { Database } from '../db/client.ts'
 

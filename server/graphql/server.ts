@@ -6,7 +6,7 @@ import {
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled'
 import type { GraphQLFormattedError } from 'graphql'
-import type { JobRunner } from '../../jobs/runner.ts'
+import type { JobRunner } from '../../jobs/api.ts'
 import { schema } from '../../schema/index.ts'
 import type { Identity } from '../auth/identity.ts'
 import { scopeFor } from '../auth/scope.ts'

@@ -1,7 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { startCoverageRun } from '../../jobs/diagnostics/coverage-job.ts'
-import { startIndicatorRun } from '../../jobs/diagnostics/indicators-job.ts'
-import type { JobRunner } from '../../jobs/runner.ts'
+import { type JobRunner, startCoverageRun, startIndicatorRun } from '../../jobs/api.ts'
 import type { Database } from '../db/client.ts'
 
 /** The demo city's region: Shanghai, whose Huangpu, Hongkou and Pudong parts the Bund data covers. */

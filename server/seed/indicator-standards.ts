@@ -5,7 +5,7 @@
  * the boundaries between the other grades are CityCheck defaults. An edition's own `standardValues` (or staff
  * editing `indicators.standard_values`) replace them.
  *
- * Reading (see jobs/diagnostics/indicators/grading.ts): for "higher is better" a value below `poor` is poor,
+ * Reading (see jobs/indicators/grading.ts): for "higher is better" a value below `poor` is poor,
  * below `fair` fair, below `good` good, otherwise excellent, and below `red`/`yellow` it warns; "lower is better"
  * mirrors this (above the thresholds).
  */

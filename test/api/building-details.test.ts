@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createProcessors } from '../../jobs/processors.ts'
-import { InProcessRunner } from '../../jobs/runner.ts'
+import { InProcessRunner } from '../../jobs/runs/in-process.ts'
 import type { Database } from '../../server/db/client.ts'
 import { startDemoCheck } from '../../server/seed/demo-check.ts'
 import { graphql } from '../generated/index.ts'

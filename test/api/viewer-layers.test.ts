@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createProcessors } from '../../jobs/processors.ts'
-import { InProcessRunner } from '../../jobs/runner.ts'
+import { InProcessRunner } from '../../jobs/runs/in-process.ts'
 import { loadConfig } from '../../server/config.ts'
 import type { Database } from '../../server/db/client.ts'
 import { type RunningServer, startHttpServer } from '../../server/http.ts'

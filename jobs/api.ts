@@ -1,0 +1,8 @@
+// What the API and the seeds may ask of the jobs — start, cancel and read runs; the rest of jobs/ is not theirs.
+export { type CoverageRunParameters, type CoverageRunRequest, startCoverageRun } from './coverage/job.ts'
+export { type IndicatorRunRequest, startIndicatorRun } from './indicators/job.ts'
+export { DiagnosisParameterError } from './runs/errors.ts'
+export { RUN_EVENTS_CHANNEL, type RunEvent } from './runs/events.ts'
+export { cancelRun, getRun, type RunRow } from './runs/rows.ts'
+export type { JobRunner } from './runs/types.ts'
+export { startTilesRun, type TilesRunRequest } from './tiles/job.ts'

@@ -1,0 +1,78 @@
+import {
+  customType,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core'
+import { geometry } from './geometry.ts'
+import { regions } from './regions.ts'
+import { diagnosticRuns } from './runs.ts'
+
+/** Raw bytes (`bytea`): node-postgres reads them as a Buffer, PGlite as a Uint8Array. */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+})
+
+/**
+ * 分片结果: what one part of a fanned-out coverage run computed for its cells, kept until the parent joins the
+ * parts. Per distance model × facility type (in the order of the parent's parameters) the nearest facility and
+ * its distance of every cell, as little-endian Float64 arrays (NaN: none within the cut-off).
+ */
+export const coverageRunParts = pgTable(
+  'coverage_run_parts',
+  {
+    runId: integer('run_id')
+      .primaryKey()
+      .references(() => diagnosticRuns.id, { onDelete: 'cascade' }),
+    parentRunId: integer('parent_run_id')
+      .notNull()
+      .references(() => diagnosticRuns.id, { onDelete: 'cascade' }),
+    /** Ids of the part's cells, ascending, as little-endian Int32. */
+    cellIds: bytea('cell_ids').notNull(),
+    /** Per step: `cells` distances then `cells` facility ids, Float64 LE. */
+    results: bytea('results').notNull(),
+    /** Per model: unreachable cells; per step: unreachable facilities inside the part's rectangle. */
+    summary: jsonb('summary').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('coverage_run_parts_parent_idx').on(t.parentRunId)],
+)
+
+/** 服务盲区 / 缺口: a blind spot or capacity gap for one facility type found by a run. */
+export const coverageGaps = pgTable(
+  'coverage_gaps',
+  {
+    id: serial('id').primaryKey(),
+    runId: integer('run_id')
+      .notNull()
+      .references(() => diagnosticRuns.id, { onDelete: 'cascade' }),
+    regionCode: text('region_code')
+      .notNull()
+      .references(() => regions.code),
+    facilityType: text('facility_type').notNull(),
+    distanceModel: text('distance_model', { enum: ['euclidean', 'network'] }).notNull(),
+    kind: text('kind', { enum: ['blind_spot', 'capacity'] }).notNull(),
+    /** Stable key within a run so a retried write replaces instead of duplicating. */
+    gapKey: text('gap_key').notNull(),
+    geom: geometry('geom', 'MultiPolygon'),
+    point: geometry('point', 'Point').notNull(),
+    cells: integer('cells').notNull().default(0),
+    uncoveredChildren: doublePrecision('uncovered_children').notNull().default(0),
+    uncoveredWorking: doublePrecision('uncovered_working').notNull().default(0),
+    uncoveredElderly: doublePrecision('uncovered_elderly').notNull().default(0),
+    capacityGap: doublePrecision('capacity_gap').notNull().default(0),
+    priority: doublePrecision('priority').notNull().default(0),
+    rank: integer('rank').notNull(),
+  },
+  (t) => [
+    index('coverage_gaps_geom_gist').using('gist', t.geom),
+    index('coverage_gaps_point_gist').using('gist', t.point),
+    uniqueIndex('coverage_gaps_run_key').on(t.runId, t.gapKey),
+  ],
+)

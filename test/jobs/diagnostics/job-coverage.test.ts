@@ -1,8 +1,0 @@
-import { InProcessRunner } from '../../../jobs/runner.ts'
-import { describeCoverageJob } from './job-coverage-cases.ts'
-
-// The embedded default: no Redis, jobs on the event loop; runs on both database backends.
-describeCoverageJob('in-process', async (database, processors) => {
-  const runner = new InProcessRunner(database, processors, { backoffMs: 5, onError: () => {} })
-  return { runner, dispose: () => runner.close() }
-})
