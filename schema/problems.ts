@@ -10,7 +10,7 @@ import {
 import type { GraphQLContext } from '../server/graphql/context.ts'
 import { badUserInput, notFound } from '../server/graphql/errors.ts'
 import { builder } from './builder.ts'
-import { Building } from './buildings.ts'
+import { Building } from './buildings/buildings.ts'
 import { announcedRows, regionPrefix } from './support/live.ts'
 import { groupedByKey, inKeyOrder, loadNodes, numericIds, primeLoader } from './support/loading.ts'
 import { and, keysetPage } from './support/pagination.ts'
