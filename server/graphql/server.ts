@@ -1,5 +1,5 @@
 import type http from 'node:http'
-import { ApolloServer, HeaderMap } from '@apollo/server'
+import { ApolloServer, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server'
 import { unwrapResolverError } from '@apollo/server/errors'
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -135,6 +135,56 @@ function isLegacyRequestError(headers: Record<string, string>, body: string): bo
   }
 }
 
+/** Marks a request already answered (with an error) while its body was read. */
+const ANSWERED = Symbol('answered')
+
+/** The body of a POST: parsed JSON, or the raw text for other content types; GET has none. */
+async function readGraphQLBody(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  headers: HeaderMap,
+): Promise<unknown> {
+  if (req.method !== 'POST') return undefined
+  let text: string
+  try {
+    text = await readBody(req)
+  } catch (error) {
+    if (error instanceof PayloadTooLarge) {
+      sendJson(res, 413, '请求体过大', `Request body exceeds ${MAX_BODY_BYTES} bytes`, 'BAD_REQUEST')
+      return ANSWERED
+    }
+    throw error
+  }
+  const type = (headers.get('content-type') ?? '').toLowerCase()
+  if (!/^application\/(.+\+)?json\b/.test(type)) return text
+  try {
+    return JSON.parse(text)
+  } catch {
+    sendJson(res, 400, '请求体不是有效的 JSON', 'The request body is not valid JSON', 'BAD_REQUEST')
+    return ANSWERED
+  }
+}
+
+async function sendResponse(res: http.ServerResponse, response: HTTPGraphQLResponse): Promise<void> {
+  const out: Record<string, string> = {}
+  for (const [key, value] of response.headers) out[key] = value
+  let status = response.status ?? 200
+  if (
+    status === 400 &&
+    response.body.kind === 'complete' &&
+    isLegacyRequestError(out, response.body.string)
+  ) {
+    status = 200
+  }
+  res.writeHead(status, out)
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string)
+    return
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk)
+  res.end()
+}
+
 /** Apollo Server on a plain node:http route, per the GraphQL-over-HTTP spec (GET and POST). */
 export async function createGraphQLHandler(options: GraphQLHandlerOptions): Promise<GraphQLHandler> {
   const logError = options.logError ?? ((error: unknown) => console.error('graphql: internal error', error))
@@ -171,30 +221,8 @@ export async function createGraphQLHandler(options: GraphQLHandlerOptions): Prom
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value)
       }
-      let body: unknown
-      if (req.method === 'POST') {
-        let text: string
-        try {
-          text = await readBody(req)
-        } catch (error) {
-          if (error instanceof PayloadTooLarge) {
-            sendJson(res, 413, '请求体过大', `Request body exceeds ${MAX_BODY_BYTES} bytes`, 'BAD_REQUEST')
-            return
-          }
-          throw error
-        }
-        const type = (headers.get('content-type') ?? '').toLowerCase()
-        if (/^application\/(.+\+)?json\b/.test(type)) {
-          try {
-            body = JSON.parse(text)
-          } catch {
-            sendJson(res, 400, '请求体不是有效的 JSON', 'The request body is not valid JSON', 'BAD_REQUEST')
-            return
-          }
-        } else {
-          body = text
-        }
-      }
+      const body = await readGraphQLBody(req, res, headers)
+      if (body === ANSWERED) return
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => {
@@ -202,23 +230,7 @@ export async function createGraphQLHandler(options: GraphQLHandlerOptions): Prom
           return createContext(database, identity, await scopeFor(identity, database), options.jobs)
         },
       })
-      const out: Record<string, string> = {}
-      for (const [key, value] of response.headers) out[key] = value
-      let status = response.status ?? 200
-      if (
-        status === 400 &&
-        response.body.kind === 'complete' &&
-        isLegacyRequestError(out, response.body.string)
-      ) {
-        status = 200
-      }
-      res.writeHead(status, out)
-      if (response.body.kind === 'complete') {
-        res.end(response.body.string)
-        return
-      }
-      for await (const chunk of response.body.asyncIterator) res.write(chunk)
-      res.end()
+      await sendResponse(res, response)
     },
     stop: () => apollo.stop(),
   }
