@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { CsvError, parse } from 'csv-parse/sync'
 import type { Geometry } from '../db/geometry.ts'
 import { parseCrs, UnsupportedCrsError } from '../domain/crs.ts'
 import { GeometryError, validateGeometry } from './validate.ts'
@@ -7,7 +8,7 @@ import { GeometryError, validateGeometry } from './validate.ts'
 /** One feature read from an input file, with where it came from for the report. */
 export interface SourceFeature {
   file: string
-  /** 1-based feature number (GeoJSON) or line number (CSV). */
+  /** 1-based feature number (GeoJSON) or the line a record starts on (CSV). */
   index: number
   sourceId: string | null
   props: Record<string, unknown>
@@ -102,35 +103,12 @@ function readGeoJson(file: string, text: string, crsOverride?: string): ReadResu
   return out
 }
 
-/** Splits one CSV line, honouring double quotes. */
-function splitCsvLine(line: string): string[] {
-  const cells: string[] = []
-  let cell = ''
-  let quoted = false
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        cell += '"'
-        i++
-      } else if (c === '"') quoted = false
-      else cell += c
-    } else if (c === '"') quoted = true
-    else if (c === ',') {
-      cells.push(cell)
-      cell = ''
-    } else cell += c
-  }
-  cells.push(cell)
-  return cells.map((s) => s.trim())
-}
-
 const X_COLUMNS = ['lon', 'lng', 'longitude', 'x', '经度']
 const Y_COLUMNS = ['lat', 'latitude', 'y', '纬度']
 
 function readCsv(file: string, text: string, crsOverride?: string): ReadResult {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
-  const header = splitCsvLine(lines[0] ?? '').map((h) => h.toLowerCase())
+  const [head, ...records] = parseCsv(file, text)
+  const header = (head?.cells ?? []).map((h) => h.toLowerCase())
   const xi = header.findIndex((h) => X_COLUMNS.includes(h))
   const yi = header.findIndex((h) => Y_COLUMNS.includes(h))
   if (xi < 0 || yi < 0) {
@@ -140,10 +118,7 @@ function readCsv(file: string, text: string, crsOverride?: string): ReadResult {
   }
   const srid = parseCrs(crsOverride)
   const out: ReadResult = { features: [], rejected: [] }
-  for (let n = 1; n < lines.length; n++) {
-    const line = lines[n]
-    if (!line?.trim()) continue
-    const cells = splitCsvLine(line)
+  for (const { cells, line } of records) {
     const props: Record<string, unknown> = {}
     header.forEach((h, i) => {
       if (i !== xi && i !== yi && cells[i] !== undefined && cells[i] !== '') props[h] = cells[i]
@@ -155,11 +130,57 @@ function readCsv(file: string, text: string, crsOverride?: string): ReadResult {
       if (xs === '' || ys === '') throw new GeometryError('缺少坐标 / missing coordinates')
       const geometry: Geometry = { type: 'Point', coordinates: [Number(xs), Number(ys)] }
       validateGeometry(geometry, srid)
-      out.features.push({ file, index: n + 1, sourceId, props, geometry, srid })
+      out.features.push({ file, index: line, sourceId, props, geometry, srid })
     } catch (error) {
       if (!(error instanceof GeometryError)) throw error
-      out.rejected.push({ file, index: n + 1, sourceId, reason: error.message })
+      out.rejected.push({ file, index: line, sourceId, reason: error.message })
     }
   }
   return out
+}
+
+interface CsvRecord {
+  cells: string[]
+  /** Line the record starts on; a quoted field may carry it over several lines. */
+  line: number
+}
+
+/**
+ * Every record of a CSV text (header first, blank lines left out), cells trimmed, each with the line it starts
+ * on. A malformed file (an unclosed quote, a stray quote) is an {@link ImportFileError}: nothing is guessed.
+ */
+function parseCsv(file: string, text: string): CsvRecord[] {
+  // csv-parse counts a CRLF inside a quoted field as two lines; with LF alone its line count is exact.
+  const lf = text.replace(/\r\n/g, '\n')
+  const records: CsvRecord[] = []
+  let lastEnd = 0
+  try {
+    parse(lf, {
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      on_record: (cells, { lines }) => {
+        // `lines` is the line the record ends on.
+        lastEnd = lines
+        const spanned = cells.reduce((n, c) => n + c.split('\n').length - 1, 0)
+        records.push({ cells: cells.map((c) => c.trim()), line: lines - spanned })
+        return null
+      },
+    })
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error
+    throw new ImportFileError(csvErrorMessage(file, lf, error, lastEnd))
+  }
+  return records
+}
+
+function csvErrorMessage(file: string, lf: string, error: CsvError, lastEnd: number): string {
+  if (error.code !== 'CSV_QUOTE_NOT_CLOSED')
+    return `CSV 格式错误 / ${file} is not valid CSV: ${error.message}`
+  // csv-parse reports where the file ended; the reader needs the record that opened the quote.
+  const lines = lf.split('\n')
+  let start = lastEnd + 1
+  while (start < lines.length && !lines[start - 1]?.trim()) start++
+  return `CSV 引号未闭合 / ${file} is not valid CSV: a quote opened in the record on line ${start} is never closed`
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../server/db/client.ts'
 import { migrateDatabase } from '../../server/db/client.ts'
 import { ImportError, importCity } from '../../server/import/importer.ts'
+import { ImportFileError } from '../../server/import/read.ts'
 import { ensureRegions } from '../../server/seed/regions.ts'
 import { openEmptyTestDatabase } from '../helpers/database.ts'
 
@@ -222,5 +223,63 @@ describe('coordinate reference systems', () => {
       sql`select ST_X(geom) as x, ST_Y(geom) as y from facilities where source_id = ${id}`,
     )
     expect(metresBetween([row?.x ?? 0, row?.y ?? 0], lonLat)).toBeLessThan(0.01)
+  })
+})
+
+describe('CSV input', () => {
+  it('imports quoted newlines and quotes from an Excel "CSV UTF-8" file, numbering rejections by start line', async () => {
+    // What Excel writes: a BOM, CRLF between records, a bare LF inside a cell, "" for a quote.
+    const lines = [
+      'Id,Kind,Name,Lon,Lat',
+      '21,clinic,"社区卫生服务中心\n（东院）",121.4701,31.2101',
+      '',
+      '22,clinic,"the ""Bund"" clinic",121.4702,31.2102',
+      '23,clinic,"跨两行\n的越界点",200,31.2',
+      '24,clinic,缺坐标,,',
+    ]
+    const file = write('excel.csv', `\uFEFF${lines.join('\r\n')}\r\n`)
+    const report = await importCity(database, {
+      files: [file],
+      datasetName: 'excel-csv',
+      regionCode: '310101',
+    })
+    const rows = await database.rows<{ source_id: string; name: string }>(
+      sql`select f.source_id, f.name from facilities f join datasets d on d.id = f.dataset_id
+        where d.name = 'excel-csv' order by f.source_id`,
+    )
+    // A BOM left in the first header would make it "\uFEFFid", and no row would have its id.
+    expect(rows).toEqual([
+      { source_id: '21', name: '社区卫生服务中心\n（东院）' },
+      { source_id: '22', name: 'the "Bund" clinic' },
+    ])
+    // Record 21 spans lines 2–3 and line 4 is blank: record 23 starts on line 6, spans two, and 24 is on line 8.
+    expect(report.rejected.map((r) => [r.file, r.index, r.sourceId])).toEqual([
+      ['excel.csv', 6, '23'],
+      ['excel.csv', 8, '24'],
+    ])
+    expect(report.rejected[0]?.reason).toContain('not a longitude/latitude')
+    expect(report.rejected[1]?.reason).toContain('missing coordinates')
+  })
+
+  it('refuses a CSV with an unclosed quote, naming the line it opens on, and imports nothing', async () => {
+    const good = write('good.csv', 'id,kind,name,lon,lat\n31,clinic,另一个文件,121.4703,31.2103\n')
+    const broken = write(
+      'broken.csv',
+      'id,kind,name,lon,lat\n32,clinic,完好,121.4704,31.2104\n\n33,clinic,"未闭合,121.4705,31.2105\n34,clinic,之后,121.4706,31.2106\n',
+    )
+    const before = await database.rows<{ n: number }>(sql`select count(*)::int as n from facilities`)
+    const failure = importCity(database, {
+      files: [good, broken],
+      datasetName: 'broken-csv',
+      regionCode: '310101',
+    })
+    await expect(failure).rejects.toThrow(ImportFileError)
+    await expect(failure).rejects.toThrow(
+      'broken.csv is not valid CSV: a quote opened in the record on line 4 is never closed',
+    )
+    const after = await database.rows<{ n: number }>(sql`select count(*)::int as n from facilities`)
+    expect(after).toEqual(before)
+    const datasets = await database.rows(sql`select 1 from datasets where name = 'broken-csv'`)
+    expect(datasets).toHaveLength(0)
   })
 })
