@@ -8,18 +8,17 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { type SQL, sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
 import type { FacilityType } from '../../server/db/facilities.ts'
-import {
-  type LonLat,
-  POPULATION_METHOD,
-  type SyntheticBlock,
-  type SyntheticBuilding,
-  type SyntheticCell,
-  SyntheticCity,
-  type SyntheticCityOptions,
-  type SyntheticCompound,
-  type SyntheticFacility,
-  type SyntheticRoad,
-} from './city.ts'
+import { SyntheticCity, type SyntheticCityOptions } from './city.ts'
+import { POPULATION_METHOD } from './population.ts'
+import type {
+  LonLat,
+  SyntheticBlock,
+  SyntheticBuilding,
+  SyntheticCell,
+  SyntheticCompound,
+  SyntheticFacility,
+  SyntheticRoad,
+} from './rows.ts'
 
 export interface GenerateSyntheticCityOptions extends SyntheticCityOptions {
   /** Rows per INSERT statement. @defaultValue 10000 */

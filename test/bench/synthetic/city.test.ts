@@ -1,18 +1,16 @@
 import crypto from 'node:crypto'
 import { area, booleanPointInPolygon, booleanWithin, distance, kinks, point, polygon } from '@turf/turf'
 import { beforeAll, describe, expect, it } from 'vitest'
-import {
-  FLOOR_AREA_PER_RESIDENT_M2,
-  generateCityData,
-  type LonLat,
-  MIXED_USE_RESIDENTIAL_SHARE,
-  STOREY_HEIGHT_M,
-  SyntheticCity,
-  type SyntheticCityData,
-} from '../../../bench/synthetic/city.ts'
+import { generateCityData, SyntheticCity, type SyntheticCityData } from '../../../bench/synthetic/city.ts'
+import { STOREY_HEIGHT_M } from '../../../bench/synthetic/compound.ts'
 import { FACILITY_SPECS } from '../../../bench/synthetic/facilities.ts'
 import { arrayLiteral } from '../../../bench/synthetic/generate.ts'
 import { HEIGHT_CLASSES } from '../../../bench/synthetic/land-use.ts'
+import {
+  FLOOR_AREA_PER_RESIDENT_M2,
+  MIXED_USE_RESIDENTIAL_SHARE,
+} from '../../../bench/synthetic/population.ts'
+import type { LonLat } from '../../../bench/synthetic/rows.ts'
 import { FACILITY_TYPES } from '../../../server/db/facilities.ts'
 
 const digest = (data: unknown): string =>
