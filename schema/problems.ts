@@ -164,7 +164,7 @@ builder.queryField('problems', (t) =>
               `Invalid region code ${args.regionCode}`,
             )
           }
-          where.push(sql`p.region_code like ${`${args.regionCode.replace(/(00)+$/, '')}%`}`)
+          where.push(sql`p.region_code like ${`${regionPrefix(args.regionCode)}%`}`)
         }
         if (args.states?.length) where.push(sql`p.state = any(${sql.param(args.states)}::text[])`)
         if (args.buildingId != null) where.push(sql`p.building_id = ${args.buildingId}`)

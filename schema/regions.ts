@@ -57,14 +57,13 @@ const REGION_COLUMNS = regionColumns()
 
 export const regionVisible = (context: GraphQLContext, alias: SQL = sql`r`): SQL =>
   regionScopeCondition(context.scope, alias)
-const visible = (context: GraphQLContext): SQL => regionVisible(context)
 
 export async function loadRegions(
   codes: readonly string[],
   context: GraphQLContext,
 ): Promise<(RegionRow | null)[]> {
   const rows = await context.database.rows<RegionRow>(
-    sql`select ${REGION_COLUMNS} from regions r where r.code = any(${sql.param([...codes])}::text[]) and ${visible(context)}`,
+    sql`select ${REGION_COLUMNS} from regions r where r.code = any(${sql.param([...codes])}::text[]) and ${regionVisible(context)}`,
   )
   return inKeyOrder(codes, rows, (r) => r.code)
 }
@@ -75,7 +74,7 @@ export async function loadRegionChildren(
 ): Promise<RegionRow[][]> {
   const rows = await context.database.rows<RegionRow>(
     sql`select ${REGION_COLUMNS} from regions r
-        where r.parent_code = any(${sql.param([...parents])}::text[]) and ${visible(context)} order by r.code`,
+        where r.parent_code = any(${sql.param([...parents])}::text[]) and ${regionVisible(context)} order by r.code`,
   )
   return groupedByKey(parents, rows, (r) => r.parentCode as string)
 }
@@ -85,7 +84,7 @@ async function loadBoundaries(
   context: GraphQLContext,
 ): Promise<(Geometry | null)[]> {
   const rows = await context.database.rows<{ code: string; boundary: Geometry | null }>(
-    sql`select r.code, ST_AsGeoJSON(r.boundary, 9)::json as boundary from regions r where r.code = any(${sql.param([...codes])}::text[]) and ${visible(context)}`,
+    sql`select r.code, ST_AsGeoJSON(r.boundary, 9)::json as boundary from regions r where r.code = any(${sql.param([...codes])}::text[]) and ${regionVisible(context)}`,
   )
   return inKeyOrder(codes, rows, (r) => r.code).map((r) => r?.boundary ?? null)
 }
@@ -168,7 +167,7 @@ builder.queryField('regions', (t) =>
       resolve: async (_root, args, context) => {
         const spatial = await resolveSpatialFilter(context, args.filter)
         const where = [
-          visible(context),
+          regionVisible(context),
           ...spatial.conditions({ geom: sql`r.boundary`, regionCode: sql`r.code` }),
         ]
         if (args.level) where.push(sql`r.level = ${args.level}`)
