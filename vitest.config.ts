@@ -10,6 +10,7 @@ const SHARED = [
   'test/api/**/*.test.ts',
   'test/jobs/coverage/**/*.test.ts',
   'test/jobs/indicators/**/*.test.ts',
+  'test/jobs/tiles/**/*.test.ts',
   'test/seed/**/*.test.ts',
 ]
 

@@ -6,3 +6,9 @@ export { RUN_EVENTS_CHANNEL, type RunEvent } from './runs/events.ts'
 export { cancelRun, getRun, type RunRow } from './runs/rows.ts'
 export type { JobRunner } from './runs/types.ts'
 export { startTilesRun, type TilesRunRequest } from './tiles/job.ts'
+export {
+  type CityTilesOptions,
+  type CityTilesStatus,
+  queueCityTilesRun,
+  refreshTilesIfStale,
+} from './tiles/refresh.ts'

@@ -1,19 +1,32 @@
 /**
- * The city-model job: reads every building (optionally of one region) from PostGIS with its open-problem
- * summary and writes a 3D Tiles 1.1 tileset with {@link generateTileset}.
- *
- * When buildings or their problems change, {@link updateCityTiles} rewrites only the tiles holding them.
- * Runs against one directory are serialised in this process (the generator's manifest is read-modify-write).
+ * The city model as 3D Tiles (docs/adr/0006): every building (optionally of one region) with its open-problem
+ * summary written by {@link generateTileset}; when buildings or their problems change, only the tiles holding
+ * them are rewritten. Runs against one directory are serialised in this process (the generator's manifest is
+ * read-modify-write); the tiles job keeps runs on other processes apart.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { type SQL, sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
+import {
+  loadBuildings,
+  loadMassingSources,
+  loadPaddedExtent,
+  overlapsExtent,
+  regionFilter,
+} from './city-rows.ts'
 import { ManifestError } from './errors.ts'
 import { decodeGlb, readBufferView } from './glb.ts'
 import { contentUriOf, readManifest, TileIndex } from './manifest.ts'
-import { type MassingSource, massingSource } from './massing.ts'
 import { formatTileKey, parentCoord, parseTileKey } from './quadtree.ts'
+import {
+  readSourceState,
+  removeSourceState,
+  type SourceState,
+  sameSourceState,
+  sourceState,
+  writeSourceState,
+} from './source-state.ts'
 import {
   DEFAULT_GEOMETRIC_ERROR_SCALE,
   generateTileset,
@@ -21,14 +34,7 @@ import {
   regenerateMassings,
   regenerateTiles,
 } from './tileset.ts'
-import type {
-  ExtentDeg,
-  Footprint,
-  GenerateTilesetResult,
-  RegenerateTilesResult,
-  TileBuilding,
-  TileKey,
-} from './types.ts'
+import type { ExtentDeg, GenerateTilesetResult, RegenerateTilesResult, TileKey } from './types.ts'
 
 /** Tileset directory of the whole city under the data directory. */
 export function cityTilesDir(dataDir: string): string {
@@ -62,41 +68,6 @@ export const CITY_MAX_FEATURES_PER_TILE = 500
  */
 export const CITY_MASSING_DEPTH = 4
 
-/** Margin around the buildings' extent so later regeneration can place new buildings near the edge. */
-const EXTENT_MARGIN_DEG = 0.005
-
-interface BuildingRow {
-  id: number
-  footprint: string | Footprint
-  height_m: number
-  min_height_m: number
-  floors: number | null
-  use: string | null
-  year_built: number | null
-  open_problems: number | string | null
-  worst_severity: number | string | null
-}
-
-interface MassingRow extends Omit<BuildingRow, 'footprint'> {
-  west: number
-  south: number
-  east: number
-  north: number
-}
-
-interface ExtentRow {
-  west: number | null
-  south: number | null
-  east: number | null
-  north: number | null
-}
-
-/** The `where` clause restricting buildings to a region (by its scope prefix), or true. */
-function regionFilter(regionCode: string | undefined): SQL {
-  if (!regionCode) return sql`true`
-  return sql`b.region_code like (select r.scope_prefix from regions r where r.code = ${regionCode}) || '%'`
-}
-
 /** Runs per tiles directory, chained so they never overlap. */
 const queues = new Map<string, Promise<unknown>>()
 
@@ -110,23 +81,6 @@ function serialised<T>(outDir: string, run: () => Promise<T>): Promise<T> {
     })
     .catch(() => {})
   return next
-}
-
-/** Open problems per building: count and worst severity. */
-const openProblemSummary = sql`
-  select building_id, count(*)::int as open_problems, max(severity)::int as worst_severity
-  from problems where state <> 'closed' and building_id is not null group by building_id`
-
-/** Buildings (with their open-problem summary) matching `where`, ordered by id. */
-async function loadBuildings(database: Database, where: SQL): Promise<TileBuilding[]> {
-  const rows = await database.rows<BuildingRow>(sql`
-    select b.id, ST_AsGeoJSON(b.footprint) as footprint, b.height_m, b.min_height_m, b.floors, b.use,
-      b.year_built, coalesce(p.open_problems, 0) as open_problems, coalesce(p.worst_severity, 0) as worst_severity
-    from buildings b
-    left join (${openProblemSummary}) p on p.building_id = b.id
-    where ${where}
-    order by b.id`)
-  return rows.map(toTileBuilding)
 }
 
 export function buildCityTileset(
@@ -143,11 +97,9 @@ async function buildNow(
   const started = performance.now()
   const where = regionFilter(options.regionCode)
   const source = await sourceState(database, options.regionCode)
+  await removeSourceState(options.outDir)
   const buildings = await loadBuildings(database, where)
-  const [extent] = await database.rows<ExtentRow>(sql`
-    select ST_XMin(e) as west, ST_YMin(e) as south, ST_XMax(e) as east, ST_YMax(e) as north
-    from (select ST_Extent(b.footprint) as e from buildings b where ${where}) t`)
-  const rootExtentDeg = padExtent(extent)
+  const rootExtentDeg = await loadPaddedExtent(database, where)
   const result = await generateTileset(buildings, {
     outDir: options.outDir,
     rootExtentDeg,
@@ -157,45 +109,6 @@ async function buildNow(
   await writeSourceState(options.outDir, source)
   const seconds = (performance.now() - started) / 1000
   return { ...result, buildings: buildings.length, rootExtentDeg, seconds }
-}
-
-/** What the tileset was built from, to tell later whether the database has moved on. */
-interface SourceState {
-  regionCode: string | null
-  buildings: number
-  /** `max(updated_at)::text` of the buildings and of the problems attached to buildings. */
-  buildingsUpdatedAt: string | null
-  problemsUpdatedAt: string | null
-}
-
-const SOURCE_FILE = 'source.json'
-
-async function sourceState(database: Database, regionCode: string | undefined): Promise<SourceState> {
-  const [b] = await database.rows<{ n: number; at: string | null }>(sql`
-    select count(*)::int as n, max(b.updated_at)::text as at from buildings b where ${regionFilter(regionCode)}`)
-  const [p] = await database.rows<{ at: string | null }>(
-    sql`select max(updated_at)::text as at from problems where building_id is not null`,
-  )
-  return {
-    regionCode: regionCode ?? null,
-    buildings: Number(b?.n ?? 0),
-    buildingsUpdatedAt: b?.at ?? null,
-    problemsUpdatedAt: p?.at ?? null,
-  }
-}
-
-async function writeSourceState(outDir: string, state: SourceState): Promise<void> {
-  const file = path.join(outDir, SOURCE_FILE)
-  await writeFile(`${file}.tmp`, JSON.stringify(state))
-  await rename(`${file}.tmp`, file)
-}
-
-async function readSourceState(outDir: string): Promise<SourceState | null> {
-  try {
-    return JSON.parse(await readFile(path.join(outDir, SOURCE_FILE), 'utf8')) as SourceState
-  } catch {
-    return null
-  }
 }
 
 export type RefreshCityTilesResult =
@@ -213,45 +126,17 @@ export function refreshCityTiles(
   options: BuildCityTilesetOptions,
 ): Promise<RefreshCityTilesResult> {
   return serialised(options.outDir, async () => {
-    const previous = await readSourceState(options.outDir)
-    const manifest = await readManifest(options.outDir).catch(() => null)
-    const current = await sourceState(database, options.regionCode)
     const rebuild = async (): Promise<RefreshCityTilesResult> => ({
       kind: 'built',
       result: await buildNow(database, options),
     })
-    if (!previous || !manifest || previous.regionCode !== (options.regionCode ?? null)) return rebuild()
-    // Built by an earlier version with other tiling parameters (e.g. the smaller parent geometric error that left
-    // whole-city views empty): rebuilt once rather than patched.
-    const maxFeatures = options.maxFeaturesPerTile ?? CITY_MAX_FEATURES_PER_TILE
-    if (
-      manifest.geometricErrorScale !== DEFAULT_GEOMETRIC_ERROR_SCALE ||
-      manifest.maxFeaturesPerTile !== maxFeatures ||
-      (manifest.massingDepth ?? 0) !== CITY_MASSING_DEPTH
-    ) {
-      return rebuild()
-    }
-    if (current.buildings < previous.buildings) return rebuild()
-    const changedBuildings = current.buildingsUpdatedAt !== previous.buildingsUpdatedAt
-    const changedProblems = current.problemsUpdatedAt !== previous.problemsUpdatedAt
-    if (!changedBuildings && !changedProblems && current.buildings === previous.buildings) {
-      return { kind: 'unchanged' }
-    }
-    const since = (at: string | null) => (at === null ? sql`true` : sql`updated_at > ${at}::timestamptz`)
-    const where = regionFilter(options.regionCode)
-    const ids = await database.rows<{ id: number }>(sql`
-      select b.id from buildings b where ${where} and b.id in (
-          select id from buildings where ${since(previous.buildingsUpdatedAt)}
-          union select building_id from problems where building_id is not null and ${since(previous.problemsUpdatedAt)}
-        )`)
+    const previous = await readSourceState(options.outDir)
+    const current = await sourceState(database, options.regionCode)
+    if (!previous || !(await patchable(options, previous, current))) return rebuild()
+    if (sameSourceState(previous, current)) return { kind: 'unchanged' }
     let result: UpdateCityTilesResult
     try {
-      result = await updateNow(database, {
-        outDir: options.outDir,
-        buildingIds: ids.map((r) => Number(r.id)),
-        ...(options.regionCode ? { regionCode: options.regionCode } : {}),
-        footprintsChanged: changedBuildings,
-      })
+      result = await updateChangedSince(database, options, previous, current)
     } catch (err) {
       // Files the update needs are missing or unreadable (a massing summary, say): build afresh.
       if (err instanceof ManifestError) return rebuild()
@@ -260,6 +145,49 @@ export function refreshCityTiles(
     if (result.skipped.length > 0) return rebuild()
     await writeSourceState(options.outDir, current)
     return { kind: 'updated', result }
+  })
+}
+
+/** Whether changes can be patched into the tileset, rather than building it afresh. */
+async function patchable(
+  options: BuildCityTilesetOptions,
+  previous: SourceState,
+  current: SourceState,
+): Promise<boolean> {
+  const manifest = await readManifest(options.outDir).catch(() => null)
+  if (!manifest || previous.regionCode !== (options.regionCode ?? null)) return false
+  // Built by an earlier version with other tiling parameters (e.g. the smaller parent geometric error that left
+  // whole-city views empty): rebuilt once rather than patched.
+  const maxFeatures = options.maxFeaturesPerTile ?? CITY_MAX_FEATURES_PER_TILE
+  if (
+    manifest.geometricErrorScale !== DEFAULT_GEOMETRIC_ERROR_SCALE ||
+    manifest.maxFeaturesPerTile !== maxFeatures ||
+    (manifest.massingDepth ?? 0) !== CITY_MASSING_DEPTH
+  ) {
+    return false
+  }
+  // A deleted building may have left its tile and the massings above it: only a build finds them all.
+  return current.buildings >= previous.buildings
+}
+
+/** Rewrites the tiles of the buildings edited, and of those whose problems changed, since `previous`. */
+async function updateChangedSince(
+  database: Database,
+  options: BuildCityTilesetOptions,
+  previous: SourceState,
+  current: SourceState,
+): Promise<UpdateCityTilesResult> {
+  const since = (at: string | null) => (at === null ? sql`true` : sql`updated_at > ${at}::timestamptz`)
+  const ids = await database.rows<{ id: number }>(sql`
+    select b.id from buildings b where ${regionFilter(options.regionCode)} and b.id in (
+        select id from buildings where ${since(previous.buildingsUpdatedAt)}
+        union select building_id from problems where building_id is not null and ${since(previous.problemsUpdatedAt)}
+      )`)
+  return updateNow(database, {
+    outDir: options.outDir,
+    buildingIds: ids.map((r) => Number(r.id)),
+    ...(options.regionCode ? { regionCode: options.regionCode } : {}),
+    footprintsChanged: current.buildingsUpdatedAt !== previous.buildingsUpdatedAt,
   })
 }
 
@@ -333,10 +261,7 @@ async function updateNow(
     }
   }
   // Candidates by bounding box (a building's anchor is its bbox centre), then exactly by the index.
-  const envelopes = tileKeys.map((key) => {
-    const e = index.extentDeg(key)
-    return sql`b.footprint && ST_MakeEnvelope(${e.westDeg}, ${e.southDeg}, ${e.eastDeg}, ${e.northDeg}, 4326)`
-  })
+  const envelopes = tileKeys.map((key) => overlapsExtent(index.extentDeg(key)))
   const candidates = await loadBuildings(database, sql`${where} and (${sql.join(envelopes, sql` or `)})`)
   const buildings = candidates.filter((b) => {
     const key = index.keyOf(b.footprint)
@@ -381,26 +306,10 @@ async function updateMassings(
   const keys = [...ancestors].filter((key) => split.has(key))
   if (keys.length === 0) return { rewritten: [], removed: [], bytes: 0 }
   const index = new TileIndex(manifest)
-  const areas = [...new Set(changed.map((key) => massingUpdateArea(key, depth)))].map((key) => {
-    const e = index.extentDeg(key)
-    return sql`b.footprint && ST_MakeEnvelope(${e.westDeg}, ${e.southDeg}, ${e.eastDeg}, ${e.northDeg}, 4326)`
-  })
-  const rows = await database.rows<MassingRow>(sql`
-    select b.id, ST_XMin(b.footprint) as west, ST_YMin(b.footprint) as south, ST_XMax(b.footprint) as east,
-      ST_YMax(b.footprint) as north, b.height_m, b.min_height_m, b.floors, b.use, b.year_built,
-      coalesce(p.open_problems, 0) as open_problems, coalesce(p.worst_severity, 0) as worst_severity
-    from buildings b
-    left join (${openProblemSummary}) p on p.building_id = b.id
-    where ${where} and (${sql.join(areas, sql` or `)})
-    order by b.id`)
-  const sources: MassingSource[] = []
-  for (const row of rows) {
-    const source = massingSource(
-      [Number(row.west), Number(row.south), Number(row.east), Number(row.north)],
-      toTileAttributes(row),
-    )
-    if (source) sources.push(source)
-  }
+  const areas = [...new Set(changed.map((key) => massingUpdateArea(key, depth)))].map((key) =>
+    overlapsExtent(index.extentDeg(key)),
+  )
+  const sources = await loadMassingSources(database, sql`${where} and (${sql.join(areas, sql` or `)})`)
   return regenerateMassings(sources, { outDir, tileKeys: keys, dirtyKeys: changed })
 }
 
@@ -416,36 +325,4 @@ async function tilesHolding(outDir: string, index: TileIndex, ids: ReadonlySet<n
     if (column.some((id) => ids.has(id))) out.push(key)
   }
   return out
-}
-
-function toTileBuilding(row: BuildingRow): TileBuilding {
-  const footprint =
-    typeof row.footprint === 'string' ? (JSON.parse(row.footprint) as Footprint) : row.footprint
-  return { id: Number(row.id), footprint, ...toTileAttributes(row) }
-}
-
-function toTileAttributes(row: Omit<BuildingRow, 'footprint'>): Omit<TileBuilding, 'id' | 'footprint'> {
-  const baseM = Number(row.min_height_m) || 0
-  return {
-    baseM,
-    heightM: Number(row.height_m) - baseM,
-    floors: row.floors === null ? null : Number(row.floors),
-    use: row.use,
-    yearBuilt: row.year_built === null ? null : Number(row.year_built),
-    openProblems: Number(row.open_problems ?? 0),
-    worstSeverity: Math.min(3, Math.max(0, Number(row.worst_severity ?? 0))),
-  }
-}
-
-function padExtent(row: ExtentRow | undefined): ExtentDeg {
-  if (!row || row.west === null || row.south === null || row.east === null || row.north === null) {
-    // No buildings: generateTileset reports the empty input; any valid extent will do.
-    return { westDeg: 0, southDeg: 0, eastDeg: 1, northDeg: 1 }
-  }
-  return {
-    westDeg: Number(row.west) - EXTENT_MARGIN_DEG,
-    southDeg: Number(row.south) - EXTENT_MARGIN_DEG,
-    eastDeg: Number(row.east) + EXTENT_MARGIN_DEG,
-    northDeg: Number(row.north) + EXTENT_MARGIN_DEG,
-  }
 }

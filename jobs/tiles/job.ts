@@ -3,8 +3,10 @@ import path from 'node:path'
 import { sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
 import { updateAndNotify } from '../runs/events.ts'
+import { lockRunningRun, markRunSucceeded, queueRun, RunNotFoundError, unfinishedRun } from '../runs/rows.ts'
 import type { JobContext, JobRunner } from '../runs/types.ts'
-import { refreshCityTiles } from './city.ts'
+import { type RefreshCityTilesResult, refreshCityTiles } from './city.ts'
+import { sourceState } from './source-state.ts'
 
 export const TILES_JOB_KIND = 'tiles'
 
@@ -18,13 +20,15 @@ export interface TilesRunRequest {
   requestedBy?: string | null
 }
 
-export class TilesRunError extends Error {
-  override name = 'TilesRunError'
+interface TilesRunParameters {
+  outDir?: unknown
+  regionCode?: unknown
 }
 
 /**
  * Queues a refresh of the 3D Tiles of the city model: a full build the first time, afterwards only the tiles
- * whose buildings or problems changed. A refresh already queued or running for the same output is returned.
+ * whose buildings or problems changed. A refresh already queued or running for the same output is returned, so
+ * at most one run writes a directory at a time.
  */
 export async function startTilesRun(
   database: Database,
@@ -33,58 +37,71 @@ export async function startTilesRun(
 ): Promise<{ runId: number; created: boolean }> {
   const outDir = path.resolve(request.outDir)
   const regionCode = request.onlyRegion ? request.regionCode : null
-  const key = createHash('sha256')
-    .update(`tiles:${outDir}:${regionCode ?? ''}`)
-    .digest('hex')
-  const [existing] = await database.rows<{ id: number }>(
-    sql`select id from diagnostic_runs where idempotency_key = ${key} and state in ('queued', 'running')
-      order by id desc limit 1`,
-  )
-  if (existing) return { runId: existing.id, created: false }
-  const [run] = await database.rows<{ id: number }>(
-    sql`insert into diagnostic_runs (kind, region_code, parameters, idempotency_key, requested_by)
-      values (${TILES_JOB_KIND}, ${request.regionCode}, ${JSON.stringify({ outDir, regionCode })}::jsonb,
-        ${key}, ${request.requestedBy ?? null})
-      returning id`,
-  )
-  if (!run) throw new TilesRunError('tiles run insert returned nothing')
-  await runner.enqueue(TILES_JOB_KIND, run.id)
-  return { runId: run.id, created: true }
+  const source = await sourceState(database, regionCode ?? undefined)
+  const { run, created } = await queueRun(database, runner, {
+    kind: TILES_JOB_KIND,
+    regionCode: request.regionCode,
+    campaignId: null,
+    parameters: { outDir, regionCode },
+    inputVersions: { ...source },
+    idempotencyKey: createHash('sha256')
+      .update(`tiles:${outDir}:${regionCode ?? ''}`)
+      .digest('hex'),
+    reuseStates: ['queued', 'running'],
+    requestedBy: request.requestedBy ?? null,
+  })
+  return { runId: run.id, created }
 }
 
-/** The tiles processor: idempotent, since a refresh of unchanged input rewrites nothing. */
+/**
+ * The tiles processor. Idempotent: the refresh compares the database with the state saved beside the tileset, so
+ * a retry after a crash rewrites what is still out of date and a refresh of unchanged input rewrites nothing. The
+ * tiles are files, not rows, so they cannot commit with the run: a run cancelled while it wrote them keeps them
+ * (they match the database) but is not marked succeeded.
+ */
 export async function processTilesRun(database: Database, context: JobContext): Promise<void> {
-  const [run] = await database.rows<{
-    state: string
-    parameters: { outDir?: string; regionCode?: string | null }
-  }>(sql`select state, parameters from diagnostic_runs where id = ${context.runId}`)
-  if (!run) throw new TilesRunError(`run ${context.runId} does not exist`)
-  if (run.state !== 'queued' && run.state !== 'running') return
-  const outDir = run.parameters.outDir
-  if (!outDir) throw new TilesRunError(`run ${context.runId} names no output directory`)
-  await database.rows(
+  const run = await unfinishedRun(database, context.runId)
+  if (!run) return
+  const parameters = run.parameters as TilesRunParameters
+  if (typeof parameters.outDir !== 'string') {
+    throw new RunNotFoundError(`diagnostic run ${context.runId} names no output directory`)
+  }
+  const claimed = await database.rows(
     updateAndNotify(sql`update diagnostic_runs set state = 'running', attempts = attempts + 1,
       started_at = coalesce(started_at, now()), message = '生成三维瓦片 / generating 3D Tiles'
       where id = ${context.runId} and state in ('queued', 'running')`),
   )
+  if (claimed.length === 0) return
   const started = performance.now()
   const refreshed = await refreshCityTiles(database, {
-    outDir,
-    ...(run.parameters.regionCode ? { regionCode: run.parameters.regionCode } : {}),
+    outDir: parameters.outDir,
+    ...(typeof parameters.regionCode === 'string' ? { regionCode: parameters.regionCode } : {}),
   })
-  const outputs = {
-    refresh: refreshed.kind,
-    seconds: (performance.now() - started) / 1000,
-    ...('result' in refreshed && refreshed.result
-      ? {
-          tiles: (refreshed.result as { tiles?: number }).tiles,
-          bytes: (refreshed.result as { bytes?: number }).bytes,
-        }
-      : {}),
+  const outputs = { ...describeRefresh(refreshed), seconds: (performance.now() - started) / 1000 }
+  await database.db.transaction(async (tx) => {
+    if (!(await lockRunningRun(tx, context.runId))) return
+    await markRunSucceeded(tx, context.runId, outputs)
+  })
+}
+
+/** What a run's outputs say of its refresh. */
+function describeRefresh(refreshed: RefreshCityTilesResult): Record<string, unknown> {
+  switch (refreshed.kind) {
+    case 'unchanged':
+      return { refresh: 'unchanged' }
+    case 'built':
+      return {
+        refresh: 'built',
+        buildings: refreshed.result.buildings,
+        tiles: refreshed.result.tiles,
+        bytes: refreshed.result.bytes,
+      }
+    case 'updated':
+      return {
+        refresh: 'updated',
+        rewritten: refreshed.result.rewritten.length,
+        removed: refreshed.result.removed.length,
+        bytes: refreshed.result.bytes,
+      }
   }
-  await database.rows(
-    updateAndNotify(sql`update diagnostic_runs set state = 'succeeded', progress = 1, finished_at = now(),
-      message = null, outputs = ${JSON.stringify(outputs)}::jsonb
-      where id = ${context.runId} and state = 'running'`),
-  )
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { sql } from 'drizzle-orm'
+import { PgDialect } from 'drizzle-orm/pg-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   type BuildCityTilesetResult,
@@ -350,6 +351,30 @@ describe('buildCityTileset (Bund demo)', () => {
       const rebuilt = await refreshCityTiles(database, { outDir: out })
       expect(rebuilt.kind).toBe('built')
       if (rebuilt.kind === 'built') expect(rebuilt.result.tileOf.has(Number(victim!.id))).toBe(false)
+    })
+
+    it('builds afresh after a build was cut off halfway (no saved source state)', async () => {
+      const out = cityTilesDir(tempDir())
+      expect((await refreshCityTiles(database, { outDir: out })).kind).toBe('built')
+      // A rebuild (a building deleted) dies once the buildings are read: the saved state is already gone.
+      const [victim] = await database.rows<{ id: number }>(
+        sql`select id from buildings where id not in (select building_id from problems where building_id is not null)
+          order by id desc limit 1`,
+      )
+      await database.rows(sql`delete from buildings where id = ${victim!.id}`)
+      const dialect = new PgDialect()
+      const failing: Database = {
+        ...database,
+        rows: (query) =>
+          /ST_Extent/.test(dialect.sqlToQuery(query).sql)
+            ? Promise.reject(new Error('connection lost'))
+            : database.rows(query),
+      }
+      await expect(refreshCityTiles(failing, { outDir: out })).rejects.toThrow('connection lost')
+      expect(fs.existsSync(path.join(out, 'tileset.json'))).toBe(true)
+      expect(fs.existsSync(path.join(out, 'source.json'))).toBe(false)
+      expect((await refreshCityTiles(database, { outDir: out })).kind).toBe('built')
+      expect((await refreshCityTiles(database, { outDir: out })).kind).toBe('unchanged')
     })
 
     it('rebuilds a tileset an earlier version wrote with other tiling parameters', async () => {

@@ -1,0 +1,119 @@
+/** The city model as the tiles read it from PostGIS: buildings with their open-problem summary, and extents. */
+import { type SQL, sql } from 'drizzle-orm'
+import type { Database } from '../../server/db/client.ts'
+import { type MassingSource, massingSource } from './massing.ts'
+import type { ExtentDeg, Footprint, TileBuilding } from './types.ts'
+
+/** Margin around the buildings' extent so later regeneration can place new buildings near the edge. */
+const EXTENT_MARGIN_DEG = 0.005
+
+interface BuildingRow {
+  id: number
+  footprint: string | Footprint
+  height_m: number
+  min_height_m: number
+  floors: number | null
+  use: string | null
+  year_built: number | null
+  open_problems: number | string | null
+  worst_severity: number | string | null
+}
+
+interface MassingRow extends Omit<BuildingRow, 'footprint'> {
+  west: number
+  south: number
+  east: number
+  north: number
+}
+
+interface ExtentRow {
+  west: number | null
+  south: number | null
+  east: number | null
+  north: number | null
+}
+
+/** The `where` clause restricting buildings `b` to a region (by its scope prefix), or true. */
+export function regionFilter(regionCode: string | undefined): SQL {
+  if (!regionCode) return sql`true`
+  return sql`b.region_code like (select r.scope_prefix from regions r where r.code = ${regionCode}) || '%'`
+}
+
+/** `b.footprint` overlaps the rectangle. */
+export function overlapsExtent(e: ExtentDeg): SQL {
+  return sql`b.footprint && ST_MakeEnvelope(${e.westDeg}, ${e.southDeg}, ${e.eastDeg}, ${e.northDeg}, 4326)`
+}
+
+/** Open problems per building: count and worst severity. */
+const openProblemSummary = sql`
+  select building_id, count(*)::int as open_problems, max(severity)::int as worst_severity
+  from problems where state <> 'closed' and building_id is not null group by building_id`
+
+/** Buildings (with their open-problem summary) matching `where`, ordered by id. */
+export async function loadBuildings(database: Database, where: SQL): Promise<TileBuilding[]> {
+  const rows = await database.rows<BuildingRow>(sql`
+    select b.id, ST_AsGeoJSON(b.footprint) as footprint, b.height_m, b.min_height_m, b.floors, b.use,
+      b.year_built, coalesce(p.open_problems, 0) as open_problems, coalesce(p.worst_severity, 0) as worst_severity
+    from buildings b
+    left join (${openProblemSummary}) p on p.building_id = b.id
+    where ${where}
+    order by b.id`)
+  return rows.map(toTileBuilding)
+}
+
+/** Massing sources (bounding boxes and attributes, no footprints) of the buildings matching `where`. */
+export async function loadMassingSources(database: Database, where: SQL): Promise<MassingSource[]> {
+  const rows = await database.rows<MassingRow>(sql`
+    select b.id, ST_XMin(b.footprint) as west, ST_YMin(b.footprint) as south, ST_XMax(b.footprint) as east,
+      ST_YMax(b.footprint) as north, b.height_m, b.min_height_m, b.floors, b.use, b.year_built,
+      coalesce(p.open_problems, 0) as open_problems, coalesce(p.worst_severity, 0) as worst_severity
+    from buildings b
+    left join (${openProblemSummary}) p on p.building_id = b.id
+    where ${where}
+    order by b.id`)
+  const sources: MassingSource[] = []
+  for (const row of rows) {
+    const source = massingSource(
+      [Number(row.west), Number(row.south), Number(row.east), Number(row.north)],
+      toTileAttributes(row),
+    )
+    if (source) sources.push(source)
+  }
+  return sources
+}
+
+/** The extent of the buildings matching `where`, with a margin for buildings added later near the edge. */
+export async function loadPaddedExtent(database: Database, where: SQL): Promise<ExtentDeg> {
+  const [row] = await database.rows<ExtentRow>(sql`
+    select ST_XMin(e) as west, ST_YMin(e) as south, ST_XMax(e) as east, ST_YMax(e) as north
+    from (select ST_Extent(b.footprint) as e from buildings b where ${where}) t`)
+  if (!row || row.west === null || row.south === null || row.east === null || row.north === null) {
+    // No buildings: generateTileset reports the empty input; any valid extent will do.
+    return { westDeg: 0, southDeg: 0, eastDeg: 1, northDeg: 1 }
+  }
+  return {
+    westDeg: Number(row.west) - EXTENT_MARGIN_DEG,
+    southDeg: Number(row.south) - EXTENT_MARGIN_DEG,
+    eastDeg: Number(row.east) + EXTENT_MARGIN_DEG,
+    northDeg: Number(row.north) + EXTENT_MARGIN_DEG,
+  }
+}
+
+function toTileBuilding(row: BuildingRow): TileBuilding {
+  const footprint =
+    typeof row.footprint === 'string' ? (JSON.parse(row.footprint) as Footprint) : row.footprint
+  return { id: Number(row.id), footprint, ...toTileAttributes(row) }
+}
+
+function toTileAttributes(row: Omit<BuildingRow, 'footprint'>): Omit<TileBuilding, 'id' | 'footprint'> {
+  const baseM = Number(row.min_height_m) || 0
+  return {
+    baseM,
+    heightM: Number(row.height_m) - baseM,
+    floors: row.floors === null ? null : Number(row.floors),
+    use: row.use,
+    yearBuilt: row.year_built === null ? null : Number(row.year_built),
+    openProblems: Number(row.open_problems ?? 0),
+    worstSeverity: Math.min(3, Math.max(0, Number(row.worst_severity ?? 0))),
+  }
+}
