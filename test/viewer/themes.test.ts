@@ -1,12 +1,14 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { booleanPointInPolygon } from '@turf/turf'
 import { sql } from 'drizzle-orm'
+import type { MultiPolygon } from 'geojson'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../../server/config.ts'
 import type { Database } from '../../server/db/client.ts'
 import type { RunningServer } from '../../server/http.ts'
-import { extentContains, extentOfGeometry } from '../../viewer/core/extent.ts'
+import { type ExtentDeg, extentContains, extentOfGeometry } from '../../viewer/core/extent.ts'
 import { GRADE_COLOURS } from '../../viewer/core/grades.ts'
 import { CITY_CODE } from '../../viewer/core/presets.ts'
 import { waitForTiles } from '../helpers/browser.ts'
@@ -21,6 +23,13 @@ interface Building {
   lat: number
   height: number
 }
+
+const corners = (e: ExtentDeg): [number, number][] => [
+  [e.westDeg, e.southDeg],
+  [e.eastDeg, e.southDeg],
+  [e.eastDeg, e.northDeg],
+  [e.westDeg, e.northDeg],
+]
 
 describe('grade theme, uncovered population, renewal areas and district presets in the 3D viewer', () => {
   let database: Database
@@ -205,12 +214,14 @@ describe('grade theme, uncovered population, renewal areas and district presets 
       await waitForTiles(page)
       await page.screenshot({ path: path.join(RESULTS, 'viewer-renewal-areas.png') })
 
-      // ---- District presets from the boundaries: the camera ends over the district.
+      // ---- District presets from the boundaries: once the flight has ended, the whole district is in view
+      // and the camera looks at a point of it.
       const districts = await gql(
         `{ region(code: "310100") { children(level: district) { code boundary } } }`,
       )
-      const hongkou = districts.data.region.children.find((d: { code: string }) => d.code === '310109')
-      const hongkouExtent = extentOfGeometry(hongkou.boundary)!
+      const hongkou: { code: string; boundary: MultiPolygon } = districts.data.region.children.find(
+        (d: { code: string }) => d.code === '310109',
+      )
       expect(await page.evaluate(() => window.__citycheck.presets)).toEqual([
         { key: 'city', source: 'boundary' },
         { key: '310101', source: 'boundary' },
@@ -218,23 +229,41 @@ describe('grade theme, uncovered population, renewal areas and district presets 
         { key: '310115', source: 'boundary' },
       ])
       await page.click('[data-preset="310109"]')
-      // The flight takes 1.5 s; wait until the camera stands still across rendered frames (a slow software
-      // renderer can take longer than any fixed pause between two frames of the flight).
-      await page.waitForFunction(
-        async () => {
-          const a = window.__citycheck.map!.cameraPosition()
-          await new Promise((r) => setTimeout(r, 300))
-          for (let i = 0; i < 3; i++) await new Promise((r) => requestAnimationFrame(() => r(null)))
-          const b = window.__citycheck.map!.cameraPosition()
-          return (
-            Math.abs(a.lonDeg - b.lonDeg) + Math.abs(a.latDeg - b.latDeg) < 1e-9 && a.heightM === b.heightM
-          )
-        },
-        undefined,
-        { timeout: 60_000, polling: 500 },
+      const flight = await page.evaluate(async () => {
+        const started = window.__citycheck.map!.lastFlight()
+        return started && { extent: started.extent, arrived: await started.ended }
+      })
+      expect(flight?.arrived, 'the flight arrived').toBe(true)
+      const hongkouExtent = extentOfGeometry(hongkou.boundary)!
+      // The flight the click started: onto a box around Hongkou, centred on a point of it.
+      for (const [lon, lat] of corners(hongkouExtent))
+        expect(extentContains(flight!.extent, lon, lat), 'the flight frames Hongkou').toBe(true)
+      const e = flight!.extent
+      const flightCentre = [(e.westDeg + e.eastDeg) / 2, (e.southDeg + e.northDeg) / 2]
+      expect(booleanPointInPolygon(flightCentre, hongkou.boundary), 'the flight aims at Hongkou').toBe(true)
+      const canvas = await page.evaluate(() => {
+        const c = document.querySelector('.cesium-widget canvas')!
+        return { width: c.clientWidth, height: c.clientHeight }
+      })
+      const outline = hongkou.boundary.coordinates.flat(2)
+      const onScreen = await page.evaluate(
+        (points) => points.map(([lon, lat]) => window.__citycheck.map!.project(lon!, lat!, 0)),
+        outline,
       )
-      const camera = await page.evaluate(() => window.__citycheck.map!.cameraPosition())
-      expect(extentContains(hongkouExtent, camera.lonDeg, camera.latDeg), JSON.stringify(camera)).toBe(true)
+      onScreen.forEach((p, i) => {
+        const where = `boundary point ${outline[i]} at ${JSON.stringify(p)} on a ${canvas.width}×${canvas.height} canvas`
+        expect(p, where).not.toBeNull()
+        expect(p!.x >= 0 && p!.x <= canvas.width && p!.y >= 0 && p!.y <= canvas.height, where).toBe(true)
+      })
+      const lookedAt = await page.evaluate(
+        (c) => window.__citycheck.map!.groundAt({ x: c.width / 2, y: c.height / 2 }),
+        canvas,
+      )
+      expect(lookedAt, 'the ground at the centre of the canvas').not.toBeNull()
+      expect(
+        booleanPointInPolygon([lookedAt!.lonDeg, lookedAt!.latDeg], hongkou.boundary),
+        `looks at ${JSON.stringify(lookedAt)}, in Hongkou`,
+      ).toBe(true)
       await waitForTiles(page)
       await page.screenshot({ path: path.join(RESULTS, 'viewer-preset-hongkou.png') })
       await page.click('[data-lang="en"]')

@@ -2,7 +2,7 @@
  * Camera presets: the whole city and one per district, framed on the districts' boundaries (from GraphQL), or
  * on the extent of a district's buildings when it has no boundary.
  */
-import { type ExtentDeg, extentOfGeometry, padExtent, unionExtent } from './extent.ts'
+import { type ExtentDeg, extentCentredInside, padExtent, unionExtent } from './extent.ts'
 import type { Lang } from './i18n.ts'
 
 export const CITY_CODE = '310100'
@@ -10,6 +10,10 @@ export const CITY_CODE = '310100'
 export interface CameraPreset {
   /** `city` or a district code. */
   key: string
+  /**
+   * What the camera frames, looking at its centre: the district's boundary box, widened where the box's centre
+   * falls outside the district, so that the centre is the district's.
+   */
   extent: ExtentDeg
   /** District name in each language (absent for the city preset, which is labelled by the UI). */
   name?: Record<Lang, string>
@@ -32,7 +36,7 @@ const DISTRICT_NAMES_EN: Record<string, string> = {
   '310115': 'Pudong',
 }
 
-/** Margin around a district's buildings (a boundary is framed as it is). */
+/** Margin around a district's buildings, which stop short of its edge; a boundary is the edge. */
 const BUILDINGS_PADDING = 0.1
 
 /**
@@ -46,7 +50,7 @@ export function cameraPresets(
 ): CameraPreset[] {
   const out: CameraPreset[] = []
   for (const d of [...districts].sort((a, b) => a.code.localeCompare(b.code))) {
-    const boundary = extentOfGeometry(d.boundary)
+    const boundary = extentCentredInside(d.boundary)
     const buildings = buildingExtents.get(d.code)
     const extent = boundary ?? (buildings ? padExtent(buildings, BUILDINGS_PADDING) : null)
     if (!extent) continue

@@ -1,4 +1,4 @@
-/** Cesium drawing of the uncovered-population and renewal-area overlays (plain data from core in, primitives out). */
+/** Cesium drawing of the facility, uncovered-population and renewal-area overlays (plain data from core in, primitives out). */
 import {
   Cartesian2,
   Cartesian3,
@@ -13,12 +13,40 @@ import {
   VerticalOrigin,
 } from 'cesium'
 import type { CellOverlay } from '../core/cells.ts'
+import type { FacilityMarker } from '../core/facilities.ts'
 import { RENEWAL_OUTLINE_COLOUR, type RenewalOutline } from '../core/renewal.ts'
 
+/** Markers float a little above the ground so street-level facilities stay visible. */
+const FACILITY_HEIGHT_M = 6
 /** Cell markers float like the facility markers; outlines lie just above the ground. */
 const CELL_HEIGHT_M = 10
 const OUTLINE_HEIGHT_M = 2
 const LABEL_HEIGHT_M = 30
+
+export class FacilityLayer {
+  private readonly points: PointPrimitiveCollection
+
+  constructor(scene: Scene) {
+    this.points = scene.primitives.add(new PointPrimitiveCollection()) as PointPrimitiveCollection
+  }
+
+  set show(show: boolean) {
+    this.points.show = show
+  }
+
+  draw(markers: readonly FacilityMarker[]): void {
+    this.points.removeAll()
+    for (const m of markers) {
+      this.points.add({
+        position: Cartesian3.fromDegrees(m.lonDeg, m.latDeg, FACILITY_HEIGHT_M),
+        color: Color.fromCssColorString(m.colour),
+        pixelSize: 9,
+        outlineColor: Color.WHITE,
+        outlineWidth: 1.5,
+      })
+    }
+  }
+}
 
 export class CellLayer {
   private readonly points: PointPrimitiveCollection

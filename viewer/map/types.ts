@@ -27,8 +27,19 @@ export type MapLayer =
   | 'uncoveredCells'
   | 'renewalAreas'
 
-/** `oblique`: a tilted overview from outside the extent; `overhead`: steeply down from above the extent. */
+/**
+ * How a flight looks at an extent, always at its centre with the whole extent in view: `oblique` tilted 40°
+ * down from the south-south-west, `overhead` 75° down with north up.
+ */
 export type CameraView = 'oblique' | 'overhead'
+
+/** A camera flight `flyTo` started. */
+export interface CameraFlight {
+  extent: ExtentDeg
+  view: CameraView
+  /** Settles when the flight ends: true when the camera arrived, false when another flight or view cut it short. */
+  ended: Promise<boolean>
+}
 
 export interface MapStatus {
   /** The tileset's root has loaded. */
@@ -59,11 +70,13 @@ export interface CityMap {
   setRenewalAreas(outlines: readonly RenewalOutline[]): void
   /** Markers and areas drawn by the two overlays above. */
   overlayCounts(): { uncoveredCells: number; renewalAreas: number }
-  /** View onto an extent (oblique by default). */
-  flyTo(extent: ExtentDeg, durationS?: number, view?: CameraView): void
+  /** Flies to look at an extent (oblique by default, 1.5 s). */
+  flyTo(extent: ExtentDeg, durationS?: number, view?: CameraView): CameraFlight
+  /** The latest flight, ended or not (null before the first): how a flight the panel started can be awaited. */
+  lastFlight(): CameraFlight | null
   /** Where the camera is (degrees, metres above the ellipsoid). */
   cameraPosition(): { lonDeg: number; latDeg: number; heightM: number }
-  /** Straight-down view from `rangeM` above a point. */
+  /** Straight-down view from `rangeM` above a point, at once; a flight under way ends there. */
   lookDownAt(lonDeg: number, latDeg: number, rangeM: number): void
   /** The building at a canvas position (CSS pixels), if any. */
   pick(point: ScreenPoint): PickedBuilding | null
@@ -71,8 +84,13 @@ export interface CityMap {
   building(id: number): PickedBuilding | null
   /** The colour the theme gave a loaded building (`#rrggbb`), or null when not loaded. */
   buildingColour(id: number): string | null
-  /** Canvas position (CSS pixels) of a geographic point, or null when off screen. */
+  /**
+   * Canvas position (CSS pixels) of a geographic point, or null behind the camera; a point beside the view gets
+   * a position outside the canvas.
+   */
   project(lonDeg: number, latDeg: number, heightM: number): ScreenPoint | null
+  /** Where the line of sight through a canvas position (CSS pixels) meets the ground, or null for the sky. */
+  groundAt(point: ScreenPoint): { lonDeg: number; latDeg: number } | null
   /** Called with the clicked building, or null for a click on empty ground. */
   onPick(listener: (picked: PickedBuilding | null) => void): void
   highlight(id: number | null): void
