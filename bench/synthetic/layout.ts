@@ -190,6 +190,26 @@ function makeShape(
   return { ring, inside: place(inside), areaM2, lShape: notch !== undefined }
 }
 
+/** The grid a parcel's buildings are packed in: one cell per building, sized to the rotated footprint. */
+interface PackingGrid {
+  angle: number
+  lengthM: number
+  depthM: number
+  baseFloors: number
+  gapX: number
+  gapY: number
+  /** Width and height of a cell: the bounding box of the rotated footprint. */
+  bw: number
+  bh: number
+  cols: number
+  rows: number
+  gridW: number
+  gridH: number
+  /** South-west corner of the grid. */
+  gx0: number
+  gy0: number
+}
+
 /**
  * Packs buildings into a parcel in a grid of equal cells sized to the rotated footprint plus spacing, varies
  * each building within its cell, then drops buildings until the floor-area ratio is within the style's limit.
@@ -197,7 +217,8 @@ function makeShape(
 export function layoutParcel(parcel: Rect, style: LayoutStyle, rng: Random): ParcelLayout {
   const inner = shrinkRect(parcel, style.setbackM)
   if (style.northShare !== undefined) inner.y0 = inner.y1 - rectHeight(inner) * style.northShare
-  const empty = (): ParcelLayout => {
+  const grid = packingGrid(inner, style, rng)
+  if (!grid) {
     const [cx, cy] = rectCentre(parcel)
     const m = style.setbackM / 2
     return {
@@ -206,9 +227,16 @@ export function layoutParcel(parcel: Rect, style: LayoutStyle, rng: Random): Par
       corridorsY: [parcel.y0 + m, cy, parcel.y1 - m],
     }
   }
+  const buildings = placeBuildings(grid, style, rng)
+  const keep = withinFloorAreaRatio(buildings, style, style.maxFloorAreaRatio * rectArea(parcel), rng)
+  return { buildings: buildings.filter((_, i) => keep[i]), ...corridors(parcel, grid) }
+}
+
+/** The grid for the parcel's inner area, or undefined when not even one shortened building fits. */
+function packingGrid(inner: Rect, style: LayoutStyle, rng: Random): PackingGrid | undefined {
   const innerW = rectWidth(inner)
   const innerH = rectHeight(inner)
-  if (style.maxBuildings === 0 || innerW < 8 || innerH < 8) return empty()
+  if (style.maxBuildings === 0 || innerW < 8 || innerH < 8) return undefined
 
   const angle = rotationOf(style, rng)
   let lengthM = rng.range(style.lengthM[0], style.lengthM[1])
@@ -223,31 +251,35 @@ export function layoutParcel(parcel: Rect, style: LayoutStyle, rng: Random): Par
   const s = Math.abs(Math.sin(angle))
   if (c > 1e-9) lengthM = Math.min(lengthM, (innerW - depthM * s) / c)
   if (s > 1e-9) lengthM = Math.min(lengthM, (innerH - depthM * c) / s)
-  if (lengthM < Math.max(depthM * 0.8, style.lengthM[0] * 0.5)) return empty()
+  if (lengthM < Math.max(depthM * 0.8, style.lengthM[0] * 0.5)) return undefined
   const [bw, bh] = boundingSize(lengthM, depthM, angle)
-  if (bw > innerW || bh > innerH) return empty()
+  if (bw > innerW || bh > innerH) return undefined
   const cols = Math.max(1, Math.floor((innerW + gapX) / (bw + gapX)))
   const rows = Math.max(1, Math.floor((innerH + gapY) / (bh + gapY)))
   const gridW = cols * bw + (cols - 1) * gapX
   const gridH = rows * bh + (rows - 1) * gapY
   const gx0 = inner.x0 + (innerW - gridW) / 2
   const gy0 = inner.y0 + (innerH - gridH) / 2
+  return { angle, lengthM, depthM, baseFloors, gapX, gapY, bw, bh, cols, rows, gridW, gridH, gx0, gy0 }
+}
 
+/** One building per grid cell (some cells left empty), each varied in size, turn, place and floors. */
+function placeBuildings(g: PackingGrid, style: LayoutStyle, rng: Random): BuildingShape[] {
   const buildings: BuildingShape[] = []
-  for (let row = 0; row < rows; row++) {
-    for (let col = 0; col < cols; col++) {
+  for (let row = 0; row < g.rows; row++) {
+    for (let col = 0; col < g.cols; col++) {
       if (rng.chance(style.skipChance)) continue
-      let len = lengthM * rng.range(0.85, 1)
-      let dep = depthM * rng.range(0.92, 1)
-      const a = angle + rng.range(-1.5, 1.5) * DEG
+      let len = g.lengthM * rng.range(0.85, 1)
+      let dep = g.depthM * rng.range(0.92, 1)
+      const a = g.angle + rng.range(-1.5, 1.5) * DEG
       const [w, h] = boundingSize(len, dep, a)
-      const fit = Math.min(1, bw / w, bh / h)
+      const fit = Math.min(1, g.bw / w, g.bh / h)
       len *= fit
       dep *= fit
       const [fw, fh] = boundingSize(len, dep, a)
       const centre: Xy = [
-        gx0 + col * (bw + gapX) + bw / 2 + rng.range(-0.5, 0.5) * (bw - fw),
-        gy0 + row * (bh + gapY) + bh / 2 + rng.range(-0.5, 0.5) * (bh - fh),
+        g.gx0 + col * (g.bw + g.gapX) + g.bw / 2 + rng.range(-0.5, 0.5) * (g.bw - fw),
+        g.gy0 + row * (g.bh + g.gapY) + g.bh / 2 + rng.range(-0.5, 0.5) * (g.bh - fh),
       ]
       const notch = rng.chance(style.lShapeChance)
         ? {
@@ -259,14 +291,24 @@ export function layoutParcel(parcel: Rect, style: LayoutStyle, rng: Random): Par
         : undefined
       const floors = Math.max(
         style.floors[0],
-        Math.min(style.floors[1], baseFloors + rng.int(-style.floorJitter, style.floorJitter)),
+        Math.min(style.floors[1], g.baseFloors + rng.int(-style.floorJitter, style.floorJitter)),
       )
       buildings.push({ ...makeShape(len, dep, a, centre, notch), floors })
     }
   }
+  return buildings
+}
 
-  // Planning control: drop buildings (in a seeded order) until the floor-area ratio is within limit.
-  const limit = style.maxFloorAreaRatio * rectArea(parcel)
+/**
+ * Planning control: which buildings stay when they are dropped, in a seeded order, until the floor area is
+ * within `limitM2` and the count within the style's maximum. One building always stays.
+ */
+function withinFloorAreaRatio(
+  buildings: BuildingShape[],
+  style: LayoutStyle,
+  limitM2: number,
+  rng: Random,
+): boolean[] {
   let floorArea = buildings.reduce((sum, b) => sum + b.areaM2 * b.floors, 0)
   const keep = buildings.map(() => true)
   const order = buildings.map((_, i) => i)
@@ -277,20 +319,24 @@ export function layoutParcel(parcel: Rect, style: LayoutStyle, rng: Random): Par
   let kept = buildings.length
   for (const i of order) {
     const tooMany = style.maxBuildings !== undefined && kept > style.maxBuildings
-    if ((floorArea <= limit && !tooMany) || kept <= 1) break
+    if ((floorArea <= limitM2 && !tooMany) || kept <= 1) break
     const b = buildings[i] as BuildingShape
     keep[i] = false
     floorArea -= b.areaM2 * b.floors
     kept--
   }
+  return keep
+}
 
-  const corridorsX = [(parcel.x0 + gx0) / 2]
-  for (let col = 1; col < cols; col++) corridorsX.push(gx0 + col * (bw + gapX) - gapX / 2)
-  corridorsX.push((gx0 + gridW + parcel.x1) / 2)
-  const corridorsY = [(parcel.y0 + gy0) / 2]
-  for (let row = 1; row < rows; row++) corridorsY.push(gy0 + row * (bh + gapY) - gapY / 2)
-  corridorsY.push((gy0 + gridH + parcel.y1) / 2)
-  return { buildings: buildings.filter((_, i) => keep[i]), corridorsX, corridorsY }
+/** The margins and the gaps between columns and rows, where footpaths can run. */
+function corridors(parcel: Rect, g: PackingGrid): Pick<ParcelLayout, 'corridorsX' | 'corridorsY'> {
+  const corridorsX = [(parcel.x0 + g.gx0) / 2]
+  for (let col = 1; col < g.cols; col++) corridorsX.push(g.gx0 + col * (g.bw + g.gapX) - g.gapX / 2)
+  corridorsX.push((g.gx0 + g.gridW + parcel.x1) / 2)
+  const corridorsY = [(parcel.y0 + g.gy0) / 2]
+  for (let row = 1; row < g.rows; row++) corridorsY.push(g.gy0 + row * (g.bh + g.gapY) - g.gapY / 2)
+  corridorsY.push((g.gy0 + g.gridH + parcel.y1) / 2)
+  return { corridorsX, corridorsY }
 }
 
 /** Planar length of a polyline in metres. */

@@ -1,10 +1,10 @@
 import crypto from 'node:crypto'
 import { area, booleanPointInPolygon, booleanWithin, distance, kinks, point, polygon } from '@turf/turf'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { arrayLiteral } from '../../../bench/synthetic/batch-writer.ts'
 import { generateCityData, SyntheticCity, type SyntheticCityData } from '../../../bench/synthetic/city.ts'
 import { STOREY_HEIGHT_M } from '../../../bench/synthetic/compound.ts'
 import { FACILITY_SPECS } from '../../../bench/synthetic/facilities.ts'
-import { arrayLiteral } from '../../../bench/synthetic/generate.ts'
 import { HEIGHT_CLASSES } from '../../../bench/synthetic/land-use.ts'
 import {
   FLOOR_AREA_PER_RESIDENT_M2,
