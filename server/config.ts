@@ -15,6 +15,20 @@ export interface Config {
   /** HMAC key for bearer tokens (HS256). @defaultValue the development key, with a warning */
   jwtSecret: string
   jwtSecretIsDevelopmentKey: boolean
+  /** The identity provider whose tokens are accepted beside HS256 ones; null without OIDC_JWKS_URL. */
+  oidc: OidcConfig | null
+}
+
+/** An OpenID Connect provider (a provincial unified identity platform): its keys, issuer and claim names. */
+export interface OidcConfig {
+  /** OIDC_JWKS_URL: where the provider publishes its signing keys. */
+  jwksUrl: string
+  /** OIDC_ISSUER: the `iss` its tokens must carry. */
+  issuer: string
+  /** OIDC_AUDIENCE: the `aud` its tokens must carry, when set. */
+  audience: string | undefined
+  /** Which claims carry the role, region code and department. @defaultValue role, region, department */
+  claims: { role: string; region: string; department: string }
 }
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..')
@@ -33,5 +47,49 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.CITYCHECK_DATA_DIR || path.join(PROJECT_ROOT, '.data')),
     jwtSecret: env.JWT_SECRET || DEVELOPMENT_JWT_SECRET,
     jwtSecretIsDevelopmentKey: !env.JWT_SECRET,
+    oidc: loadOidc(env),
+  }
+}
+
+function loadOidc(env: NodeJS.ProcessEnv): OidcConfig | null {
+  if (!env.OIDC_JWKS_URL) return null
+  if (!env.OIDC_ISSUER)
+    throw new Error('OIDC_JWKS_URL is set but OIDC_ISSUER is not: name the issuer its tokens carry')
+  try {
+    new URL(env.OIDC_JWKS_URL)
+  } catch {
+    throw new Error(`OIDC_JWKS_URL must be a URL, got "${env.OIDC_JWKS_URL}"`)
+  }
+  return {
+    jwksUrl: env.OIDC_JWKS_URL,
+    issuer: env.OIDC_ISSUER,
+    audience: env.OIDC_AUDIENCE || undefined,
+    claims: {
+      role: env.OIDC_ROLE_CLAIM || 'role',
+      region: env.OIDC_REGION_CLAIM || 'region',
+      department: env.OIDC_DEPARTMENT_CLAIM || 'department',
+    },
+  }
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost'])
+
+/** True when the server listens on the loopback interface only (127.0.0.0/8, ::1, localhost). */
+export function listensOnLoopbackOnly(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+}
+
+/**
+ * Refuses a configuration that would let anyone mint tokens: the development key is in the public source, so it
+ * may sign only for a server nobody else can reach.
+ */
+export function assertDeployable(config: Pick<Config, 'host' | 'jwtSecretIsDevelopmentKey'>): void {
+  if (config.jwtSecretIsDevelopmentKey && !listensOnLoopbackOnly(config.host)) {
+    throw new Error(
+      `拒绝启动：未设置 JWT_SECRET，而服务监听在 ${config.host}（非本机回环地址），任何人都可以用公开的开发密钥签发令牌。` +
+        `请设置 JWT_SECRET（或仅监听 127.0.0.1）。\n` +
+        `Refusing to start: JWT_SECRET is not set and the server would listen on ${config.host}, beyond loopback; ` +
+        'anyone could sign tokens with the development key, which is public. Set JWT_SECRET (or listen on 127.0.0.1 only).',
+    )
   }
 }

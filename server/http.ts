@@ -1,6 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { AppContext } from './app-context.ts'
+import { createTokenVerifier } from './auth/verifier.ts'
 import { createGraphQLHandler, type GraphQLHandler } from './graphql/server.ts'
 import { attachSubscriptions } from './graphql/subscriptions.ts'
 import { healthReport } from './health.ts'
@@ -14,7 +15,9 @@ export interface RunningServer {
 
 /** One HTTP server for `/healthz`, `/graphql`, `/viewer/` and `/tiles/`. */
 export async function startHttpServer(app: AppContext): Promise<RunningServer> {
-  const graphql = await createGraphQLHandler(app)
+  // One verifier for queries and subscriptions: one revocation list, one cache of verified tokens.
+  const verifier = await createTokenVerifier(app.config, app.database)
+  const graphql = await createGraphQLHandler({ ...app, verifier })
   const server = http.createServer((req, res) => {
     handle(app, graphql, req, res).catch((error) => {
       console.error(error)
@@ -22,7 +25,7 @@ export async function startHttpServer(app: AppContext): Promise<RunningServer> {
       res.end(JSON.stringify({ error: 'Unexpected error' }))
     })
   })
-  const subscriptions = attachSubscriptions(server, app)
+  const subscriptions = await attachSubscriptions(server, { ...app, verifier })
   await new Promise<void>((resolve) => server.listen(app.config.port, app.config.host, resolve))
   const { port } = server.address() as AddressInfo
   return {
@@ -32,6 +35,7 @@ export async function startHttpServer(app: AppContext): Promise<RunningServer> {
       await subscriptions.close()
       await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())))
       await graphql.stop()
+      await verifier.close()
     },
   }
 }

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { createProcessors } from '../jobs/processors.ts'
 import { createJobRunner, requeueUnfinishedRuns } from '../jobs/runs/runner.ts'
-import { loadConfig } from './config.ts'
+import { assertDeployable, loadConfig } from './config.ts'
 import { migrateDatabase, openDatabase } from './db/client.ts'
 import { startHttpServer } from './http.ts'
 import { seedDatabase } from './seed/demo.ts'
@@ -10,6 +10,12 @@ import { startDemoCheck } from './seed/demo-check.ts'
 const started = performance.now()
 const seconds = () => ((performance.now() - started) / 1000).toFixed(1)
 const config = loadConfig()
+try {
+  assertDeployable(config)
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error)
+  process.exit(1)
+}
 const backend = config.databaseUrl
   ? 'PostgreSQL (DATABASE_URL)'
   : `embedded PGlite + PostGIS (${config.dataDir})`

@@ -10,7 +10,7 @@ import type { JobRunner } from '../../jobs/api.ts'
 import { schema } from '../../schema/index.ts'
 import type { Identity } from '../auth/identity.ts'
 import { scopeFor } from '../auth/scope.ts'
-import { verifyToken } from '../auth/token.ts'
+import { createTokenVerifier, type TokenVerifier } from '../auth/verifier.ts'
 import type { Config } from '../config.ts'
 import type { Database } from '../db/client.ts'
 import { createContext, type GraphQLContext } from './context.ts'
@@ -27,8 +27,10 @@ export interface GraphQLHandler {
 }
 
 export interface GraphQLHandlerOptions {
-  config: Pick<Config, 'jwtSecret'>
+  config: Pick<Config, 'jwtSecret' | 'oidc'>
   database: Database
+  /** Shared with the subscriptions; without it the handler makes (and closes) its own. */
+  verifier?: TokenVerifier | undefined
   /** The background-job runner mutations hand work to. */
   jobs?: JobRunner | undefined
   /** Where internal errors are reported. @defaultValue `console.error` */
@@ -101,7 +103,7 @@ function wantsExplorer(req: http.IncomingMessage, search: string): boolean {
   return accept.includes('text/html')
 }
 
-async function identityOf(req: http.IncomingMessage, secret: string): Promise<Identity | null> {
+async function identityOf(req: http.IncomingMessage, verifier: TokenVerifier): Promise<Identity | null> {
   const header = req.headers.authorization
   if (!header) return null
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
@@ -112,7 +114,7 @@ async function identityOf(req: http.IncomingMessage, secret: string): Promise<Id
       401,
     )
   }
-  return verifyToken(match[1], secret)
+  return verifier.verify(match[1])
 }
 
 // GraphQL request errors (the document does not parse or validate, a variable does not coerce).
@@ -208,6 +210,7 @@ export async function createGraphQLHandler(options: GraphQLHandlerOptions): Prom
   })
   await apollo.start()
   const database = withPreparedStatements(options.database)
+  const verifier = options.verifier ?? (await createTokenVerifier(options.config, options.database))
 
   return {
     async handle(req, res) {
@@ -226,12 +229,15 @@ export async function createGraphQLHandler(options: GraphQLHandlerOptions): Prom
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => {
-          const identity = await identityOf(req, options.config.jwtSecret)
+          const identity = await identityOf(req, verifier)
           return createContext(database, identity, await scopeFor(identity, database), options.jobs)
         },
       })
       await sendResponse(res, response)
     },
-    stop: () => apollo.stop(),
+    stop: async () => {
+      await apollo.stop()
+      if (!options.verifier) await verifier.close()
+    },
   }
 }

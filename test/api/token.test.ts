@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { verifyToken } from '../../server/auth/token.ts'
+import { createTokenVerifier } from '../../server/auth/verifier.ts'
 import { DEVELOPMENT_JWT_SECRET, PROJECT_ROOT } from '../../server/config.ts'
 
 const tsx = path.join(PROJECT_ROOT, 'node_modules/.bin/tsx')
@@ -16,7 +16,11 @@ const run = (...args: string[]) =>
 describe('npm run token', () => {
   it('prints a token the server accepts with the development key', async () => {
     const token = run('--role', 'district', '--region', '310101', '--department', '住建局')
-    expect(await verifyToken(token, DEVELOPMENT_JWT_SECRET)).toEqual({
+    expect(
+      await (await createTokenVerifier({ jwtSecret: DEVELOPMENT_JWT_SECRET, oidc: null }, null)).verify(
+        token,
+      ),
+    ).toEqual({
       subject: 'district-310101',
       role: 'district',
       regionCode: '310101',

@@ -44,9 +44,10 @@ async function openScratchPostgres(prefix: string, template: string | null): Pro
   const name = `${prefix}_${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`
   const admin = new pg.Client({ connectionString: adminUrl(url) })
   await admin.connect()
-  await admin
-    .query(`create database ${name}${template ? ` template ${template}` : ''}`)
-    .finally(() => admin.end())
+  await createWhenTemplateFree(
+    admin,
+    `create database ${name}${template ? ` template ${template}` : ''}`,
+  ).finally(() => admin.end())
   const database = await openDatabase({ databaseUrl: adminUrl(url, name), poolSize: 5 })
   return {
     ...database,
@@ -56,5 +57,21 @@ async function openScratchPostgres(prefix: string, template: string | null): Pro
       await drop.connect()
       await drop.query(`drop database if exists ${name} with (force)`).finally(() => drop.end())
     },
+  }
+}
+
+/**
+ * PostgreSQL refuses to copy a template while another session is connected to it (SQLSTATE 55006): a parallel
+ * test file cloning it at the same moment, or another test process building it. Such a refusal is waited out.
+ */
+async function createWhenTemplateFree(admin: pg.Client, statement: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.query(statement)
+      return
+    } catch (error) {
+      if ((error as { code?: string }).code !== '55006' || attempt >= 60) throw error
+      await new Promise((resolve) => setTimeout(resolve, 250 + Math.random() * 250))
+    }
   }
 }
