@@ -78,6 +78,47 @@ export function renderPanel(
   presets: readonly (CameraPreset & { label: string })[],
   handlers: PanelHandlers,
 ): void {
+  root.replaceChildren(
+    el('h1', {}, t('title')),
+    el('p', { class: 'status', id: 'status' }, state.status),
+    ...themeSection(state, t, handlers),
+    el('h2', {}, t('layers')),
+    ...facilitySection(state, t, handlers),
+    ...coverageSection(state, t, handlers),
+    ...renewalSection(state, t, handlers),
+    el('h2', {}, t('camera')),
+    presetButtons(presets, handlers),
+    el('h2', {}, t('language')),
+    langButtons(state.lang, handlers),
+  )
+}
+
+function presetButtons(
+  presets: readonly (CameraPreset & { label: string })[],
+  handlers: PanelHandlers,
+): HTMLElement {
+  const cameras = el('div', { class: 'presets' })
+  for (const preset of presets) {
+    const button = el('button', { type: 'button', 'data-preset': preset.key }, preset.label)
+    button.addEventListener('click', () => handlers.onPreset(preset))
+    cameras.append(button)
+  }
+  return cameras
+}
+
+function langButtons(current: Lang, handlers: PanelHandlers): HTMLElement {
+  const langs = el('div', { class: 'langs' })
+  for (const lang of LANGS) {
+    const button = el('button', { type: 'button', 'data-lang': lang }, LANG_LABELS[lang])
+    if (lang === current) button.classList.add('active')
+    button.addEventListener('click', () => handlers.onLang(lang))
+    langs.append(button)
+  }
+  return langs
+}
+
+/** The theme, the grade theme's indicator and campaign, and the legend. */
+function themeSection(state: PanelState, t: Translate, handlers: PanelHandlers): HTMLElement[] {
   const theme = el('select', { id: 'theme-select', 'aria-label': t('theme') })
   for (const id of THEME_IDS) {
     const option = el('option', { value: id }, t(THEMES[id].label))
@@ -85,68 +126,63 @@ export function renderPanel(
     theme.append(option)
   }
   theme.addEventListener('change', () => handlers.onTheme(theme.value as ThemeId))
-
   const legend = el('ul', { class: 'legend', id: 'legend' })
   for (const entry of state.legend) {
     const count = entry.count === undefined ? '' : ` (${entry.count})`
     legend.append(el('li', { 'data-label': entry.label }, swatch(entry.colour), `${t(entry.label)}${count}`))
   }
-  const gradeControls: HTMLElement[] = []
-  if (state.themeId === 'grade') {
-    const indicator = el('select', { id: 'grade-indicator-select', 'aria-label': t('indicator') })
-    const all = el('option', { value: '' }, t('allIndicators'))
-    all.selected = state.gradeIndicator === null
-    indicator.append(all)
-    for (const i of state.gradeIndicators) {
-      const option = el(
-        'option',
-        { value: i.code },
-        `${i.code} ${state.lang === 'en' ? (i.nameEn ?? i.name) : i.name}`,
-      )
-      option.selected = i.code === state.gradeIndicator
-      indicator.append(option)
-    }
-    indicator.addEventListener('change', () => handlers.onGradeIndicator(indicator.value || null))
-    gradeControls.push(
-      el('h2', {}, t('indicator')),
-      indicator,
-      el(
-        'p',
-        { class: 'status', id: 'grades-hint' },
-        state.gradesHint
-          ? t(state.gradesHint)
-          : state.gradeCampaign
-            ? `${t('campaign')}：${state.gradeCampaign}`
-            : '',
-      ),
-    )
+  const grades = state.themeId === 'grade' ? gradeControls(state, t, handlers) : []
+  return [el('h2', {}, t('theme')), theme, ...grades, el('h2', {}, t('legend')), legend]
+}
+
+function gradeControls(state: PanelState, t: Translate, handlers: PanelHandlers): HTMLElement[] {
+  const indicator = el('select', { id: 'grade-indicator-select', 'aria-label': t('indicator') })
+  const all = el('option', { value: '' }, t('allIndicators'))
+  all.selected = state.gradeIndicator === null
+  indicator.append(all)
+  for (const i of state.gradeIndicators) {
+    const name = state.lang === 'en' ? (i.nameEn ?? i.name) : i.name
+    const option = el('option', { value: i.code }, `${i.code} ${name}`)
+    option.selected = i.code === state.gradeIndicator
+    indicator.append(option)
   }
+  indicator.addEventListener('change', () => handlers.onGradeIndicator(indicator.value || null))
+  const hint = state.gradesHint
+    ? t(state.gradesHint)
+    : state.gradeCampaign
+      ? `${t('campaign')}：${state.gradeCampaign}`
+      : ''
+  return [el('h2', {}, t('indicator')), indicator, el('p', { class: 'status', id: 'grades-hint' }, hint)]
+}
 
-  const buildings = el('input', { type: 'checkbox', id: 'layer-buildings' })
-  buildings.checked = state.buildingsVisible
-  buildings.addEventListener('change', () => handlers.onBuildingsVisible(buildings.checked))
-
-  const facilities = el('input', { type: 'checkbox', id: 'layer-facilities' })
-  facilities.checked = state.facilitiesVisible
-  facilities.addEventListener('change', () => handlers.onFacilitiesVisible(facilities.checked))
-  const facilityLegend = el('ul', { class: 'legend', id: 'facility-legend' })
+/** The buildings and the facility markers with their categories. */
+function facilitySection(state: PanelState, t: Translate, handlers: PanelHandlers): HTMLElement[] {
+  const buildings = checkbox('layer-buildings', state.buildingsVisible, handlers.onBuildingsVisible)
+  const facilities = checkbox('layer-facilities', state.facilitiesVisible, handlers.onFacilitiesVisible)
+  const legend = el('ul', { class: 'legend', id: 'facility-legend' })
   for (const category of Object.values(FACILITY_CATEGORIES)) {
-    facilityLegend.append(
-      el(
-        'li',
-        {},
-        el('span', { class: 'swatch dot', style: `background:${category.colour}` }),
-        t(category.label),
-      ),
-    )
+    legend.append(el('li', {}, swatch(category.colour, true), t(category.label)))
   }
+  return [
+    el('label', { class: 'layer' }, buildings, ` ${t('buildings')}`),
+    el('label', { class: 'layer' }, facilities, ` ${t('facilities')}`),
+    legend,
+  ]
+}
 
-  const blindSpots = el('input', { type: 'checkbox', id: 'layer-blindspots' })
-  blindSpots.checked = state.blindSpotsVisible
-  blindSpots.addEventListener('change', () => handlers.onBlindSpotsVisible(blindSpots.checked))
-  const demandPoints = el('input', { type: 'checkbox', id: 'layer-demandpoints' })
-  demandPoints.checked = state.demandPointsVisible
-  demandPoints.addEventListener('change', () => handlers.onDemandPointsVisible(demandPoints.checked))
+/** The latest coverage run's layers, the facility type they show, and what they mean. */
+function coverageSection(state: PanelState, t: Translate, handlers: PanelHandlers): HTMLElement[] {
+  const blindSpots = checkbox('layer-blindspots', state.blindSpotsVisible, handlers.onBlindSpotsVisible)
+  const demandPoints = checkbox(
+    'layer-demandpoints',
+    state.demandPointsVisible,
+    handlers.onDemandPointsVisible,
+  )
+  const cells = checkbox(
+    'layer-uncoveredcells',
+    state.uncoveredCellsVisible,
+    handlers.onUncoveredCellsVisible,
+  )
   const gapType = el('select', { id: 'gap-type-select', 'aria-label': t('gapType') })
   for (const type of GAP_FACILITY_TYPES) {
     const option = el('option', { value: type }, type)
@@ -159,79 +195,29 @@ export function renderPanel(
   const gapLegend = el(
     'ul',
     { class: 'legend', id: 'gap-legend' },
-    el('li', {}, el('span', { class: 'swatch', style: `background:${BLIND_SPOT_COLOUR}` }), t('blindSpots')),
+    el('li', {}, swatch(BLIND_SPOT_COLOUR), t('blindSpots')),
   )
-  for (const c of DEMAND_CLASSES) {
-    gapLegend.append(
-      el('li', {}, el('span', { class: 'swatch dot', style: `background:${c.colour}` }), t(c.label)),
-    )
-  }
-  const gapNote = el(
-    'p',
-    { class: 'status', id: 'gaps-hint' },
-    state.gapsHint ? t(state.gapsHint) : state.gapsModel ? t(`model.${state.gapsModel}`) : '',
-  )
-
-  const uncoveredCells = checkbox(
-    'layer-uncoveredcells',
-    state.uncoveredCellsVisible,
-    handlers.onUncoveredCellsVisible,
-  )
+  for (const c of DEMAND_CLASSES) gapLegend.append(el('li', {}, swatch(c.colour, true), t(c.label)))
+  const gapNote = state.gapsHint ? t(state.gapsHint) : state.gapsModel ? t(`model.${state.gapsModel}`) : ''
   const cellLegend = el('ul', { class: 'legend', id: 'cell-legend' })
   for (const c of CELL_CLASSES) cellLegend.append(el('li', {}, swatch(c.colour, true), t(c.label)))
-  const cellsNote = el('p', { class: 'status', id: 'cells-hint' }, state.cellsNote)
-  const renewalAreas = checkbox(
-    'layer-renewalareas',
-    state.renewalAreasVisible,
-    handlers.onRenewalAreasVisible,
-  )
-  const renewalNote = el(
-    'p',
-    { class: 'status', id: 'renewal-hint' },
-    state.renewalHint ? t(state.renewalHint) : '',
-  )
-
-  const cameras = el('div', { class: 'presets' })
-  for (const preset of presets) {
-    const button = el('button', { type: 'button', 'data-preset': preset.key }, preset.label)
-    button.addEventListener('click', () => handlers.onPreset(preset))
-    cameras.append(button)
-  }
-
-  const langs = el('div', { class: 'langs' })
-  for (const lang of LANGS) {
-    const button = el('button', { type: 'button', 'data-lang': lang }, LANG_LABELS[lang])
-    if (lang === state.lang) button.classList.add('active')
-    button.addEventListener('click', () => handlers.onLang(lang))
-    langs.append(button)
-  }
-
-  root.replaceChildren(
-    el('h1', {}, t('title')),
-    el('p', { class: 'status', id: 'status' }, state.status),
-    el('h2', {}, t('theme')),
-    theme,
-    ...gradeControls,
-    el('h2', {}, t('legend')),
-    legend,
-    el('h2', {}, t('layers')),
-    el('label', { class: 'layer' }, buildings, ` ${t('buildings')}`),
-    el('label', { class: 'layer' }, facilities, ` ${t('facilities')}`),
-    facilityLegend,
+  return [
     el('label', { class: 'layer' }, blindSpots, ` ${t('blindSpots')}`),
     el('label', { class: 'layer' }, demandPoints, ` ${t('demandPoints')}`),
-    el('label', { class: 'layer' }, uncoveredCells, ` ${t('uncoveredCells')}`),
+    el('label', { class: 'layer' }, cells, ` ${t('uncoveredCells')}`),
     gapType,
-    gapNote,
+    el('p', { class: 'status', id: 'gaps-hint' }, gapNote),
     gapLegend,
-    cellsNote,
+    el('p', { class: 'status', id: 'cells-hint' }, state.cellsNote),
     cellLegend,
-    el('label', { class: 'layer' }, renewalAreas, ` ${t('renewalAreas')}`),
+  ]
+}
+
+function renewalSection(state: PanelState, t: Translate, handlers: PanelHandlers): HTMLElement[] {
+  const areas = checkbox('layer-renewalareas', state.renewalAreasVisible, handlers.onRenewalAreasVisible)
+  return [
+    el('label', { class: 'layer' }, areas, ` ${t('renewalAreas')}`),
     el('ul', { class: 'legend' }, el('li', {}, swatch(RENEWAL_OUTLINE_COLOUR), t('renewalAreas'))),
-    renewalNote,
-    el('h2', {}, t('camera')),
-    cameras,
-    el('h2', {}, t('language')),
-    langs,
-  )
+    el('p', { class: 'status', id: 'renewal-hint' }, state.renewalHint ? t(state.renewalHint) : ''),
+  ]
 }
