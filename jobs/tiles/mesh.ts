@@ -1,6 +1,6 @@
-import { EarClipper } from './earcut.ts'
+import earcut from 'earcut'
 import { DEG_TO_RAD, type EnuFrame, WGS84_A_M, WGS84_E2 } from './geodesy.ts'
-import type { PolygonRings, Region, TileBuilding } from './types.ts'
+import type { PolygonRings, Region, Ring, TileBuilding } from './types.ts'
 
 /** Consecutive footprint vertices closer than this are merged (float32 resolves ~0.1 mm). */
 const MERGE_DISTANCE_M = 1e-3
@@ -26,24 +26,13 @@ export interface TileMesh {
   maxAbsCoordM: number
 }
 
-function growFloat32(a: Float32Array<ArrayBuffer>, need: number): Float32Array<ArrayBuffer> {
-  if (need <= a.length) return a
-  const b = new Float32Array(Math.max(need, a.length * 2))
-  b.set(a)
-  return b
-}
+type Scratch = Float32Array<ArrayBuffer> | Float64Array<ArrayBuffer> | Uint32Array<ArrayBuffer>
 
-function growUint32(a: Uint32Array<ArrayBuffer>, need: number): Uint32Array<ArrayBuffer> {
+/** `a` when it holds `need` elements, else a copy of it at least twice as long. */
+function grow<T extends Scratch>(a: T, need: number): T {
   if (need <= a.length) return a
-  const b = new Uint32Array(Math.max(need, a.length * 2))
-  b.set(a)
-  return b
-}
-
-function growFloat64(a: Float64Array<ArrayBuffer>, need: number): Float64Array<ArrayBuffer> {
-  if (need <= a.length) return a
-  const b = new Float64Array(Math.max(need, a.length * 2))
-  b.set(a)
+  const b = new (a.constructor as new (length: number) => T)(Math.max(need, a.length * 2))
+  b.set(a as ArrayLike<number>)
   return b
 }
 
@@ -65,7 +54,8 @@ export class TileMeshBuilder {
   private top = new Float64Array(3 * 256)
   private xy = new Float64Array(2 * 256)
   private ringStarts: number[] = []
-  private readonly clipper = new EarClipper()
+  /** West, south, east, north (radians) of the tile's region with the polygon being loaded. */
+  private readonly polygonBounds = new Float64Array(4)
 
   private frame: EnuFrame | null = null
   private west = 0
@@ -114,78 +104,20 @@ export class TileMeshBuilder {
    * holes are dropped; returns false when the outer ring is degenerate.
    */
   private loadPolygon(rings: PolygonRings, baseM: number, topM: number): boolean {
-    const frame = this.frame!
-    const [ox, oy, oz] = frame.origin
-    const [ex, ey] = frame.east
-    const [nx, ny, nz] = frame.north
-    const [ux, uy, uz] = frame.up
     const starts = this.ringStarts
     starts.length = 0
+    const bounds = this.polygonBounds
+    bounds[0] = this.west
+    bounds[1] = this.south
+    bounds[2] = this.east
+    bounds[3] = this.north
     let count = 0
-    let west = this.west
-    let south = this.south
-    let east = this.east
-    let north = this.north
     for (let r = 0; r < rings.length; r++) {
       const ring = rings[r]!
       const start = count
-      const need = count + ring.length
-      if (3 * need > this.base.length) {
-        this.base = growFloat64(this.base, 3 * need)
-        this.top = growFloat64(this.top, 3 * need)
-        this.xy = growFloat64(this.xy, 2 * need)
-      }
-      const base = this.base
-      const top = this.top
-      const xy = this.xy
-      for (const pos of ring) {
-        const lonRad = pos[0]! * DEG_TO_RAD
-        const latRad = pos[1]! * DEG_TO_RAD
-        const sinLat = Math.sin(latRad)
-        const cosLat = Math.cos(latRad)
-        const sinLon = Math.sin(lonRad)
-        const cosLon = Math.cos(lonRad)
-        const primeVerticalM = WGS84_A_M / Math.sqrt(1 - WGS84_E2 * sinLat * sinLat)
-        const rb = (primeVerticalM + baseM) * cosLat
-        const dx = rb * cosLon - ox
-        const dy = rb * sinLon - oy
-        const dz = (primeVerticalM * (1 - WGS84_E2) + baseM) * sinLat - oz
-        const be = ex * dx + ey * dy
-        const bn = nx * dx + ny * dy + nz * dz
-        if (count > start) {
-          const pe = xy[2 * count - 2]! - be
-          const pn = xy[2 * count - 1]! - bn
-          if (pe * pe + pn * pn < MERGE_DISTANCE_M * MERGE_DISTANCE_M) continue
-        }
-        const bu = ux * dx + uy * dy + uz * dz
-        // Top = base moved along the ellipsoid normal, which is exactly geodetic height + heightM.
-        const h = topM - baseM
-        const upE = cosLat * (ex * cosLon + ey * sinLon)
-        const upN = cosLat * (nx * cosLon + ny * sinLon) + nz * sinLat
-        const upU = cosLat * (ux * cosLon + uy * sinLon) + uz * sinLat
-        base[3 * count] = be
-        base[3 * count + 1] = bn
-        base[3 * count + 2] = bu
-        top[3 * count] = be + h * upE
-        top[3 * count + 1] = bn + h * upN
-        top[3 * count + 2] = bu + h * upU
-        xy[2 * count] = be
-        xy[2 * count + 1] = bn
-        if (lonRad < west) west = lonRad
-        if (lonRad > east) east = lonRad
-        if (latRad < south) south = latRad
-        if (latRad > north) north = latRad
-        count++
-      }
-      // Closed rings repeat the first vertex; unclosed ones may end next to it.
-      while (count - start > 1) {
-        const de = this.xy[2 * count - 2]! - this.xy[2 * start]!
-        const dn = this.xy[2 * count - 1]! - this.xy[2 * start + 1]!
-        if (de * de + dn * dn >= MERGE_DISTANCE_M * MERGE_DISTANCE_M) break
-        count--
-      }
-      const n = count - start
-      const area = n >= 3 ? this.ringArea(start, count) : 0
+      this.reserveScratch(count + ring.length)
+      count = this.trimClosingVertices(start, this.projectRing(ring, start, baseM, topM - baseM))
+      const area = count - start >= 3 ? this.ringArea(start, count) : 0
       if (Math.abs(area) < MIN_RING_AREA_M2) {
         count = start
         if (r === 0) return false
@@ -196,11 +128,84 @@ export class TileMeshBuilder {
     }
     if (starts.length === 0) return false
     starts.push(count)
-    this.west = west
-    this.south = south
-    this.east = east
-    this.north = north
+    // Only a drawn polygon widens the tile's region; a dropped one leaves it as it was.
+    this.west = bounds[0]
+    this.south = bounds[1]
+    this.east = bounds[2]
+    this.north = bounds[3]
     return true
+  }
+
+  private reserveScratch(vertices: number): void {
+    if (3 * vertices <= this.base.length) return
+    this.base = grow(this.base, 3 * vertices)
+    this.top = grow(this.top, 3 * vertices)
+    this.xy = grow(this.xy, 2 * vertices)
+  }
+
+  /**
+   * Writes the ENU base and top of each vertex of `ring` from index `start`, skipping vertices closer than
+   * MERGE_DISTANCE_M to the previous one, and widens `polygonBounds` (radians). Returns the end index.
+   */
+  private projectRing(ring: Ring, start: number, baseM: number, heightM: number): number {
+    const [ox, oy, oz] = this.frame!.origin
+    const [ex, ey] = this.frame!.east
+    const [nx, ny, nz] = this.frame!.north
+    const [ux, uy, uz] = this.frame!.up
+    const { base, top, xy, polygonBounds: bounds } = this
+    let count = start
+    for (const pos of ring) {
+      const lonRad = pos[0]! * DEG_TO_RAD
+      const latRad = pos[1]! * DEG_TO_RAD
+      const sinLat = Math.sin(latRad)
+      const cosLat = Math.cos(latRad)
+      const sinLon = Math.sin(lonRad)
+      const cosLon = Math.cos(lonRad)
+      const primeVerticalM = WGS84_A_M / Math.sqrt(1 - WGS84_E2 * sinLat * sinLat)
+      const rb = (primeVerticalM + baseM) * cosLat
+      const dx = rb * cosLon - ox
+      const dy = rb * sinLon - oy
+      const dz = (primeVerticalM * (1 - WGS84_E2) + baseM) * sinLat - oz
+      const be = ex * dx + ey * dy
+      const bn = nx * dx + ny * dy + nz * dz
+      if (count > start) {
+        const pe = xy[2 * count - 2]! - be
+        const pn = xy[2 * count - 1]! - bn
+        if (pe * pe + pn * pn < MERGE_DISTANCE_M * MERGE_DISTANCE_M) continue
+      }
+      const bu = ux * dx + uy * dy + uz * dz
+      // Top = base moved along the ellipsoid normal, which is exactly geodetic height + heightM.
+      const upE = cosLat * (ex * cosLon + ey * sinLon)
+      const upN = cosLat * (nx * cosLon + ny * sinLon) + nz * sinLat
+      const upU = cosLat * (ux * cosLon + uy * sinLon) + uz * sinLat
+      base[3 * count] = be
+      base[3 * count + 1] = bn
+      base[3 * count + 2] = bu
+      top[3 * count] = be + heightM * upE
+      top[3 * count + 1] = bn + heightM * upN
+      top[3 * count + 2] = bu + heightM * upU
+      xy[2 * count] = be
+      xy[2 * count + 1] = bn
+      if (lonRad < bounds[0]!) bounds[0] = lonRad
+      if (latRad < bounds[1]!) bounds[1] = latRad
+      if (lonRad > bounds[2]!) bounds[2] = lonRad
+      if (latRad > bounds[3]!) bounds[3] = latRad
+      count++
+    }
+    return count
+  }
+
+  /** Closed rings repeat the first vertex; unclosed ones may end next to it. Returns the new end index. */
+  private trimClosingVertices(start: number, end: number): number {
+    const xy = this.xy
+    let count = end
+    while (count - start > 1) {
+      const de = xy[2 * count - 2]! - xy[2 * start]!
+      const dn = xy[2 * count - 1]! - xy[2 * start + 1]!
+      if (de * de + dn * dn >= MERGE_DISTANCE_M * MERGE_DISTANCE_M) break
+      count--
+    }
+    return count
   }
 
   private ringArea(start: number, end: number): number {
@@ -234,11 +239,11 @@ export class TileMeshBuilder {
   private ensure(vertices: number, indices: number): void {
     const v = this.vertexCount + vertices
     if (3 * v > this.positions.length) {
-      this.positions = growFloat32(this.positions, 3 * v)
-      this.normals = growFloat32(this.normals, 3 * v)
-      this.featureIds = growFloat32(this.featureIds, v)
+      this.positions = grow(this.positions, 3 * v)
+      this.normals = grow(this.normals, 3 * v)
+      this.featureIds = grow(this.featureIds, v)
     }
-    this.indices = growUint32(this.indices, this.indexCount + indices)
+    this.indices = grow(this.indices, this.indexCount + indices)
   }
 
   /** Writes a vertex given in ENU, converting to glTF axes (east, up, -north). */
@@ -264,20 +269,22 @@ export class TileMeshBuilder {
   }
 
   private emitPolygon(featureId: number): void {
+    const { base, top } = this
+    // Building "up" from the first vertex; the ellipsoid normal varies by microradians across a footprint.
+    const upE = top[0]! - base[0]!
+    const upN = top[1]! - base[1]!
+    const upU = top[2]! - base[2]!
+    const upLen = Math.hypot(upE, upN, upU)
+    this.emitWalls(featureId, upE / upLen, upN / upLen, upU / upLen)
+    this.emitRoofAndFloor(featureId, upE / upLen, upN / upLen, upU / upLen)
+  }
+
+  /** One quad per ring edge, with the edge's outward normal. */
+  private emitWalls(featureId: number, upE: number, upN: number, upU: number): void {
     const starts = this.ringStarts
     const total = starts[starts.length - 1]!
     const { base, top } = this
-
-    // Building "up" from the first vertex; the ellipsoid normal varies by microradians across a footprint.
-    let upE = top[0]! - base[0]!
-    let upN = top[1]! - base[1]!
-    let upU = top[2]! - base[2]!
-    const upLen = Math.hypot(upE, upN, upU)
-    upE /= upLen
-    upN /= upLen
-    upU /= upLen
-
-    this.ensure(6 * total, 6 * total)
+    this.ensure(4 * total, 6 * total)
     for (let r = 0; r + 1 < starts.length; r++) {
       const start = starts[r]!
       const end = starts[r + 1]!
@@ -316,10 +323,16 @@ export class TileMeshBuilder {
         this.indexCount = k + 6
       }
     }
+  }
 
-    const holeStarts = starts.slice(1, -1)
-    const tris = this.clipper.triangulate(this.xy.subarray(0, 2 * total), holeStarts)
-    this.ensure(0, 2 * tris.length)
+  /** The roof and the floor: the footprint triangulated, at the top and at the base. */
+  private emitRoofAndFloor(featureId: number, upE: number, upN: number, upU: number): void {
+    const starts = this.ringStarts
+    const total = starts[starts.length - 1]!
+    const { base, top } = this
+    // earcut emits counter-clockwise triangles (seen from above) whatever the rings' order.
+    const tris = earcut(this.xy.subarray(0, 2 * total), starts.slice(1, -1))
+    this.ensure(2 * total, 2 * tris.length)
     const roof = this.vertexCount
     for (let i = 0; i < total; i++)
       this.vertex(top[3 * i]!, top[3 * i + 1]!, top[3 * i + 2]!, upE, upN, upU, featureId)

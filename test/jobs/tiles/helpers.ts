@@ -57,6 +57,57 @@ export const SHAPES: ShapeKind[] = [
   'uShape',
 ]
 
+/** A counter-clockwise rectangle from its south-west to its north-east corner. */
+const ccwRect = (x0: number, y0: number, x1: number, y1: number): RingM => [
+  [x0, y0],
+  [x1, y0],
+  [x1, y1],
+  [x0, y1],
+]
+
+/** A clockwise rectangle from its south-west to its north-east corner. */
+const cwRect = (x0: number, y0: number, x1: number, y1: number): RingM => [
+  [x0, y0],
+  [x0, y1],
+  [x1, y1],
+  [x1, y0],
+]
+
+/** Each kind's polygons, rings unclosed in metres, `w` × `d` with the south-west corner at the origin. */
+const SHAPE_POLYGONS: Record<ShapeKind, (w: number, d: number) => RingM[][]> = {
+  rect: (w, d) => [[ccwRect(0, 0, w, d)]],
+  rectUnclosed: (w, d) => [[ccwRect(0, 0, w, d)]],
+  lShape: (w, d) => [
+    [
+      [
+        [0, 0],
+        [w, 0],
+        [w, d / 2],
+        [w / 2, d / 2],
+        [w / 2, d],
+        [0, d],
+      ],
+    ],
+  ],
+  courtyard: (w, d) => [[ccwRect(0, 0, w, d), cwRect(w / 4, d / 4, (3 * w) / 4, (3 * d) / 4)]],
+  multi: (w, d) => [[ccwRect(0, 0, w / 3, d)], [ccwRect((2 * w) / 3, 0, w, d)]],
+  clockwise: (w, d) => [[cwRect(0, 0, w, d)]],
+  uShape: (w, d) => [
+    [
+      [
+        [0, 0],
+        [w, 0],
+        [w, d],
+        [(2 * w) / 3, d],
+        [(2 * w) / 3, d / 3],
+        [w / 3, d / 3],
+        [w / 3, d],
+        [0, d],
+      ],
+    ],
+  ],
+}
+
 /** A footprint of the given kind, `w` × `d` metres, with its south-west corner at the origin. */
 export function footprintOf(
   kind: ShapeKind,
@@ -65,118 +116,13 @@ export function footprintOf(
   w: number,
   d: number,
 ): Footprint {
-  const ring = (r: RingM, close = true) => toLonLat(r, lonDeg, latDeg, close)
-  switch (kind) {
-    case 'rect':
-      return {
-        type: 'Polygon',
-        coordinates: [
-          ring([
-            [0, 0],
-            [w, 0],
-            [w, d],
-            [0, d],
-          ]),
-        ],
-      }
-    case 'rectUnclosed':
-      return {
-        type: 'Polygon',
-        coordinates: [
-          ring(
-            [
-              [0, 0],
-              [w, 0],
-              [w, d],
-              [0, d],
-            ],
-            false,
-          ),
-        ],
-      }
-    case 'lShape':
-      return {
-        type: 'Polygon',
-        coordinates: [
-          ring([
-            [0, 0],
-            [w, 0],
-            [w, d / 2],
-            [w / 2, d / 2],
-            [w / 2, d],
-            [0, d],
-          ]),
-        ],
-      }
-    case 'courtyard':
-      return {
-        type: 'Polygon',
-        coordinates: [
-          ring([
-            [0, 0],
-            [w, 0],
-            [w, d],
-            [0, d],
-          ]),
-          ring([
-            [w / 4, d / 4],
-            [w / 4, (3 * d) / 4],
-            [(3 * w) / 4, (3 * d) / 4],
-            [(3 * w) / 4, d / 4],
-          ]),
-        ],
-      }
-    case 'multi':
-      return {
-        type: 'MultiPolygon',
-        coordinates: [
-          [
-            ring([
-              [0, 0],
-              [w / 3, 0],
-              [w / 3, d],
-              [0, d],
-            ]),
-          ],
-          [
-            ring([
-              [(2 * w) / 3, 0],
-              [w, 0],
-              [w, d],
-              [(2 * w) / 3, d],
-            ]),
-          ],
-        ],
-      }
-    case 'clockwise':
-      return {
-        type: 'Polygon',
-        coordinates: [
-          ring([
-            [0, 0],
-            [0, d],
-            [w, d],
-            [w, 0],
-          ]),
-        ],
-      }
-    case 'uShape':
-      return {
-        type: 'Polygon',
-        coordinates: [
-          ring([
-            [0, 0],
-            [w, 0],
-            [w, d],
-            [(2 * w) / 3, d],
-            [(2 * w) / 3, d / 3],
-            [w / 3, d / 3],
-            [w / 3, d],
-            [0, d],
-          ]),
-        ],
-      }
-  }
+  const close = kind !== 'rectUnclosed'
+  const polygons = SHAPE_POLYGONS[kind](w, d).map((rings) =>
+    rings.map((ring) => toLonLat(ring, lonDeg, latDeg, close)),
+  )
+  return kind === 'multi'
+    ? { type: 'MultiPolygon', coordinates: polygons }
+    : { type: 'Polygon', coordinates: polygons[0]! }
 }
 
 /** Footprint area in m² of a fixture shape (planar, as built). */
@@ -404,13 +350,12 @@ export function decodeTile(bytes: Uint8Array, tileWorld: number[]): DecodedTile 
   return { glb, vertexCount: n, positions, normals, indices, featureIds, ecef, carto, toEcef, columns }
 }
 
-export async function validateGlbFile(file: string): Promise<ValidationReport> {
-  const bytes = fs.readFileSync(file)
-  return validator.validateBytes(new Uint8Array(bytes), {
-    uri: path.basename(file),
-    maxIssues: 0,
-    writeTimestamp: false,
-  })
+export function validateGlbBytes(bytes: Uint8Array, uri: string): Promise<ValidationReport> {
+  return validator.validateBytes(new Uint8Array(bytes), { uri, maxIssues: 0, writeTimestamp: false })
+}
+
+export function validateGlbFile(file: string): Promise<ValidationReport> {
+  return validateGlbBytes(fs.readFileSync(file), path.basename(file))
 }
 
 export function formatIssues(report: ValidationReport): string {
