@@ -1,0 +1,125 @@
+/** The block massing tiles of subdivided cells (ADR 0008), and the summaries they are updated from. */
+import { mkdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ManifestError } from './errors.ts'
+import type { TilesetManifest } from './manifest.ts'
+import {
+  groupMassing,
+  type MassingGroup,
+  type MassingGroups,
+  type MassingSource,
+  massingOf,
+} from './massing.ts'
+import {
+  cellIndex,
+  formatTileKey,
+  normalisedX,
+  normalisedY,
+  parseTileKey,
+  type TileCoord,
+} from './quadtree.ts'
+import {
+  type Content,
+  MASSING_SUMMARY_DIR,
+  massingSummaryPath,
+  type WrittenTiles,
+  writeAtomic,
+  writeContents,
+} from './tile-files.ts'
+import type { TileKey } from './types.ts'
+
+async function readMassingGroups(outDir: string, key: TileKey): Promise<MassingGroups> {
+  let text: string
+  try {
+    text = await readFile(massingSummaryPath(outDir, key), 'utf8')
+  } catch (err) {
+    throw new ManifestError(`the massing summary of ${key} is missing in ${outDir}; rebuild the tileset`, {
+      cause: err,
+    })
+  }
+  return new Map((JSON.parse(text) as { groups: [number, MassingGroup][] }).groups)
+}
+
+/** Whether the box of cell `cell` of the massing at `coord` overlaps any dirty cell. */
+function overlapsDirty(
+  coord: TileCoord,
+  depth: number,
+  dirty: readonly TileCoord[],
+): (cell: number) => boolean {
+  const side = 2 ** depth
+  const level = coord.level + depth
+  return (cell) => {
+    const x = coord.x * side + (cell % side)
+    const y = coord.y * side + Math.floor(cell / side)
+    return dirty.some((d) => {
+      if (d.level >= level) return d.x >> (d.level - level) === x && d.y >> (d.level - level) === y
+      return x >> (level - d.level) === d.x && y >> (level - d.level) === d.y
+    })
+  }
+}
+
+/**
+ * Writes the massing of each split cell in `keys`, with its summary, from the sources anchored below it: every
+ * box, or with `dirty` only those overlapping the dirty cells (the rest from the summary written before).
+ */
+export async function writeMassings(
+  outDir: string,
+  manifest: TilesetManifest,
+  keys: readonly TileKey[],
+  sources: readonly MassingSource[],
+  dirty?: readonly TileCoord[],
+): Promise<WrittenTiles> {
+  const depth = manifest.massingDepth ?? 0
+  const root = manifest.rootExtentDeg
+  const wanted = new Set(keys)
+  const split = new Set(manifest.split)
+  // Each source under every wanted cell on its anchor's path: one pass, depth × sources.
+  const below = new Map<TileKey, MassingSource[]>()
+  for (const s of sources) {
+    const tx = normalisedX(s.lonDeg, root)
+    const ty = normalisedY(s.latDeg, root)
+    if (!(tx >= 0 && tx <= 1 && ty >= 0 && ty <= 1)) continue
+    for (let level = 0; ; level++) {
+      const key = formatTileKey({ level, x: cellIndex(tx, level), y: cellIndex(ty, level) })
+      if (!split.has(key)) break
+      if (wanted.has(key)) {
+        let list = below.get(key)
+        if (!list) {
+          list = []
+          below.set(key, list)
+        }
+        list.push(s)
+      }
+    }
+  }
+  await mkdir(join(outDir, MASSING_SUMMARY_DIR), { recursive: true })
+  const massings: { key: TileKey; coord: TileCoord; groups: MassingGroups }[] = []
+  for (const key of [...wanted].sort()) {
+    const coord = parseTileKey(key)
+    const list = below.get(key) ?? []
+    let groups: MassingGroups
+    if (dirty) {
+      const isDirty = overlapsDirty(coord, depth, dirty)
+      groups = await readMassingGroups(outDir, key).catch((err: unknown) => {
+        // A cell split by this update has no summary yet; it is dirty as a whole, so every box is recomputed.
+        if (err instanceof ManifestError && dirty.some((d) => formatTileKey(d) === key)) return new Map()
+        throw err
+      })
+      for (const cell of [...groups.keys()]) if (isDirty(cell)) groups.delete(cell)
+      for (const [cell, group] of groupMassing(coord, root, depth, list, isDirty)) groups.set(cell, group)
+    } else {
+      groups = groupMassing(coord, root, depth, list)
+    }
+    if (groups.size === 0) continue
+    const sorted = [...groups].sort(([a], [b]) => a - b)
+    await writeAtomic(massingSummaryPath(outDir, key), `${JSON.stringify({ groups: sorted })}\n`)
+    massings.push({ key, coord, groups })
+  }
+  const contents = function* (): Generator<Content> {
+    for (const { key, coord, groups } of massings) {
+      const massing = massingOf(groups)
+      yield { key, coord, rows: massing.boxes, geometricError: massing.geometricErrorM }
+    }
+  }
+  return writeContents(outDir, manifest, contents(), null)
+}

@@ -1,0 +1,113 @@
+/** Where buildings go in the quadtree: their ids checked, their anchors, the root extent around them. */
+import {
+  BuildingIdRangeError,
+  DuplicateBuildingIdError,
+  EmptyTilesetError,
+  InvalidTilesOptionError,
+} from './errors.ts'
+import { footprintAnchorDeg, normalisedX, normalisedY } from './quadtree.ts'
+import type { ExtentDeg, SkippedBuilding, TileBuilding } from './types.ts'
+
+export function assertExtent(e: ExtentDeg): void {
+  const ok =
+    e.westDeg >= -180 && e.eastDeg <= 180 && e.southDeg >= -90 && e.northDeg <= 90 && e.westDeg < e.eastDeg
+  if (!ok || !(e.southDeg < e.northDeg)) {
+    throw new InvalidTilesOptionError(
+      'rootExtentDeg must satisfy -180 ≤ west < east ≤ 180, -90 ≤ south < north ≤ 90',
+    )
+  }
+}
+
+export function checkIds(buildings: readonly TileBuilding[]): void {
+  const seen = new Set<number>()
+  for (const b of buildings) {
+    if (!Number.isInteger(b.id) || b.id < 0 || b.id > 0xffffffff) throw new BuildingIdRangeError(b.id)
+    if (seen.has(b.id)) throw new DuplicateBuildingIdError(b.id)
+    seen.add(b.id)
+  }
+}
+
+/** Anchor of each building (its footprint's bbox centre), by index; `valid` lists those that have one. */
+export interface Anchors {
+  lonDeg: Float64Array
+  latDeg: Float64Array
+  valid: number[]
+}
+
+export function computeAnchors(buildings: readonly TileBuilding[], skipped: SkippedBuilding[]): Anchors {
+  const lonDeg = new Float64Array(buildings.length)
+  const latDeg = new Float64Array(buildings.length)
+  const valid: number[] = []
+  for (let i = 0; i < buildings.length; i++) {
+    const b = buildings[i]!
+    const anchor =
+      b.footprint?.type === 'Polygon' || b.footprint?.type === 'MultiPolygon'
+        ? footprintAnchorDeg(b.footprint)
+        : null
+    if (!anchor) {
+      skipped.push({ id: b.id, reason: 'footprint has no valid lon/lat coordinates' })
+      continue
+    }
+    lonDeg[i] = anchor[0]
+    latDeg[i] = anchor[1]
+    valid.push(i)
+  }
+  return { lonDeg, latDeg, valid }
+}
+
+/** Root extent from the anchors, widened where all anchors share a coordinate (≈ 1 m). */
+export function extentOfAnchors(anchors: Anchors): ExtentDeg {
+  if (anchors.valid.length === 0) {
+    throw new EmptyTilesetError('no building has a valid footprint and no rootExtentDeg was given')
+  }
+  let westDeg = Number.POSITIVE_INFINITY
+  let southDeg = Number.POSITIVE_INFINITY
+  let eastDeg = Number.NEGATIVE_INFINITY
+  let northDeg = Number.NEGATIVE_INFINITY
+  for (const i of anchors.valid) {
+    westDeg = Math.min(westDeg, anchors.lonDeg[i]!)
+    eastDeg = Math.max(eastDeg, anchors.lonDeg[i]!)
+    southDeg = Math.min(southDeg, anchors.latDeg[i]!)
+    northDeg = Math.max(northDeg, anchors.latDeg[i]!)
+  }
+  const minSpanDeg = 1e-5
+  if (eastDeg - westDeg < minSpanDeg) {
+    westDeg -= minSpanDeg / 2
+    eastDeg += minSpanDeg / 2
+  }
+  if (northDeg - southDeg < minSpanDeg) {
+    southDeg -= minSpanDeg / 2
+    northDeg += minSpanDeg / 2
+  }
+  return { westDeg, southDeg, eastDeg, northDeg }
+}
+
+/** Normalised quadtree coordinates of the anchored buildings; `inside` lists those within the root extent. */
+export interface PlacedAnchors {
+  tx: Float64Array
+  ty: Float64Array
+  inside: number[]
+}
+
+/** Places each anchored building in the root extent; those outside are reported in `skipped`. */
+export function placeAnchors(
+  buildings: readonly TileBuilding[],
+  anchors: Anchors,
+  root: ExtentDeg,
+  skipped: SkippedBuilding[],
+): PlacedAnchors {
+  const tx = new Float64Array(buildings.length)
+  const ty = new Float64Array(buildings.length)
+  const inside: number[] = []
+  for (const i of anchors.valid) {
+    tx[i] = normalisedX(anchors.lonDeg[i]!, root)
+    ty[i] = normalisedY(anchors.latDeg[i]!, root)
+    if (tx[i]! >= 0 && tx[i]! <= 1 && ty[i]! >= 0 && ty[i]! <= 1) inside.push(i)
+    else skipped.push({ id: buildings[i]!.id, reason: 'anchor outside root extent' })
+  }
+  return { tx, ty, inside }
+}
+
+export function sortById(items: number[], buildings: readonly TileBuilding[]): void {
+  items.sort((a, b) => buildings[a]!.id - buildings[b]!.id)
+}
