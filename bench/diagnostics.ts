@@ -11,7 +11,9 @@ import {
   naiveCoverage,
   type PopulationCell,
 } from '../jobs/coverage/engine/index.ts'
-import { type CoverageRunParameters, loadInputs, startCoverageRun } from '../jobs/coverage/job.ts'
+import { loadInputs } from '../jobs/coverage/inputs.ts'
+import { startCoverageRun } from '../jobs/coverage/job.ts'
+import type { CoverageRunParameters } from '../jobs/coverage/parameters.ts'
 import { createProcessors } from '../jobs/processors.ts'
 import { BullMqRunner } from '../jobs/runs/bullmq.ts'
 import { InProcessRunner } from '../jobs/runs/in-process.ts'

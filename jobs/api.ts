@@ -1,5 +1,6 @@
 // What the API and the seeds may ask of the jobs — start, cancel and read runs; the rest of jobs/ is not theirs.
-export { type CoverageRunParameters, type CoverageRunRequest, startCoverageRun } from './coverage/job.ts'
+export { startCoverageRun } from './coverage/job.ts'
+export type { CoverageRunParameters, CoverageRunRequest } from './coverage/parameters.ts'
 export { type IndicatorRunRequest, startIndicatorRun } from './indicators/job.ts'
 export { DiagnosisParameterError } from './runs/errors.ts'
 export { RUN_EVENTS_CHANNEL, type RunEvent } from './runs/events.ts'

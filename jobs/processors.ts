@@ -1,5 +1,6 @@
-import { type CoverageJobHooks, processCoverageRun } from './coverage/job.ts'
-import { processCoveragePart } from './coverage/parts.ts'
+import type { CoverageJobHooks } from './coverage/hooks.ts'
+import { processCoverageRun } from './coverage/job.ts'
+import { processCoveragePart } from './coverage/parts/part.ts'
 import { processIndicatorRun } from './indicators/job.ts'
 import type { Processors } from './runs/types.ts'
 import { processTilesRun } from './tiles/job.ts'

@@ -1,51 +1,84 @@
-import { UnrecoverableError } from 'bullmq'
 import { type SQL, sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
-import type { JobContext } from '../runs/types.ts'
-import type {
-  CoverageOptions,
-  DistanceModel,
-  Facility,
-  FacilityRule,
-  PopulationCell,
-  Road,
-} from './engine/index.ts'
+import { RunNotFoundError, type RunRow } from '../runs/rows.ts'
+import type { Facility, PopulationCell, Road } from './engine/index.ts'
+import { CoverageJobInputError, NoPopulationError } from './errors.ts'
 
-// What the coverage run and its parts share: the run row, its parameters, test seams and the input loader.
+// The rows a coverage computation reads (population cells, facilities, roads): their versions and the reading.
 
-/** The parameters stored on the run: the request resolved against the edition, so later edits do not change it. */
-export interface CoverageRunParameters {
-  regionCode: string
-  campaignId: number | null
-  systemId: number
-  distanceModels: DistanceModel[]
-  rules: FacilityRule[]
-  radiusOverrides: Record<string, number>
-  /** Cells per part when the run fans out; absent on runs from before fan-out (the default applies). */
-  maxCellsPerPart?: number
+export interface TableVersion {
+  count: number
+  maxId: number
 }
 
-/** Test seams: a hook that throws simulates a crash at that point. */
-export interface CoverageJobHooks {
-  /** After everything is computed, before the output transaction starts. */
-  afterCompute?: (context: JobContext) => void | Promise<void>
-  /** Inside the output transaction after every write, before commit: a throw here must roll everything back. */
-  beforeCommit?: (context: JobContext) => void | Promise<void>
-  /** After each facility type × distance model (cancellation tests cancel from here). */
-  afterStep?: (context: JobContext, step: number, steps: number) => void | Promise<void>
-  /** Options for the coverage core. */
-  coverageOptions?: CoverageOptions
+export interface CoverageInputVersions {
+  population_cells: TableVersion & { residents: number }
+  facilities: TableVersion
+  roads: TableVersion
 }
 
-/** Parameters or inputs the coverage core rejected inside the job; retrying cannot help. */
-export class CoverageJobInputError extends UnrecoverableError {
-  override name = 'CoverageJobInputError'
+/**
+ * Counts and highest ids of the rows a run reads. Rows are only ever added or replaced by re-import (new ids),
+ * so these change whenever the inputs do.
+ */
+export async function readInputVersions(database: Database, prefix: string): Promise<CoverageInputVersions> {
+  const like = `${prefix}%`
+  const [row] = await database.rows<{
+    cells: number
+    cells_max: number
+    residents: number
+    facilities: number
+    facilities_max: number
+    roads: number
+    roads_max: number
+  }>(sql`
+    select c.n::int as cells, c.m::int as cells_max, c.r::float8 as residents,
+      f.n::int as facilities, f.m::int as facilities_max, r.n::int as roads, r.m::int as roads_max
+    from (select count(*) n, coalesce(max(id), 0) m, coalesce(sum(children + working + elderly), 0) r
+        from population_cells where region_code like ${like}) c,
+      (select count(*) n, coalesce(max(id), 0) m from facilities where region_code like ${like}) f,
+      (select count(*) n, coalesce(max(id), 0) m from roads where region_code like ${like}) r`)
+  if (!row) throw new Error('input version query returned nothing')
+  return {
+    population_cells: { count: row.cells, maxId: row.cells_max, residents: row.residents },
+    facilities: { count: row.facilities, maxId: row.facilities_max },
+    roads: { count: row.roads, maxId: row.roads_max },
+  }
+}
+
+/** The `like` pattern of the run's region codes. */
+export async function runRegionLike(database: Database, run: RunRow): Promise<string> {
+  const [region] = await database.rows<{ prefix: string }>(
+    sql`select scope_prefix as prefix from regions where code = ${run.regionCode}`,
+  )
+  if (!region) throw new RunNotFoundError(`region ${run.regionCode} of run ${run.id} does not exist`)
+  return `${region.prefix}%`
+}
+
+/** The one metric CRS of the region's population grid, in which the run computes. */
+export async function readMetricSrid(database: Database, like: string, regionCode: string): Promise<number> {
+  const [crs] = await database.rows<{ lo: number | null; hi: number | null }>(
+    sql`select min(metric_srid) as lo, max(metric_srid) as hi from population_cells where region_code like ${like}`,
+  )
+  if (!crs?.lo) throw new CoverageJobInputError(new NoPopulationError(regionCode).message)
+  if (crs.lo !== crs.hi) {
+    throw new CoverageJobInputError(
+      `population cells of ${regionCode} use several grids (EPSG:${crs.lo}…${crs.hi})`,
+    )
+  }
+  return crs.lo
 }
 
 /** Where a part of a run reads: cells near `cells`, facilities and roads touching `reach` (metric rectangles). */
 export interface InputWindow {
   cells: [number, number, number, number]
   reach: [number, number, number, number]
+}
+
+export interface CoverageInputs {
+  cells: PopulationCell[]
+  facilities: Facility[]
+  roads: Road[]
 }
 
 /**
@@ -60,7 +93,7 @@ export async function loadInputs(
   types: readonly string[],
   needsRoads: boolean,
   window?: InputWindow,
-): Promise<{ cells: PopulationCell[]; facilities: Facility[]; roads: Road[] }> {
+): Promise<CoverageInputs> {
   // A metric rectangle in degrees: outlined every 200 m so that the reprojected edges follow the curved ones.
   const near = (column: SQL, rect: InputWindow['reach'] | undefined) =>
     rect
@@ -76,55 +109,70 @@ export async function loadInputs(
       window.cells[3] + 50,
     ] as InputWindow['cells'])
   // Three independent queries: on PostgreSQL they run side by side on separate connections.
-  const [cellRows, facilityRows, roadRows] = await Promise.all([
-    database.rows<{
-      id: number
-      x: number
-      y: number
-      size_m: number
-      children: number
-      working: number
-      elderly: number
-    }>(sql`
-    select id, ST_X(p) as x, ST_Y(p) as y, size_m, children, working, elderly
-    from (select *, ST_Transform(centroid, ${srid}::int) as p from population_cells
-      where region_code like ${like} ${near(sql`centroid`, cellRect)}) c
-    order by id`),
-    database.rows<{
-      id: number
-      type: string
-      x: number
-      y: number
-      capacity: number | null
-    }>(
-      sql`
-    select id, type, ST_X(p) as x, ST_Y(p) as y, capacity
-    from (select *, ST_Transform(geom, ${srid}::int) as p from facilities
-      where region_code like ${like} and type = any(${`{${types.join(',')}}`}::text[])
-        ${near(sql`geom`, window?.reach)}) f
-    order by id`,
+  const [cells, facilities, roads] = await Promise.all([
+    readCells(database, srid, sql`region_code like ${like} ${near(sql`centroid`, cellRect)}`),
+    readFacilities(
+      database,
+      srid,
+      sql`region_code like ${like} and type = any(${`{${types.join(',')}}`}::text[])
+        ${near(sql`geom`, window?.reach)}`,
     ),
     needsRoads
-      ? database.rows<{ id: number; walkable: boolean; geojson: string }>(sql`
-        select id, walkable, ST_AsGeoJSON(ST_Transform(geom, ${srid}::int)) as geojson
-        from roads where region_code like ${like} ${near(sql`geom`, window?.reach)} order by id`)
+      ? readRoads(database, srid, sql`region_code like ${like} ${near(sql`geom`, window?.reach)}`)
       : Promise.resolve([]),
   ])
-  return {
-    cells: cellRows.map((c) => ({
-      id: c.id,
-      x: c.x,
-      y: c.y,
-      sizeM: c.size_m,
-      children: c.children,
-      working: c.working,
-      elderly: c.elderly,
-    })),
-    facilities: facilityRows.map((f) => ({ id: f.id, type: f.type, x: f.x, y: f.y, capacity: f.capacity })),
-    roads: roadRows.map((r) => ({
-      id: r.id,
-      walkable: r.walkable,
-      coords: (JSON.parse(r.geojson) as { coordinates: Array<[number, number]> }).coordinates,
-    })),
-  }
+  return { cells, facilities, roads }
+}
+
+async function readCells(database: Database, srid: number, where: SQL): Promise<PopulationCell[]> {
+  const rows = await database.rows<{
+    id: number
+    x: number
+    y: number
+    size_m: number
+    children: number
+    working: number
+    elderly: number
+  }>(sql`
+    select id, ST_X(p) as x, ST_Y(p) as y, size_m, children, working, elderly
+    from (select *, ST_Transform(centroid, ${srid}::int) as p from population_cells
+      where ${where}) c
+    order by id`)
+  return rows.map((c) => ({
+    id: c.id,
+    x: c.x,
+    y: c.y,
+    sizeM: c.size_m,
+    children: c.children,
+    working: c.working,
+    elderly: c.elderly,
+  }))
+}
+
+async function readFacilities(database: Database, srid: number, where: SQL): Promise<Facility[]> {
+  const rows = await database.rows<{
+    id: number
+    type: string
+    x: number
+    y: number
+    capacity: number | null
+  }>(
+    sql`
+    select id, type, ST_X(p) as x, ST_Y(p) as y, capacity
+    from (select *, ST_Transform(geom, ${srid}::int) as p from facilities
+      where ${where}) f
+    order by id`,
+  )
+  return rows.map((f) => ({ id: f.id, type: f.type, x: f.x, y: f.y, capacity: f.capacity }))
+}
+
+async function readRoads(database: Database, srid: number, where: SQL): Promise<Road[]> {
+  const rows = await database.rows<{ id: number; walkable: boolean; geojson: string }>(sql`
+    select id, walkable, ST_AsGeoJSON(ST_Transform(geom, ${srid}::int)) as geojson
+    from roads where ${where} order by id`)
+  return rows.map((r) => ({
+    id: r.id,
+    walkable: r.walkable,
+    coords: (JSON.parse(r.geojson) as { coordinates: Array<[number, number]> }).coordinates,
+  }))
 }

@@ -35,3 +35,17 @@ export interface SkippedValue {
   unitKey: string | null
   reason: string
 }
+
+/** What a calculator gives for one unit: a value with its details, or the reason it has none. */
+export type UnitOutcome = { value: number; details: Record<string, unknown> } | { skip: string }
+
+/** The `method` a value's details name: the calculator, and the facility type it is about. */
+export function methodOf(indicator: IndicatorRow): string {
+  const type = facilityTypeOf(indicator)
+  return `${indicator.calculator}${type ? `:${type}` : ''}`
+}
+
+/** The facility type an indicator is about; '' for those about no type (road density, stock share). */
+export function facilityTypeOf(indicator: IndicatorRow): string {
+  return String(indicator.parameters.facilityType ?? '')
+}

@@ -9,21 +9,18 @@ import {
   type PopulationGroup,
 } from '../../../jobs/coverage/engine/index.ts'
 import {
-  type CoverageJobHooks,
-  type CoverageOutputs,
-  type CoverageRunRequest,
-  startCoverageRun,
-} from '../../../jobs/coverage/job.ts'
-import { createProcessors } from '../../../jobs/processors.ts'
-import {
-  DiagnosisParameterError,
   InvalidRadiusOverrideError,
   MissingServiceRadiusError,
   NoPopulationError,
   UnknownDistanceModelError,
-  UnknownRegionError,
   UnsupportedFacilityTypeError,
-} from '../../../jobs/runs/errors.ts'
+} from '../../../jobs/coverage/errors.ts'
+import type { CoverageJobHooks } from '../../../jobs/coverage/hooks.ts'
+import { startCoverageRun } from '../../../jobs/coverage/job.ts'
+import type { CoverageOutputs } from '../../../jobs/coverage/outputs.ts'
+import type { CoverageRunRequest } from '../../../jobs/coverage/parameters.ts'
+import { createProcessors } from '../../../jobs/processors.ts'
+import { DiagnosisParameterError, UnknownRegionError } from '../../../jobs/runs/errors.ts'
 import { RUN_EVENTS_CHANNEL, type RunEvent } from '../../../jobs/runs/events.ts'
 import { cancelRun, getRun } from '../../../jobs/runs/rows.ts'
 import type { JobContext, JobRunner, Processor, Processors } from '../../../jobs/runs/types.ts'

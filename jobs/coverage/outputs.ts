@@ -1,0 +1,195 @@
+import { sql } from 'drizzle-orm'
+import type { Database } from '../../server/db/client.ts'
+import { lockRunningRun, markRunSucceeded, type RunRow, type Transaction } from '../runs/rows.ts'
+import type { JobContext } from '../runs/types.ts'
+import type { TypeResult } from './compute.ts'
+import type { DistanceModel, GroupCounts } from './engine/index.ts'
+import type { GapRow } from './gaps.ts'
+import type { CoverageJobHooks } from './hooks.ts'
+import type { CoverageInputs } from './inputs.ts'
+import type { CoverageRunParameters } from './parameters.ts'
+import { FACILITY_TYPE_NAMES_ZH } from './rules.ts'
+
+/** Per model and type: what a screen shows without reading the gaps. */
+export interface CoverageTypeSummary {
+  radiusM: number
+  servedGroups: readonly string[]
+  servedResidents: number
+  uncoveredServed: number
+  uncovered: GroupCounts
+  coveredShare: number | null
+  blindSpots: number
+  capacityGap: number | null
+  unreachableFacilityIds: number[]
+}
+
+/** What a succeeded coverage run stores in `outputs`. */
+export interface CoverageOutputs {
+  byModel: Partial<
+    Record<DistanceModel, { unreachableCells: number; types: Record<string, CoverageTypeSummary> }>
+  >
+  gaps: number
+  problems: number
+  inputs: { cells: number; facilities: number; roads: number; srid: number }
+  timingsMs: { load: number; compute: number; write: number }
+}
+
+/** A diagnosed run, ready to be written. */
+export interface FinishedRun {
+  context: JobContext
+  run: RunRow
+  parameters: CoverageRunParameters
+  inputs: CoverageInputs
+  srid: number
+  results: TypeResult[]
+  gaps: GapRow[]
+  loadMs: number
+  computeMs: number
+}
+
+/**
+ * Writes gaps, problems and the summary and marks the run succeeded in one transaction, so a crash at any point
+ * leaves either nothing or everything and a retry finishes the run once.
+ */
+export async function writeCoverageOutputs(
+  database: Database,
+  finished: FinishedRun,
+  hooks: CoverageJobHooks = {},
+): Promise<void> {
+  const { run, parameters } = finished
+  const t0 = performance.now()
+  const year =
+    parameters.campaignId === null
+      ? new Date().getUTCFullYear()
+      : await campaignYear(database, parameters.campaignId)
+  await database.db.transaction(async (tx) => {
+    if (!(await lockRunningRun(tx, run.id))) return
+    await replaceGaps(tx, run, finished.srid, finished.gaps)
+    await upsertProblems(tx, run, parameters.campaignId, year)
+    await flagVanishedProblems(tx, run, parameters)
+    await markRunSucceeded(tx, run.id, summarise(finished, performance.now() - t0))
+    await hooks.beforeCommit?.(finished.context)
+  })
+}
+
+async function campaignYear(database: Database, campaignId: number): Promise<number> {
+  const [row] = await database.rows<{ year: number }>(
+    sql`select year from campaigns where id = ${campaignId}`,
+  )
+  return row?.year ?? new Date().getUTCFullYear()
+}
+
+/**
+ * One payload, parsed once into a scratch table `run_gaps` that the gap and problem inserts both read; the
+ * problems' bilingual texts and details are built in SQL from it rather than shipped as a second, larger payload.
+ */
+async function replaceGaps(
+  tx: Transaction,
+  run: RunRow,
+  srid: number,
+  gaps: readonly GapRow[],
+): Promise<void> {
+  await tx.execute(sql`
+    create temp table run_gaps on commit drop as
+    select * from json_to_recordset(${JSON.stringify(gaps)}::json) as g(facility_type text, distance_model text,
+      kind text, gap_key text, dedupe_key text, outline text, x float8, y float8, cells int,
+      uncovered_children float8, uncovered_working float8, uncovered_elderly float8, unserved float8,
+      capacity_gap float8, priority float8, rank int, severity int, radius_m float8)`)
+  // The parts' arrays are consumed: what stays is each part's run row with its timings.
+  await tx.execute(sql`delete from coverage_run_parts where parent_run_id = ${run.id}`)
+  await tx.execute(sql`delete from coverage_gaps where run_id = ${run.id}`)
+  await tx.execute(sql`
+    insert into coverage_gaps (run_id, region_code, facility_type, distance_model, kind, gap_key, geom, point,
+      cells, uncovered_children, uncovered_working, uncovered_elderly, capacity_gap, priority, rank)
+    select ${run.id}, ${run.regionCode}, g.facility_type, g.distance_model, g.kind, g.gap_key,
+      case when g.outline is null then null
+        else ST_Multi(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(g.outline), ${srid}::int), 4326)) end,
+      ST_Transform(ST_SetSRID(ST_MakePoint(g.x, g.y), ${srid}::int), 4326),
+      g.cells, g.uncovered_children, g.uncovered_working, g.uncovered_elderly, g.capacity_gap, g.priority, g.rank
+    from run_gaps g`)
+}
+
+/** One problem per gap; problems keep their workflow state (assigned, in progress…) across reruns. */
+async function upsertProblems(
+  tx: Transaction,
+  run: RunRow,
+  campaignId: number | null,
+  year: number,
+): Promise<void> {
+  await tx.execute(sql`
+    insert into problems (region_code, campaign_id, type, title, description, geom, severity, source,
+      year_found, run_id, dedupe_key, details)
+    select ${run.regionCode}, ${campaignId}, 'service_gap', t.title, t.description, c.point,
+      g.severity, 'diagnosis', ${year}, ${run.id}, g.dedupe_key,
+      jsonb_build_object('facilityType', g.facility_type, 'distanceModel', g.distance_model, 'kind', g.kind,
+        'gapKey', g.gap_key, 'radiusM', g.radius_m, 'uncoveredResidents', g.unserved,
+        'uncovered', jsonb_build_object('children', g.uncovered_children, 'working', g.uncovered_working,
+          'elderly', g.uncovered_elderly),
+        'capacityGap', g.capacity_gap, 'priority', g.priority, 'rank', g.rank)
+    from run_gaps g
+    join coverage_gaps c on c.run_id = ${run.id} and c.gap_key = g.gap_key
+    cross join lateral (
+      select coalesce(${JSON.stringify(FACILITY_TYPE_NAMES_ZH)}::jsonb ->> g.facility_type, g.facility_type) as name,
+        case g.distance_model when 'network' then '步行' else '直线' end as walk
+    ) n
+    cross join lateral (
+      select case g.kind
+          when 'blind_spot' then format('%s服务盲区（%s%s 米） / %s blind spot (%s %s m)', n.name, n.walk,
+            g.radius_m, g.facility_type, g.distance_model, g.radius_m)
+          else format('%s容量不足 / %s over capacity', n.name, g.facility_type) end as title,
+        case g.kind
+          when 'blind_spot' then format('约 %s 名服务对象不在%s服务半径内 / about %s residents served by %s live '
+            || 'beyond its service radius', round(g.unserved), n.name, round(g.unserved), g.facility_type)
+          else format('缺口约 %s 个容量单位 / a gap of about %s capacity units', round(g.capacity_gap),
+            round(g.capacity_gap)) end as description
+    ) t
+    on conflict (dedupe_key) do update set run_id = excluded.run_id, campaign_id = excluded.campaign_id,
+      title = excluded.title, description = excluded.description, geom = excluded.geom,
+      severity = excluded.severity, details = excluded.details, updated_at = now()`)
+}
+
+/**
+ * Gaps an earlier run found in the same scope that this one no longer finds (a facility opened, a radius
+ * changed) keep their problem and its history, flagged so that screens can offer to close it.
+ */
+async function flagVanishedProblems(
+  tx: Transaction,
+  run: RunRow,
+  parameters: CoverageRunParameters,
+): Promise<void> {
+  const scopes = parameters.distanceModels.flatMap((model) =>
+    parameters.rules.map((rule) => `coverage:${run.regionCode}:${rule.type}:${model}:%`),
+  )
+  await tx.execute(sql`
+    update problems set details = details || jsonb_build_object('notFoundByRunId', ${run.id}::int),
+      updated_at = now()
+    where source = 'diagnosis' and run_id is distinct from ${run.id}
+      and dedupe_key like any(${`{${scopes.join(',')}}`}::text[])`)
+}
+
+function summarise(finished: FinishedRun, writeMs: number): CoverageOutputs {
+  const byModel: CoverageOutputs['byModel'] = {}
+  for (const { model, diagnosis: d, unreachableCells } of finished.results) {
+    const entry = byModel[model] ?? { unreachableCells, types: {} }
+    byModel[model] = entry
+    entry.types[d.type] = {
+      radiusM: d.radiusM,
+      servedGroups: d.servedGroups,
+      servedResidents: d.servedResidents,
+      uncoveredServed: d.uncoveredServed,
+      uncovered: d.uncovered,
+      coveredShare: d.coveredShare,
+      blindSpots: d.blindSpots.length,
+      capacityGap: d.capacity?.totalGap ?? null,
+      unreachableFacilityIds: d.coverage.unreachableFacilityIds,
+    }
+  }
+  const { cells, facilities, roads } = finished.inputs
+  return {
+    byModel,
+    gaps: finished.gaps.length,
+    problems: finished.gaps.length,
+    inputs: { cells: cells.length, facilities: facilities.length, roads: roads.length, srid: finished.srid },
+    timingsMs: { load: finished.loadMs, compute: finished.computeMs, write: writeMs },
+  }
+}
