@@ -13,6 +13,9 @@ export type Layer =
 
 export type Props = Record<string, unknown>
 
+/** SQL pattern of a plain decimal number in a source tag ("12", "12.5"); anything else counts as missing. */
+export const DECIMAL = '^[0-9]+(\\.[0-9]+)?$'
+
 const str = (v: unknown): string => (typeof v === 'string' ? v : '')
 
 /** Road kinds people cannot walk along (rail, ferry lines, motorways). */

@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm'
-import type { Executor } from './sql.ts'
-import { rowsOf } from './sql.ts'
+import { type Executor, rowsOf } from './sql.ts'
 
 /**
  * How residents are derived where no census or signal data exists: residential floor area divided by the
@@ -30,17 +29,25 @@ export const DEFAULT_DERIVATION: PopulationDerivation = {
     '上海市第七次全国人口普查主要数据公报 (2021) age shares; per-capita floor area from the 2020 housing statistics',
 }
 
-/** Writes `floors`, `floor_area_m2` and `residents` of the dataset's buildings. */
+/**
+ * Writes `floors` (from the height where the source has none), `floor_area_m2` and `residents` of the
+ * dataset's buildings. Returns how many floor counts were estimated.
+ */
 export async function deriveBuildingResidents(
   tx: Executor,
   datasetId: number,
   derivation: PopulationDerivation,
-): Promise<void> {
-  await tx.execute(sql`
-    update buildings set
-      floors = greatest(1, floor(height_m / ${derivation.storeyHeightM} + 0.5))::int,
-      floors_estimated = true
-    where dataset_id = ${datasetId} and floors is null`)
+): Promise<number> {
+  const [estimated] = await rowsOf<{ n: number }>(
+    tx,
+    sql`with estimated as (
+        update buildings set
+          floors = greatest(1, floor(height_m / ${derivation.storeyHeightM} + 0.5))::int,
+          floors_estimated = true
+        where dataset_id = ${datasetId} and floors is null
+        returning 1)
+      select count(*)::int as n from estimated`,
+  )
   await tx.execute(sql`
     update buildings set
       floor_area_m2 = footprint_area_m2 * floors,
@@ -49,6 +56,7 @@ export async function deriveBuildingResidents(
         when 'mixed' then footprint_area_m2 * floors * ${derivation.mixedUseResidentialShare} / ${derivation.perCapitaFloorAreaM2}
         else 0 end
     where dataset_id = ${datasetId}`)
+  return estimated?.n ?? 0
 }
 
 /**

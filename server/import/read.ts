@@ -3,6 +3,7 @@ import path from 'node:path'
 import { CsvError, parse } from 'csv-parse/sync'
 import type { Geometry } from '../db/geometry.ts'
 import { parseCrs, UnsupportedCrsError } from '../domain/crs.ts'
+import { ImportFileError } from './errors.ts'
 import { GeometryError, validateGeometry } from './validate.ts'
 
 /** One feature read from an input file, with where it came from for the report. */
@@ -26,10 +27,6 @@ export interface Rejection {
 export interface ReadResult {
   features: SourceFeature[]
   rejected: Rejection[]
-}
-
-export class ImportFileError extends Error {
-  override name = 'ImportFileError'
 }
 
 /**
@@ -146,8 +143,9 @@ interface CsvRecord {
 }
 
 /**
- * Every record of a CSV text (header first, blank lines left out), cells trimmed, each with the line it starts
- * on. A malformed file (an unclosed quote, a stray quote) is an {@link ImportFileError}: nothing is guessed.
+ * Every record of a CSV text (header first, blank lines left out), cells trimmed, each with the line it
+ * starts on. A malformed file (an unclosed quote, a stray quote) is an {@link ImportFileError}: nothing is
+ * guessed.
  */
 function parseCsv(file: string, text: string): CsvRecord[] {
   // csv-parse counts a CRLF inside a quoted field as two lines; with LF alone its line count is exact.

@@ -6,8 +6,8 @@ import proj4 from 'proj4'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../server/db/client.ts'
 import { migrateDatabase } from '../../server/db/client.ts'
-import { ImportError, importCity } from '../../server/import/importer.ts'
-import { ImportFileError } from '../../server/import/read.ts'
+import { ImportError, ImportFileError } from '../../server/import/errors.ts'
+import { importCity } from '../../server/import/importer.ts'
 import { ensureRegions } from '../../server/seed/regions.ts'
 import { openEmptyTestDatabase } from '../helpers/database.ts'
 
@@ -252,7 +252,7 @@ describe('CSV input', () => {
       { source_id: '21', name: '社区卫生服务中心\n（东院）' },
       { source_id: '22', name: 'the "Bund" clinic' },
     ])
-    // Record 21 spans lines 2–3 and line 4 is blank: record 23 starts on line 6, spans two, and 24 is on line 8.
+    // Record 21 spans lines 2–3, line 4 is blank: record 23 starts on line 6, spans two, and 24 is on line 8.
     expect(report.rejected.map((r) => [r.file, r.index, r.sourceId])).toEqual([
       ['excel.csv', 6, '23'],
       ['excel.csv', 8, '24'],
