@@ -25,9 +25,43 @@ export function validateGeometry(
 ): number {
   if (geometry === null || geometry === undefined) throw new GeometryError('缺少几何 / missing geometry')
   if (typeof geometry !== 'object') throw new GeometryError('几何不是对象 / geometry is not an object')
-  const g = geometry as { type?: unknown; coordinates?: unknown; geometries?: unknown }
-  let vertices = 0
-  const position = (p: unknown, where: string): void => {
+  const g = geometry as { type?: unknown; coordinates?: unknown }
+  const check = new GeometryCheck(srid, limits)
+  switch (g.type) {
+    case 'Point':
+      check.position(g.coordinates, 'Point')
+      break
+    case 'MultiPoint':
+      check.each(g.coordinates, 'MultiPoint', (p, where) => check.position(p, where))
+      break
+    case 'LineString':
+      check.line(g.coordinates, 'LineString', 2)
+      break
+    case 'MultiLineString':
+      check.each(g.coordinates, 'MultiLineString', (l, where) => check.line(l, where, 2))
+      break
+    case 'Polygon':
+      check.polygon(g.coordinates, 'Polygon')
+      break
+    case 'MultiPolygon':
+      check.each(g.coordinates, 'MultiPolygon', (p, where) => check.polygon(p, where))
+      break
+    default:
+      throw new GeometryError(`不支持的几何类型 / unsupported geometry type ${JSON.stringify(g.type)}`)
+  }
+  return check.vertices
+}
+
+/** Walks a geometry's coordinates; `where` names the position in the geometry for the message. */
+class GeometryCheck {
+  vertices = 0
+
+  constructor(
+    private readonly srid: number,
+    private readonly limits: GeometryLimits,
+  ) {}
+
+  position(p: unknown, where: string): void {
     if (!Array.isArray(p) || p.length < 2 || p.length > 4) {
       throw new GeometryError(`坐标格式错误 / ${where}: a position must be [x, y] or [x, y, z]`)
     }
@@ -38,69 +72,47 @@ export function validateGeometry(
         )
       }
     }
-    checkRange(p[0] as number, p[1] as number, srid, where)
-    vertices++
-    if (vertices > limits.maxVertices) {
-      throw new GeometryError(`顶点过多 / more than ${limits.maxVertices} vertices`)
+    checkRange(p[0] as number, p[1] as number, this.srid, where)
+    this.vertices++
+    if (this.vertices > this.limits.maxVertices) {
+      throw new GeometryError(`顶点过多 / more than ${this.limits.maxVertices} vertices`)
     }
   }
-  const line = (l: unknown, where: string, min: number): Position[] => {
+
+  line(l: unknown, where: string, min: number): Position[] {
     if (!Array.isArray(l)) throw new GeometryError(`${where}: expected an array of positions`)
     if (l.length < min)
       throw new GeometryError(`点数不足 / ${where}: needs at least ${min} positions, has ${l.length}`)
     l.forEach((p, i) => {
-      position(p, `${where}[${i}]`)
+      this.position(p, `${where}[${i}]`)
     })
     return l as Position[]
   }
-  const ring = (r: unknown, where: string): void => {
-    const positions = line(r, where, 4)
+
+  polygon(rings: unknown, where: string): void {
+    if (!Array.isArray(rings) || rings.length === 0)
+      throw new GeometryError(`${where}: a polygon needs rings`)
+    rings.forEach((r, i) => {
+      this.ring(r, `${where}[${i}]`)
+    })
+  }
+
+  /** Checks each member of a Multi* geometry's non-empty coordinate array. */
+  each(v: unknown, where: string, member: (m: unknown, where: string) => void): void {
+    if (!Array.isArray(v) || v.length === 0) throw new GeometryError(`${where}: expected a non-empty array`)
+    v.forEach((m, i) => {
+      member(m, `${where}[${i}]`)
+    })
+  }
+
+  private ring(r: unknown, where: string): void {
+    const positions = this.line(r, where, 4)
     const first = positions[0] as Position
     const last = positions[positions.length - 1] as Position
     if (first[0] !== last[0] || first[1] !== last[1]) {
       throw new GeometryError(`环未闭合 / ${where}: ring is not closed (first and last positions differ)`)
     }
   }
-  const polygon = (rings: unknown, where: string): void => {
-    if (!Array.isArray(rings) || rings.length === 0)
-      throw new GeometryError(`${where}: a polygon needs rings`)
-    rings.forEach((r, i) => {
-      ring(r, `${where}[${i}]`)
-    })
-  }
-  const list = (v: unknown, where: string): unknown[] => {
-    if (!Array.isArray(v) || v.length === 0) throw new GeometryError(`${where}: expected a non-empty array`)
-    return v
-  }
-  switch (g.type) {
-    case 'Point':
-      position(g.coordinates, 'Point')
-      break
-    case 'MultiPoint':
-      list(g.coordinates, 'MultiPoint').forEach((p, i) => {
-        position(p, `MultiPoint[${i}]`)
-      })
-      break
-    case 'LineString':
-      line(g.coordinates, 'LineString', 2)
-      break
-    case 'MultiLineString':
-      list(g.coordinates, 'MultiLineString').forEach((l, i) => {
-        line(l, `MultiLineString[${i}]`, 2)
-      })
-      break
-    case 'Polygon':
-      polygon(g.coordinates, 'Polygon')
-      break
-    case 'MultiPolygon':
-      list(g.coordinates, 'MultiPolygon').forEach((p, i) => {
-        polygon(p, `MultiPolygon[${i}]`)
-      })
-      break
-    default:
-      throw new GeometryError(`不支持的几何类型 / unsupported geometry type ${JSON.stringify(g.type)}`)
-  }
-  return vertices
 }
 
 function checkRange(x: number, y: number, srid: number, where: string): void {
