@@ -1,6 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
-import http from 'node:http'
 import path from 'node:path'
 import readline from 'node:readline'
 import { parseArgs } from 'node:util'
@@ -9,6 +8,8 @@ import pg from 'pg'
 import { PROJECT_ROOT } from '../server/config.ts'
 import { type Database, migrateDatabase, openDatabase } from '../server/db/client.ts'
 import { seedDatabase } from '../server/seed/demo.ts'
+import { assertSameAnswers, ourBody, peerBody, type Viewport } from './api-answers.ts'
+import { type LoadResult, load, summary } from './api-load.ts'
 import { postgresUrl, withDatabase } from './database.ts'
 
 /**
@@ -150,13 +151,6 @@ function stop(child: ChildProcess): Promise<void> {
   })
 }
 
-interface Viewport {
-  west: number
-  south: number
-  east: number
-  north: number
-}
-
 /** Viewports of about 700 m × 600 m tiled over the demo city, each with buildings in it. */
 async function viewports(url: string): Promise<Viewport[]> {
   const database = await openDatabase({ databaseUrl: url, poolSize: 1 })
@@ -182,195 +176,6 @@ async function viewports(url: string): Promise<Viewport[]> {
     return out
   } finally {
     await database.close()
-  }
-}
-
-const OUR_QUERY = `query Viewport($filter: SpatialFilter!, $first: Int!) {
-  buildings(filter: $filter, first: $first) {
-    nodes { id name heightM footprint compound { id name } region { code name } }
-  }
-}`
-
-const PEER_QUERY = `query Viewport($west: Float!, $south: Float!, $east: Float!, $north: Float!, $first: Int!) {
-  benchPeerBuildingsInViewport(west: $west, south: $south, east: $east, north: $north, first: $first) {
-    nodes { rowId name heightM footprintGeojson compoundByCompoundId { rowId name } regionByRegionCode { code name } }
-  }
-}`
-
-const ourBody = (v: Viewport, first: number) =>
-  JSON.stringify({ query: OUR_QUERY, variables: { filter: { bbox: v }, first } })
-const peerBody = (v: Viewport, first: number) =>
-  JSON.stringify({ query: PEER_QUERY, variables: { ...v, first } })
-
-const agentFor = (concurrency: number) => new http.Agent({ keepAlive: true, maxSockets: concurrency })
-
-function post(agent: http.Agent, url: URL, body: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/graphql-response+json, application/json',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
-        )
-        res.on('error', reject)
-      },
-    )
-    req.on('error', reject)
-    req.end(body)
-  })
-}
-
-interface Row {
-  id: number
-  name: string | null
-  heightM: number
-  footprint: unknown
-  compound: { id: number; name: string | null } | null
-  region: { code: string; name: string } | null
-}
-
-const round = (value: unknown): unknown =>
-  typeof value === 'number' ? Math.round(value * 1e7) / 1e7 : Array.isArray(value) ? value.map(round) : value
-
-const rawId = (globalId: string) => Number(Buffer.from(globalId, 'base64').toString('utf8').split(':')[1])
-
-/** Both answers as the same plain rows, so the benchmark compares like with like before it times anything. */
-function normaliseOurs(text: string): Row[] {
-  const body = JSON.parse(text) as {
-    errors?: unknown
-    data: { buildings: { nodes: Record<string, never>[] } }
-  }
-  if (body.errors) throw new Error(`CityCheck answered with errors: ${JSON.stringify(body.errors)}`)
-  return body.data.buildings.nodes.map((n: Record<string, never>) => {
-    const b = n as unknown as {
-      id: string
-      name: string | null
-      heightM: number
-      footprint: { type: string; coordinates: unknown }
-      compound: { id: string; name: string | null } | null
-      region: { code: string; name: string } | null
-    }
-    return {
-      id: rawId(b.id),
-      name: b.name,
-      heightM: b.heightM,
-      footprint: { type: b.footprint.type, coordinates: round(b.footprint.coordinates) },
-      compound: b.compound ? { id: rawId(b.compound.id), name: b.compound.name } : null,
-      region: b.region,
-    }
-  })
-}
-
-function normalisePeer(text: string): Row[] {
-  const body = JSON.parse(text) as {
-    errors?: unknown
-    data: { benchPeerBuildingsInViewport: { nodes: unknown[] } }
-  }
-  if (body.errors) throw new Error(`PostGraphile answered with errors: ${JSON.stringify(body.errors)}`)
-  return body.data.benchPeerBuildingsInViewport.nodes.map((n) => {
-    const b = n as {
-      rowId: number
-      name: string | null
-      heightM: number
-      footprintGeojson: { type: string; coordinates: unknown }
-      compoundByCompoundId: { rowId: number; name: string | null } | null
-      regionByRegionCode: { code: string; name: string } | null
-    }
-    return {
-      id: b.rowId,
-      name: b.name,
-      heightM: b.heightM,
-      footprint: { type: b.footprintGeojson.type, coordinates: round(b.footprintGeojson.coordinates) },
-      compound: b.compoundByCompoundId
-        ? { id: b.compoundByCompoundId.rowId, name: b.compoundByCompoundId.name }
-        : null,
-      region: b.regionByRegionCode,
-    }
-  })
-}
-
-async function assertSameAnswers(ours: URL, peer: URL, views: Viewport[], first: number): Promise<number> {
-  const agent = agentFor(1)
-  let rows = 0
-  for (const v of views) {
-    const a = await post(agent, ours, ourBody(v, first))
-    const b = await post(agent, peer, peerBody(v, first))
-    if (a.status !== 200 || b.status !== 200) {
-      throw new Error(`status ${a.status} / ${b.status}: ${a.text.slice(0, 300)} ${b.text.slice(0, 300)}`)
-    }
-    const x = JSON.stringify(normaliseOurs(a.text))
-    const y = JSON.stringify(normalisePeer(b.text))
-    if (x !== y) {
-      throw new Error(
-        `the two servers answer differently for ${JSON.stringify(v)}:\n${x.slice(0, 600)}\n${y.slice(0, 600)}`,
-      )
-    }
-    rows += normaliseOurs(a.text).length
-  }
-  agent.destroy()
-  return rows
-}
-
-interface LoadResult {
-  requests: number
-  failures: number
-  seconds: number
-  latenciesMs: number[]
-}
-
-/** `concurrency` workers posting back to back for a fixed time, each walking the viewports in turn. */
-async function load(url: URL, bodies: string[], concurrency: number, seconds: number): Promise<LoadResult> {
-  const agent = agentFor(concurrency)
-  const latenciesMs: number[] = []
-  let failures = 0
-  const started = performance.now()
-  const end = started + seconds * 1000
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, worker) => {
-      let i = worker
-      while (performance.now() < end) {
-        const body = bodies[i++ % bodies.length] as string
-        const t0 = performance.now()
-        const response = await post(agent, url, body)
-        latenciesMs.push(performance.now() - t0)
-        if (response.status !== 200 || response.text.includes('"errors"')) failures += 1
-      }
-    }),
-  )
-  const elapsed = (performance.now() - started) / 1000
-  agent.destroy()
-  return { requests: latenciesMs.length, failures, seconds: elapsed, latenciesMs }
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0
-}
-
-const summary = (runs: LoadResult[]) => {
-  const requests = runs.reduce((n, r) => n + r.requests, 0)
-  const seconds = runs.reduce((n, r) => n + r.seconds, 0)
-  return {
-    rps: Math.round((requests / seconds) * 10) / 10,
-    p95Ms:
-      Math.round(
-        percentile(
-          runs.flatMap((r) => r.latenciesMs),
-          95,
-        ) * 100,
-      ) / 100,
-    failures: runs.reduce((n, r) => n + r.failures, 0),
   }
 }
 
@@ -401,25 +206,7 @@ export async function runApiBench(args: string[] = []): Promise<ApiBenchResult> 
       `both servers return the same ${rows} buildings (fields, compounds, regions, footprints) over all viewports`,
     )
 
-    const ourBodies = views.map((v) => ourBody(v, options.pageSize))
-    const peerBodies = views.map((v) => peerBody(v, options.pageSize))
-    await load(ourUrl, ourBodies, options.concurrency, options.warmupS)
-    await load(peerUrl, peerBodies, options.concurrency, options.warmupS)
-    const ourRuns: LoadResult[] = []
-    const peerRuns: LoadResult[] = []
-    // Alternate the two, so drift (caches, CPU frequency, neighbours) falls on both alike.
-    for (let r = 0; r < options.rounds; r++) {
-      ourRuns.push(await load(ourUrl, ourBodies, options.concurrency, options.durationS))
-      peerRuns.push(await load(peerUrl, peerBodies, options.concurrency, options.durationS))
-      const a = summary([ourRuns[r] as LoadResult])
-      const b = summary([peerRuns[r] as LoadResult])
-      log(
-        `round ${r + 1}: CityCheck ${a.rps} req/s (p95 ${a.p95Ms} ms), PostGraphile ${b.rps} req/s (p95 ${b.p95Ms} ms)`,
-      )
-    }
-    const a = summary(ourRuns)
-    const b = summary(peerRuns)
-    if (a.failures || b.failures) log(`failed requests: CityCheck ${a.failures}, PostGraphile ${b.failures}`)
+    const { a, b } = await alternateRounds(ourUrl, peerUrl, views, options)
     const result: ApiBenchResult = {
       bench: 'api',
       rps: a.rps,
@@ -432,4 +219,28 @@ export async function runApiBench(args: string[] = []): Promise<ApiBenchResult> 
   } finally {
     await Promise.all([stop(ours.child), stop(peer.child)])
   }
+}
+
+/** Warm-up, then rounds of load on one server and the other in turn; the summaries of all rounds. */
+async function alternateRounds(ourUrl: URL, peerUrl: URL, views: Viewport[], options: Options) {
+  const ourBodies = views.map((v) => ourBody(v, options.pageSize))
+  const peerBodies = views.map((v) => peerBody(v, options.pageSize))
+  await load(ourUrl, ourBodies, options.concurrency, options.warmupS)
+  await load(peerUrl, peerBodies, options.concurrency, options.warmupS)
+  const ourRuns: LoadResult[] = []
+  const peerRuns: LoadResult[] = []
+  // Alternate the two, so drift (caches, CPU frequency, neighbours) falls on both alike.
+  for (let r = 0; r < options.rounds; r++) {
+    ourRuns.push(await load(ourUrl, ourBodies, options.concurrency, options.durationS))
+    peerRuns.push(await load(peerUrl, peerBodies, options.concurrency, options.durationS))
+    const a = summary([ourRuns[r] as LoadResult])
+    const b = summary([peerRuns[r] as LoadResult])
+    log(
+      `round ${r + 1}: CityCheck ${a.rps} req/s (p95 ${a.p95Ms} ms), PostGraphile ${b.rps} req/s (p95 ${b.p95Ms} ms)`,
+    )
+  }
+  const a = summary(ourRuns)
+  const b = summary(peerRuns)
+  if (a.failures || b.failures) log(`failed requests: CityCheck ${a.failures}, PostGraphile ${b.failures}`)
+  return { a, b }
 }
