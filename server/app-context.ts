@@ -6,6 +6,6 @@ import type { Database } from './db/client.ts'
 export interface AppContext {
   config: Config
   database: Database
-  /** Background-job runner for GraphQL mutations that start diagnoses; optional for read-only servers. */
+  /** Background-job runner for diagnoses and tiles refreshes; absent on a read-only server, which queues nothing. */
   jobs?: JobRunner | undefined
 }

@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { queueCityTilesRun } from '../jobs/api.ts'
 import { createProcessors } from '../jobs/processors.ts'
 import { createJobRunner, requeueUnfinishedRuns } from '../jobs/runs/runner.ts'
 import { assertDeployable, loadConfig } from './config.ts'
@@ -48,6 +49,16 @@ const check = demo ? await startDemoCheck(database, jobs) : null
 if (check?.created) {
   console.log(`demo check created (campaign ${check.campaignId}): coverage diagnosis and indicators queued`)
 }
+// The runner builds the first tileset (or brings an existing one up to date); requests never build it.
+const tiles = await queueCityTilesRun(database, jobs, {
+  dataDir: config.dataDir,
+  requestedBy: 'server start',
+})
+console.log(
+  tiles
+    ? `3D Tiles: refresh queued (run ${tiles.runId}); the viewer shows the city once the run has finished`
+    : '3D Tiles: no buildings imported, nothing to tile',
+)
 console.log(
   config.redisUrl
     ? 'jobs: BullMQ on REDIS_URL (start workers with `npm run worker`)'
