@@ -1,13 +1,6 @@
-import {
-  buildWalkGraph,
-  DijkstraWorkspace,
-  multiSourceDijkstra,
-  SegmentIndex,
-  type Snaps,
-  snapPoints,
-  type WalkGraph,
-} from './network.ts'
+import { type DijkstraSources, DijkstraWorkspace, multiSourceDijkstra } from './dijkstra.ts'
 import { PointGridIndex } from './point-index.ts'
+import { SegmentIndex, type Snaps, snapPoints } from './segment-index.ts'
 import type {
   CellCoverage,
   CoverageInput,
@@ -24,6 +17,7 @@ import {
   type ResolvedCoverageOptions,
   resolveCoverageOptions,
 } from './validate.ts'
+import { buildWalkGraph, type WalkGraph } from './walk-graph.ts'
 
 /**
  * The walking graph of a road network and every cell's snap onto it: the part of the network model that does
@@ -164,89 +158,120 @@ function euclideanCoverage(prepared: PreparedCoverageInput): CoverageResult {
 function networkCoverage(prepared: PreparedCoverageInput, network?: PreparedWalkNetwork): CoverageResult {
   const { input, options } = prepared
   const cells = input.cells
-  if (network) {
-    const sameCells =
-      network.cells === cells ||
-      (network.cells.length === cells.length && network.cells.every((c, i) => c.id === cells[i]!.id))
-    if (!sameCells) throw new RangeError('the prepared walk network was built for other cells')
-    if (
-      network.options.maxSnapM !== options.maxSnapM ||
-      network.options.mergeToleranceM !== options.mergeToleranceM
-    ) {
-      throw new RangeError('the prepared walk network was built with other options')
-    }
+  if (network) checkPreparedNetwork(network, cells, options)
+  const walk = network ?? prepareWalkNetwork(cells, input.roads ?? [], options)
+  const types = prepared.types.map((t) => networkTypeCoverage(t, cells.length, walk, options.maxSnapM))
+  return {
+    model: 'network',
+    types,
+    cellAccessM: walk.cellSnaps.accessM,
+    unreachableCells: walk.unreachableCells,
   }
-  const { graph, index, cellSnaps, unreachableCells, workspace } =
-    network ?? prepareWalkNetwork(cells, input.roads ?? [], options)
-  const { edgeFrom, edgeTo, edgeLengthM } = graph
+}
 
-  const types = prepared.types.map((t) => {
-    const out = emptyTypeCoverage(t, cells.length)
-    const fs = t.facilities
-    const fSnaps = snapPoints(
-      index,
-      Float64Array.from(fs, (f) => f.x),
-      Float64Array.from(fs, (f) => f.y),
-      options.maxSnapM,
-    )
-    // Each reachable facility enters the graph at both ends of its edge.
-    const srcNode: number[] = []
-    const srcDist: number[] = []
-    const srcLabel: number[] = []
-    const onEdge = new Map<number, number[]>()
-    for (let k = 0; k < fs.length; k++) {
-      const e = fSnaps.edge[k]!
-      if (e < 0) {
-        out.unreachableFacilityIds.push(fs[k]!.id)
-        continue
-      }
-      const access = fSnaps.accessM[k]!
-      const along = fSnaps.alongM[k]!
-      srcNode.push(edgeFrom[e]!, edgeTo[e]!)
-      srcDist.push(access + along, access + (edgeLengthM[e]! - along))
-      srcLabel.push(k, k)
-      const list = onEdge.get(e)
-      if (list) list.push(k)
-      else onEdge.set(e, [k])
+/** @throws RangeError when the prepared network was built for other cells or options than this call's. */
+function checkPreparedNetwork(
+  network: PreparedWalkNetwork,
+  cells: readonly PopulationCell[],
+  options: ResolvedCoverageOptions,
+): void {
+  const sameCells =
+    network.cells === cells ||
+    (network.cells.length === cells.length && network.cells.every((c, i) => c.id === cells[i]!.id))
+  if (!sameCells) throw new RangeError('the prepared walk network was built for other cells')
+  if (
+    network.options.maxSnapM !== options.maxSnapM ||
+    network.options.mergeToleranceM !== options.mergeToleranceM
+  ) {
+    throw new RangeError('the prepared walk network was built with other options')
+  }
+}
+
+/**
+ * One type's nearest facility per cell: a bounded multi-source search from the facilities' snap points, then
+ * each cell's best of walking to either end of its edge or, along its own edge, straight to a facility there.
+ */
+function networkTypeCoverage(
+  t: PreparedType,
+  cellCount: number,
+  walk: PreparedWalkNetwork,
+  maxSnapM: number,
+): TypeCoverage {
+  const out = emptyTypeCoverage(t, cellCount)
+  const fs = t.facilities
+  const fSnaps = snapPoints(
+    walk.index,
+    Float64Array.from(fs, (f) => f.x),
+    Float64Array.from(fs, (f) => f.y),
+    maxSnapM,
+  )
+  const { sources, onEdge } = facilitySources(walk.graph, fSnaps, (k) =>
+    out.unreachableFacilityIds.push(fs[k]!.id),
+  )
+  const { distM, label } = multiSourceDijkstra(walk.graph, sources, t.cutoffM, walk.workspace)
+  const { edgeFrom, edgeTo, edgeLengthM } = walk.graph
+  const { cellSnaps } = walk
+  for (let i = 0; i < cellCount; i++) {
+    const e = cellSnaps.edge[i]!
+    if (e < 0) continue
+    const along = cellSnaps.alongM[i]!
+    const u = edgeFrom[e]!
+    const v = edgeTo[e]!
+    let best = along + distM[u]!
+    let bestK = label[u]!
+    const viaV = edgeLengthM[e]! - along + distM[v]!
+    const kv = label[v]!
+    if (viaV < best || (viaV === best && kv < bestK)) {
+      best = viaV
+      bestK = kv
     }
-    const { distM, label } = multiSourceDijkstra(
-      graph,
-      { node: srcNode, distM: srcDist, label: srcLabel },
-      t.cutoffM,
-      workspace,
-    )
-    for (let i = 0; i < cells.length; i++) {
-      const e = cellSnaps.edge[i]!
-      if (e < 0) continue
-      const along = cellSnaps.alongM[i]!
-      const u = edgeFrom[e]!
-      const v = edgeTo[e]!
-      let best = along + distM[u]!
-      let bestK = label[u]!
-      const viaV = edgeLengthM[e]! - along + distM[v]!
-      const kv = label[v]!
-      if (viaV < best || (viaV === best && kv < bestK)) {
-        best = viaV
-        bestK = kv
-      }
-      const sameEdge = onEdge.get(e)
-      if (sameEdge) {
-        for (const k of sameEdge) {
-          const direct = fSnaps.accessM[k]! + Math.abs(along - fSnaps.alongM[k]!)
-          if (direct < best || (direct === best && k < bestK)) {
-            best = direct
-            bestK = k
-          }
+    const sameEdge = onEdge.get(e)
+    if (sameEdge) {
+      for (const k of sameEdge) {
+        const direct = fSnaps.accessM[k]! + Math.abs(along - fSnaps.alongM[k]!)
+        if (direct < best || (direct === best && k < bestK)) {
+          best = direct
+          bestK = k
         }
       }
-      const total = cellSnaps.accessM[i]! + best
-      if (bestK < 0 || !(total <= t.cutoffM)) continue
-      out.distanceM[i] = total
-      out.nearestFacilityId[i] = fs[bestK]!.id
-      out.covered[i] = total <= t.rule.radiusM ? 1 : 0
     }
-    return out
-  })
-  const cellAccessM = cellSnaps.accessM
-  return { model: 'network', types, cellAccessM, unreachableCells }
+    const total = cellSnaps.accessM[i]! + best
+    if (bestK < 0 || !(total <= t.cutoffM)) continue
+    out.distanceM[i] = total
+    out.nearestFacilityId[i] = fs[bestK]!.id
+    out.covered[i] = total <= t.rule.radiusM ? 1 : 0
+  }
+  return out
+}
+
+/**
+ * Each reachable facility enters the graph at both ends of its edge, labelled by its index; `onEdge` lists the
+ * facilities per edge. `unreachable` hears of every facility no walkable edge is near enough.
+ */
+function facilitySources(
+  graph: WalkGraph,
+  fSnaps: Snaps,
+  unreachable: (k: number) => void,
+): { sources: DijkstraSources; onEdge: Map<number, number[]> } {
+  const { edgeFrom, edgeTo, edgeLengthM } = graph
+  const node: number[] = []
+  const distM: number[] = []
+  const label: number[] = []
+  const onEdge = new Map<number, number[]>()
+  for (let k = 0; k < fSnaps.edge.length; k++) {
+    const e = fSnaps.edge[k]!
+    if (e < 0) {
+      unreachable(k)
+      continue
+    }
+    const access = fSnaps.accessM[k]!
+    const along = fSnaps.alongM[k]!
+    node.push(edgeFrom[e]!, edgeTo[e]!)
+    distM.push(access + along, access + (edgeLengthM[e]! - along))
+    label.push(k, k)
+    const list = onEdge.get(e)
+    if (list) list.push(k)
+    else onEdge.set(e, [k])
+  }
+  return { sources: { node, distM, label }, onEdge }
 }

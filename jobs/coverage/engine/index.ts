@@ -3,6 +3,12 @@ export { assessCapacity } from './capacity.ts'
 export { rankDemandPoints } from './demand-points.ts'
 export { diagnoseFromCoverage, diagnoseServiceCoverage } from './diagnose.ts'
 export {
+  type DijkstraResult,
+  type DijkstraSources,
+  DijkstraWorkspace,
+  multiSourceDijkstra,
+} from './dijkstra.ts'
+export {
   cellCoverage,
   computeCoverage,
   type PreparedWalkNetwork,
@@ -13,18 +19,8 @@ export * from './errors.ts'
 export { pointBounds, signedRingAreaM2 } from './geometry.ts'
 export { CellGrid, type GridFrame, traceGridOutline } from './grid.ts'
 export { naiveCoverage } from './naive.ts'
-export {
-  type BuildWalkGraphOptions,
-  buildWalkGraph,
-  type DijkstraResult,
-  type DijkstraSources,
-  DijkstraWorkspace,
-  multiSourceDijkstra,
-  SegmentIndex,
-  type Snaps,
-  snapPoints,
-  type WalkGraph,
-} from './network.ts'
 export { PointGridIndex } from './point-index.ts'
+export { SegmentIndex, type Snaps, snapPoints } from './segment-index.ts'
 export type * from './types.ts'
 export { POPULATION_GROUPS, prepareCoverageInput, resolveCoverageOptions } from './validate.ts'
+export { type BuildWalkGraphOptions, buildWalkGraph, type WalkGraph } from './walk-graph.ts'

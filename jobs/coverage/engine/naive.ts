@@ -1,8 +1,9 @@
 import { emptyTypeCoverage } from './engine.ts'
 import { closestAlongM, distanceM, distanceToAlongM } from './geometry.ts'
-import { buildWalkGraph, type Snaps, type WalkGraph } from './network.ts'
+import type { Snaps } from './segment-index.ts'
 import type { CoverageInput, CoverageOptions, CoverageResult } from './types.ts'
 import { prepareCoverageInput } from './validate.ts'
+import { buildWalkGraph, type WalkGraph } from './walk-graph.ts'
 
 /**
  * Deliberately brute-force reference for {@link computeCoverage}, with the same definitions and the
