@@ -1,27 +1,14 @@
-import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import os from 'node:os'
-import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { sql } from 'drizzle-orm'
 import pg from 'pg'
-import {
-  type DistanceModel,
-  type FacilityRule,
-  naiveCoverage,
-  type PopulationCell,
-} from '../jobs/coverage/engine/index.ts'
-import { loadInputs } from '../jobs/coverage/inputs.ts'
 import { startCoverageRun } from '../jobs/coverage/job.ts'
 import type { CoverageRunParameters } from '../jobs/coverage/parameters.ts'
-import { createProcessors } from '../jobs/processors.ts'
-import { BullMqRunner } from '../jobs/runs/bullmq.ts'
-import { InProcessRunner } from '../jobs/runs/in-process.ts'
 import { getRun, type RunRow } from '../jobs/runs/rows.ts'
-import type { JobRunner } from '../jobs/runs/types.ts'
-import { PROJECT_ROOT } from '../server/config.ts'
 import { type Database, openDatabase } from '../server/db/client.ts'
 import { loadSyntheticCity, postgresUrl, prepareSchema, withDatabase } from './database.ts'
+import { type NaiveTimings, timeNaiveCoverage } from './diagnostics-naive.ts'
+import { startRunner } from './diagnostics-runner.ts'
 import { SYNTHETIC_SIZES, type SyntheticSize } from './synthetic/city.ts'
 
 /**
@@ -158,76 +145,6 @@ async function counts(database: Database, regionCode: string) {
   return { like, ...(row ?? { buildings: 0, cells: 0, facilities: 0, roads: 0 }) }
 }
 
-/**
- * The in-process runner, or a BullMQ queue with `workers` worker processes (`jobs/worker.ts`, as `npm run worker`
- * starts them) on REDIS_URL. `stop` closes them and returns the largest worker's peak RSS in MiB.
- */
-async function startRunner(
-  database: Database,
-  databaseUrl: string,
-  workers: number,
-): Promise<{ runner: JobRunner; stop: () => Promise<number | null> }> {
-  if (workers === 0) {
-    const runner = new InProcessRunner(database, createProcessors(), { maxAttempts: 1 })
-    const stop = async () => {
-      await runner.close()
-      return null
-    }
-    return { runner, stop }
-  }
-  const redisUrl = process.env.REDIS_URL
-  if (!redisUrl) throw new Error('--workers needs REDIS_URL (npm run services prints one)')
-  const queueName = `bench-diagnostics-${process.pid}`
-  const runner = new BullMqRunner({ redisUrl, queueName })
-  const children = Array.from({ length: workers }, () =>
-    spawn(process.execPath, ['--import', 'tsx', path.join(PROJECT_ROOT, 'jobs/worker.ts')], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, CITYCHECK_QUEUE: queueName },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }),
-  )
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve, reject) => {
-          let out = ''
-          child.stdout?.on('data', (chunk) => {
-            out += chunk
-            if (out.includes('listening')) resolve()
-          })
-          child.on('exit', (code) => reject(new Error(`a worker exited with ${code} before listening`)))
-        }),
-    ),
-  )
-  log(`${workers} worker processes listening on ${queueName}`)
-  return {
-    runner,
-    stop: async () => {
-      // VmHWM: the peak resident set of each worker, read before it exits.
-      const peaks = children.map((child) => {
-        try {
-          const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
-          return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
-        } catch {
-          return 0
-        }
-      })
-      await Promise.all(
-        children.map(
-          (child) =>
-            new Promise<void>((resolve) => {
-              child.once('exit', () => resolve())
-              child.kill('SIGTERM')
-            }),
-        ),
-      )
-      await runner.queue.obliterate({ force: true })
-      await runner.close()
-      return round(Math.max(...peaks), 1)
-    },
-  }
-}
-
 /** Earlier benchmark runs would make the start request return the old succeeded run: remove them. */
 async function forgetEarlierRuns(database: Database, regionCode: string): Promise<void> {
   await database.rows(sql`delete from coverage_gaps where region_code = ${regionCode}`)
@@ -249,48 +166,23 @@ async function waitForRun(database: Database, runId: number): Promise<RunRow> {
   }
 }
 
-/** Deterministic sample of `n` distinct cells (a fixed-seed shuffle), in input order. */
-function sampleCells(cells: readonly PopulationCell[], n: number): PopulationCell[] {
-  const indices = Array.from(cells, (_, i) => i)
-  let state = 0x9e3779b9
-  const next = () => {
-    state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0
-    return state / 2 ** 32
-  }
-  for (let i = indices.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1))
-    const t = indices[i]!
-    indices[i] = indices[j]!
-    indices[j] = t
-  }
-  return indices
-    .slice(0, n)
-    .sort((a, b) => a - b)
-    .map((i) => cells[i]!)
+interface Machine {
+  cpus: number
+  cpuModel: string
+  totalMemGB: number
 }
 
-/**
- * Seconds of CPU time (user + system) of one naive call. The naive code is synchronous and single-threaded, so
- * this is its compute time, and unlike wall time it does not grow when other processes share the machine — the
- * sampled estimate subtracts two such timings and would drown in that noise otherwise.
- */
-function timeNaive(
-  cells: readonly PopulationCell[],
-  input: Omit<Parameters<typeof naiveCoverage>[0], 'cells'>,
-): number {
-  const before = process.cpuUsage()
-  naiveCoverage({ ...input, cells })
-  const used = process.cpuUsage(before)
-  return (used.user + used.system) / 1e6
-}
-
-export async function runDiagnosticsBench(args: string[]): Promise<DiagnosticsBenchResult> {
-  const options = parseOptions(args)
+function describeMachine(): Machine {
   const cpus = os.cpus()
   const cpuModel = cpus[0]?.model ?? 'unknown'
   const totalMemGB = round(os.totalmem() / 2 ** 30, 1)
   log(`machine: ${cpus.length} CPUs (${cpuModel}), ${totalMemGB} GiB RAM, Node ${process.version}`)
+  return { cpus: cpus.length, cpuModel, totalMemGB }
+}
 
+export async function runDiagnosticsBench(args: string[]): Promise<DiagnosticsBenchResult> {
+  const options = parseOptions(args)
+  const machine = describeMachine()
   const { database, regionCode, databaseUrl } = await prepareDatabase(postgresUrl(), options.size)
   try {
     const data = await counts(database, regionCode)
@@ -300,115 +192,105 @@ export async function runDiagnosticsBench(args: string[]): Promise<DiagnosticsBe
     )
     await forgetEarlierRuns(database, regionCode)
     await database.rows(sql`analyze`)
-
-    const { runner, stop } = await startRunner(database, databaseUrl, options.workers)
-    const rssBefore = process.memoryUsage().rss
-    const t0 = performance.now()
-    const { run: started } = await startCoverageRun(database, runner, {
-      regionCode,
-      requestedBy: 'bench',
-      maxCellsPerPart: options.partCells,
-    })
-    const run = await waitForRun(database, started.id)
-    const wallS = (performance.now() - t0) / 1000
-    const workerPeakRssMB = await stop()
-    const [partCount] = await database.rows<{ n: number }>(
-      sql`select count(*)::int as n from diagnostic_runs where parent_id = ${run.id}`,
-    )
-    const parts = partCount?.n ?? 0
-    const peakRssMB = round(process.resourceUsage().maxRSS / 1024, 1)
-    const parameters = run.parameters as unknown as CoverageRunParameters
-    const timings = (run.outputs as { timingsMs?: { load: number; compute: number; write: number } })
-      .timingsMs
-    const loadS = round((timings?.load ?? 0) / 1000)
-    const computeS = round((timings?.compute ?? 0) / 1000)
-    const writeS = round((timings?.write ?? 0) / 1000)
-    const outputs = run.outputs as { gaps?: number }
-    log(
-      `full diagnosis (${parameters.rules.length} facility types × ${parameters.distanceModels.join(' + ')}): ` +
-        `${round(wallS)} s wall (load ${loadS} s, compute ${computeS} s, write ${writeS} s), ` +
-        `${outputs.gaps ?? 0} gaps, ${parts ? `${parts} parts` : 'one piece'}, ` +
-        `${options.workers ? `${options.workers} worker processes (peak RSS ${workerPeakRssMB} MiB)` : 'in-process'}; RSS before ${round(rssBefore / 2 ** 20, 1)} MiB, peak ${peakRssMB} MiB`,
-    )
-
-    let naiveEuclideanS = 0
-    let naiveNetworkS = 0
-    let naiveSampled = false
-    let naiveSampleCells: number | null = null
-    if (options.naive) {
-      const [srid] = await database.rows<{ srid: number }>(
-        sql`select min(metric_srid)::int as srid from population_cells where region_code like ${data.like}`,
-      )
-      const types = parameters.rules.map((r) => r.type)
-      const inputs = await loadInputs(database, data.like, srid?.srid ?? 0, types, true)
-      const rules: FacilityRule[] = parameters.rules
-      const common = (model: DistanceModel) => ({
-        facilities: inputs.facilities,
-        roads: inputs.roads,
-        rules,
-        model,
-        facilityTypes: types,
-      })
-      naiveEuclideanS = timeNaive(inputs.cells, common('euclidean'))
-      log(`naive euclidean (every cell × every facility): ${round(naiveEuclideanS)} s CPU`)
-
-      const n = Math.min(options.sample, inputs.cells.length)
-      if (n === inputs.cells.length) {
-        naiveNetworkS = timeNaive(inputs.cells, common('network'))
-        log(`naive network (one Dijkstra per cell, all ${n} cells): ${round(naiveNetworkS)} s CPU`)
-      } else {
-        // Fixed part (graph, brute-force facility snaps) + per-cell part, separated by timing two sample sizes.
-        const small = Math.max(4, Math.floor(n / 4))
-        const sample = sampleCells(inputs.cells, n)
-        const tSmall = timeNaive(sample.slice(0, small), common('network'))
-        const tFull = timeNaive(sample, common('network'))
-        const perCell = Math.max(0, (tFull - tSmall) / (n - small))
-        const fixed = Math.max(0, tFull - perCell * n)
-        naiveNetworkS = fixed + perCell * inputs.cells.length
-        naiveSampled = true
-        naiveSampleCells = n
-        log(
-          `naive network (one Dijkstra per cell): SAMPLED ${n} of ${inputs.cells.length} cells at random ` +
-            `(${round(tFull)} s CPU; ${small} cells: ${round(tSmall)} s) → fixed ${round(fixed)} s + ` +
-            `${round(perCell * 1000)} ms/cell, extrapolated linearly to ${round(naiveNetworkS)} s for all cells`,
-        )
-      }
-    }
-    const naiveWallS = naiveEuclideanS + naiveNetworkS
-    const speedup = naiveWallS > 0 ? naiveWallS / wallS : 0
-    const computeSpeedup = naiveWallS > 0 && computeS > 0 ? naiveWallS / computeS : 0
-    log(
-      `naive total ${round(naiveWallS)} s${naiveSampled ? ' (network part extrapolated)' : ''}: ` +
-        `${round(speedup, 1)}× the whole run, ${round(computeSpeedup, 1)}× its compute`,
-    )
-    return {
-      bench: 'diagnostics',
-      size: options.size,
-      buildings: data.buildings,
-      cells: data.cells,
-      facilities: data.facilities,
-      roads: data.roads,
-      wallS: round(wallS),
-      loadS,
-      computeS,
-      writeS,
-      peakRssMB,
-      naiveWallS: round(naiveWallS),
-      naiveEuclideanS: round(naiveEuclideanS),
-      naiveNetworkS: round(naiveNetworkS),
-      naiveSampled,
-      naiveSampleCells,
-      speedup: round(speedup, 1),
-      computeSpeedup: round(computeSpeedup, 1),
-      facilityTypes: parameters.rules.length,
-      parts,
-      workers: options.workers,
-      workerPeakRssMB,
-      cpus: cpus.length,
-      cpuModel,
-      totalMemGB,
-    }
+    const diagnosis = await runDiagnosis(database, databaseUrl, regionCode, options)
+    const naive = options.naive
+      ? await timeNaiveCoverage(database, data.like, diagnosis.parameters, options.sample, log)
+      : { euclideanS: 0, networkS: 0, sampled: false, sampleCells: null }
+    return resultOf(options, data, diagnosis, naive, machine)
   } finally {
     await database.close()
+  }
+}
+
+interface Diagnosis {
+  parameters: CoverageRunParameters
+  wallS: number
+  loadS: number
+  computeS: number
+  writeS: number
+  parts: number
+  peakRssMB: number
+  workerPeakRssMB: number | null
+}
+
+/** The full diagnosis through the real start request and runner, timed from the request to success. */
+async function runDiagnosis(
+  database: Database,
+  databaseUrl: string,
+  regionCode: string,
+  options: Options,
+): Promise<Diagnosis> {
+  const { runner, stop } = await startRunner(database, databaseUrl, options.workers, log)
+  const rssBefore = process.memoryUsage().rss
+  const t0 = performance.now()
+  const { run: started } = await startCoverageRun(database, runner, {
+    regionCode,
+    requestedBy: 'bench',
+    maxCellsPerPart: options.partCells,
+  })
+  const run = await waitForRun(database, started.id)
+  const wallS = (performance.now() - t0) / 1000
+  const workerPeakRssMB = await stop()
+  const [partCount] = await database.rows<{ n: number }>(
+    sql`select count(*)::int as n from diagnostic_runs where parent_id = ${run.id}`,
+  )
+  const parts = partCount?.n ?? 0
+  const peakRssMB = round(process.resourceUsage().maxRSS / 1024, 1)
+  const parameters = run.parameters as unknown as CoverageRunParameters
+  const outputs = run.outputs as {
+    gaps?: number
+    timingsMs?: { load: number; compute: number; write: number }
+  }
+  const loadS = round((outputs.timingsMs?.load ?? 0) / 1000)
+  const computeS = round((outputs.timingsMs?.compute ?? 0) / 1000)
+  const writeS = round((outputs.timingsMs?.write ?? 0) / 1000)
+  log(
+    `full diagnosis (${parameters.rules.length} facility types × ${parameters.distanceModels.join(' + ')}): ` +
+      `${round(wallS)} s wall (load ${loadS} s, compute ${computeS} s, write ${writeS} s), ` +
+      `${outputs.gaps ?? 0} gaps, ${parts ? `${parts} parts` : 'one piece'}, ` +
+      `${options.workers ? `${options.workers} worker processes (peak RSS ${workerPeakRssMB} MiB)` : 'in-process'}; RSS before ${round(rssBefore / 2 ** 20, 1)} MiB, peak ${peakRssMB} MiB`,
+  )
+  return { parameters, wallS, loadS, computeS, writeS, parts, peakRssMB, workerPeakRssMB }
+}
+
+function resultOf(
+  options: Options,
+  data: Awaited<ReturnType<typeof counts>>,
+  diagnosis: Diagnosis,
+  naive: NaiveTimings,
+  machine: Machine,
+): DiagnosticsBenchResult {
+  const { wallS, computeS } = diagnosis
+  const naiveWallS = naive.euclideanS + naive.networkS
+  const speedup = naiveWallS > 0 ? naiveWallS / wallS : 0
+  const computeSpeedup = naiveWallS > 0 && computeS > 0 ? naiveWallS / computeS : 0
+  log(
+    `naive total ${round(naiveWallS)} s${naive.sampled ? ' (network part extrapolated)' : ''}: ` +
+      `${round(speedup, 1)}× the whole run, ${round(computeSpeedup, 1)}× its compute`,
+  )
+  return {
+    bench: 'diagnostics',
+    size: options.size,
+    buildings: data.buildings,
+    cells: data.cells,
+    facilities: data.facilities,
+    roads: data.roads,
+    wallS: round(wallS),
+    loadS: diagnosis.loadS,
+    computeS,
+    writeS: diagnosis.writeS,
+    peakRssMB: diagnosis.peakRssMB,
+    naiveWallS: round(naiveWallS),
+    naiveEuclideanS: round(naive.euclideanS),
+    naiveNetworkS: round(naive.networkS),
+    naiveSampled: naive.sampled,
+    naiveSampleCells: naive.sampleCells,
+    speedup: round(speedup, 1),
+    computeSpeedup: round(computeSpeedup, 1),
+    facilityTypes: diagnosis.parameters.rules.length,
+    parts: diagnosis.parts,
+    workers: options.workers,
+    workerPeakRssMB: diagnosis.workerPeakRssMB,
+    ...machine,
   }
 }
