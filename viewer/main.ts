@@ -3,64 +3,23 @@ import './style.css'
 import {
   type BuildingDetails,
   fetchBuildingDetails,
-  fetchBuildingGrades,
-  fetchCoverageGaps,
   fetchDistrictExtents,
   fetchDistricts,
   fetchFacilities,
-  fetchRenewalAreas,
-  fetchUncoveredCells,
   setAuthToken,
 } from './core/api.ts'
-import { cellOverlay, EMPTY_CELLS } from './core/cells.ts'
 import { FACILITY_CATEGORIES, facilityCategory, representativePoint } from './core/facilities.ts'
-import { DEFAULT_GAP_FACILITY_TYPE, type DistanceModel, EMPTY_OVERLAY, gapOverlay } from './core/gaps.ts'
-import type { GradedIndicator } from './core/grades.ts'
-import { isMessageKey, type Lang, type MessageKey, translator } from './core/i18n.ts'
-import { type LiveStatus, watchLive } from './core/live.ts'
+import { isMessageKey, translator } from './core/i18n.ts'
+import { watchLive } from './core/live.ts'
 import { isMassing } from './core/massing.ts'
-import { type CameraPreset, CITY_CODE, cameraPresets } from './core/presets.ts'
-import { renewalOutlines } from './core/renewal.ts'
-import { gradeTheme, legendOf, THEMES, type Theme, type ThemeId } from './core/themes.ts'
+import { CITY_CODE, cameraPresets } from './core/presets.ts'
+import { gradeTheme, legendOf, THEMES } from './core/themes.ts'
+import { ApiLayers } from './layers.ts'
 import { createCesiumMap, OSM_ATTRIBUTION } from './map/cesiumMap.ts'
 import type { CityMap, PickedBuilding } from './map/types.ts'
-import { type DetailsView, renderDetails } from './ui/details.ts'
+import { createHandle, initialState } from './state.ts'
+import { renderDetails } from './ui/details.ts'
 import { renderPanel } from './ui/panel.ts'
-
-/** What the viewer exposes for tests and the benchmark. */
-export interface ViewerHandle {
-  ready: boolean
-  error: string | null
-  map: CityMap | null
-  /** Id of the building whose details are shown, once they have been fetched (0: a block massing's). */
-  detailsFor: number | null
-  /** Facility markers shown, once loaded. */
-  facilities: number | null
-  /** Times the buildings were reloaded because the server rewrote tiles. */
-  tilesetVersion: number
-  /** `problemChanged` events received over the GraphQL subscription. */
-  liveEvents: number
-  /** State of the subscription's WebSocket. */
-  live: LiveStatus
-  /** Coverage overlays shown (blind-spot polygons, demand points), once loaded; null while not loaded. */
-  gaps: { runId: number | null; facilityType: string; blindSpots: number; demandPoints: number } | null
-  /** Grade theme data shown, once loaded: campaign, indicator (null: worst over all) and graded buildings. */
-  grades: { campaignId: number | null; indicatorCode: string | null; buildings: number } | null
-  /** Uncovered-population markers shown, once loaded (`served`: their uncovered served residents). */
-  uncoveredCells: { runId: number | null; facilityType: string; cells: number; served: number } | null
-  /** Renewal areas drawn, once loaded. */
-  renewalAreas: number | null
-  /** Camera presets offered, with what their extents came from. */
-  presets: { key: string; source: string }[]
-}
-
-declare global {
-  interface Window {
-    __citycheck: ViewerHandle
-    /** Where Cesium's Workers, Assets, ThirdParty and Widgets are served (set in index.html). */
-    CESIUM_BASE_URL: string
-  }
-}
 
 // Cesium's widget CSS is copied next to the bundle, not bundled: link it at run time.
 document.head.append(
@@ -70,21 +29,7 @@ document.head.append(
   }),
 )
 
-const handle: ViewerHandle = {
-  ready: false,
-  error: null,
-  map: null,
-  detailsFor: null,
-  facilities: null,
-  tilesetVersion: 0,
-  liveEvents: 0,
-  live: 'connecting',
-  gaps: null,
-  grades: null,
-  uncoveredCells: null,
-  renewalAreas: null,
-  presets: [],
-}
+const handle = createHandle()
 window.__citycheck = handle
 
 const params = new URLSearchParams(location.search)
@@ -94,34 +39,8 @@ const LIVE_POLL_S = 60
 /** Bearer token for the API and the subscription (`?token=`); without one the viewer reads as the public. */
 const TOKEN = params.get('token') || null
 setAuthToken(TOKEN)
-const state = {
-  lang: (params.get('lang') === 'en' ? 'en' : 'zh-CN') as Lang,
-  themeId: 'severity' as ThemeId,
-  buildingsVisible: true,
-  facilitiesVisible: true,
-  blindSpotsVisible: false,
-  demandPointsVisible: false,
-  gapFacilityType: DEFAULT_GAP_FACILITY_TYPE,
-  gapsHint: null as MessageKey | null,
-  gapsModel: null as DistanceModel | null,
-  theme: THEMES.severity as Theme,
-  gradeIndicator: null as string | null,
-  gradeIndicators: [] as GradedIndicator[],
-  gradeCampaign: null as string | null,
-  gradesHint: null as MessageKey | null,
-  uncoveredCellsVisible: false,
-  /** What the uncovered-population layer shows: a hint, or the served groups and their uncovered total. */
-  cells: { hint: 'gapsSignIn', groups: [], served: 0 } as {
-    hint: MessageKey | null
-    groups: string[]
-    served: number
-  },
-  renewalAreasVisible: false,
-  renewalHint: null as MessageKey | null,
-  status: '',
-  details: null as DetailsView | null,
-  presets: [] as CameraPreset[],
-}
+const state = initialState(params.get('lang') === 'en' ? 'en' : 'zh-CN')
+const layers = new ApiLayers(state, handle, TOKEN, render)
 
 const panel = document.getElementById('panel')!
 const detailsRoot = document.getElementById('details')!
@@ -150,23 +69,23 @@ function render(map: CityMap | null): void {
       state.themeId = themeId
       state.theme = themeId === 'grade' ? gradeTheme() : THEMES[themeId]
       map?.setTheme(state.theme)
-      if (themeId === 'grade' && map) void loadGrades(map)
+      if (themeId === 'grade' && map) void layers.loadGrades(map)
       render(map)
     },
     onGradeIndicator(code) {
       state.gradeIndicator = code
-      if (map) void loadGrades(map)
+      if (map) void layers.loadGrades(map)
     },
     onUncoveredCellsVisible(visible) {
       state.uncoveredCellsVisible = visible
       map?.setLayerVisible('uncoveredCells', visible)
-      if (visible && map) void loadCells(map)
+      if (visible && map) void layers.loadCells(map)
       else render(map)
     },
     onRenewalAreasVisible(visible) {
       state.renewalAreasVisible = visible
       map?.setLayerVisible('renewalAreas', visible)
-      if (visible && map) void loadRenewalAreas(map)
+      if (visible && map) void layers.loadRenewalAreas(map)
     },
     onLang(lang) {
       state.lang = lang
@@ -183,16 +102,16 @@ function render(map: CityMap | null): void {
     onBlindSpotsVisible(visible) {
       state.blindSpotsVisible = visible
       map?.setLayerVisible('blindSpots', visible)
-      if (visible && map) void loadGaps(map)
+      if (visible && map) void layers.loadGaps(map)
     },
     onDemandPointsVisible(visible) {
       state.demandPointsVisible = visible
       map?.setLayerVisible('demandPoints', visible)
-      if (visible && map) void loadGaps(map)
+      if (visible && map) void layers.loadGaps(map)
     },
     onGapFacilityType(type) {
       state.gapFacilityType = type
-      if (map) void loadGaps(map).then(() => loadCells(map))
+      if (map) void layers.loadGaps(map).then(() => layers.loadCells(map))
     },
     onPreset(preset) {
       // The city from an oblique overview; a district from above it, so the camera is over the district.
@@ -205,136 +124,6 @@ function render(map: CityMap | null): void {
     map?.highlight(null)
     render(map)
   })
-}
-
-/** The region whose latest coverage run is overlaid. */
-const GAPS_REGION = CITY_CODE
-let gapsRequest = 0
-
-/** Loads the overlays of the chosen facility type from the latest coverage run (only with a token). */
-async function loadGaps(map: CityMap): Promise<void> {
-  if (!state.blindSpotsVisible && !state.demandPointsVisible) return
-  const request = ++gapsRequest
-  const facilityType = state.gapFacilityType
-  if (!TOKEN) {
-    map.setGaps(EMPTY_OVERLAY)
-    state.gapsHint = 'gapsSignIn'
-    state.gapsModel = null
-    handle.gaps = { runId: null, facilityType, blindSpots: 0, demandPoints: 0 }
-    render(map)
-    return
-  }
-  try {
-    const result = await fetchCoverageGaps(GAPS_REGION, facilityType)
-    if (request !== gapsRequest) return
-    const overlay = result ? gapOverlay(result.gaps) : EMPTY_OVERLAY
-    map.setGaps(overlay)
-    state.gapsHint = result ? null : 'gapsNone'
-    state.gapsModel = overlay.distanceModel
-    handle.gaps = {
-      runId: result?.runId ?? null,
-      facilityType,
-      blindSpots: overlay.polygons.length,
-      demandPoints: overlay.points.length,
-    }
-  } catch (e) {
-    console.warn('coverage overlays unavailable:', e)
-    state.gapsHint = 'gapsNone'
-  }
-  render(map)
-}
-
-let gradesRequest = 0
-
-/** Grades of the buildings for the grade theme (only with a token: indicator values are never public). */
-async function loadGrades(map: CityMap): Promise<void> {
-  if (state.themeId !== 'grade') return
-  const request = ++gradesRequest
-  const indicatorCode = state.gradeIndicator
-  if (!TOKEN) {
-    state.gradesHint = 'gapsSignIn'
-    handle.grades = { campaignId: null, indicatorCode, buildings: 0 }
-    render(map)
-    return
-  }
-  try {
-    const grades = await fetchBuildingGrades(GAPS_REGION, indicatorCode)
-    if (request !== gradesRequest || state.themeId !== 'grade') return
-    state.theme = gradeTheme(grades?.buildings ?? [])
-    map.setTheme(state.theme)
-    state.gradeIndicators = grades?.indicators ?? []
-    state.gradeCampaign = grades ? `${grades.campaignName}（${grades.year}）` : null
-    state.gradesHint = grades ? null : 'gradesNone'
-    handle.grades = {
-      campaignId: grades?.campaignId ?? null,
-      indicatorCode,
-      buildings: grades?.buildings.length ?? 0,
-    }
-  } catch (e) {
-    console.warn('building grades unavailable:', e)
-    state.gradesHint = 'gradesNone'
-  }
-  render(map)
-}
-
-let cellsRequest = 0
-
-/** Uncovered population cells of the chosen type and the overlays' distance model (only with a token). */
-async function loadCells(map: CityMap): Promise<void> {
-  if (!state.uncoveredCellsVisible) return
-  const request = ++cellsRequest
-  const facilityType = state.gapFacilityType
-  if (!TOKEN) {
-    map.setUncoveredCells(EMPTY_CELLS)
-    state.cells = { hint: 'gapsSignIn', groups: [], served: 0 }
-    handle.uncoveredCells = { runId: null, facilityType, cells: 0, served: 0 }
-    render(map)
-    return
-  }
-  try {
-    const result = await fetchUncoveredCells(GAPS_REGION, facilityType, state.gapsModel)
-    if (request !== cellsRequest) return
-    const overlay = result ? cellOverlay(result.cells) : EMPTY_CELLS
-    map.setUncoveredCells(overlay)
-    state.cells = {
-      hint: result ? null : 'gapsNone',
-      groups: result?.servedGroups ?? [],
-      served: overlay.served,
-    }
-    handle.uncoveredCells = {
-      runId: result?.runId ?? null,
-      facilityType,
-      cells: overlay.markers.length,
-      served: overlay.served,
-    }
-  } catch (e) {
-    console.warn('uncovered cells unavailable:', e)
-    state.cells = { hint: 'gapsNone', groups: [], served: 0 }
-  }
-  render(map)
-}
-
-/** Renewal areas with their names (only with a token: areas are plans under work). */
-async function loadRenewalAreas(map: CityMap): Promise<void> {
-  if (!state.renewalAreasVisible) return
-  if (!TOKEN) {
-    map.setRenewalAreas([])
-    state.renewalHint = 'gapsSignIn'
-    handle.renewalAreas = 0
-    render(map)
-    return
-  }
-  try {
-    const areas = (await fetchRenewalAreas()) ?? []
-    const outlines = renewalOutlines(areas)
-    map.setRenewalAreas(outlines)
-    state.renewalHint = outlines.length > 0 ? null : 'renewalNone'
-    handle.renewalAreas = outlines.length
-  } catch (e) {
-    console.warn('renewal areas unavailable:', e)
-    state.renewalHint = 'renewalNone'
-  }
-  render(map)
 }
 
 let detailsRequest = 0
@@ -385,6 +174,14 @@ async function start(): Promise<void> {
   state.status = ''
   render(map)
   handle.ready = true
+  watchTiles(map)
+  await showFacilities(map)
+  await offerPresets(map)
+  render(map)
+}
+
+/** Reloads the buildings when the server rewrote tiles, and the overlays when a run they come from finished. */
+function watchTiles(map: CityMap): void {
   const refresh = async () => {
     await map.reloadBuildings()
     handle.tilesetVersion++
@@ -410,12 +207,15 @@ async function start(): Promise<void> {
       handle.live = status
     },
     onRunSucceeded: (run) => {
-      if (run.kind === 'coverage') void loadGaps(map).then(() => loadCells(map))
+      if (run.kind === 'coverage') void layers.loadGaps(map).then(() => layers.loadCells(map))
       // Computed indicator values change the grades.
-      if (run.kind === 'indicators') void loadGrades(map)
+      if (run.kind === 'indicators') void layers.loadGrades(map)
     },
   })
-  // Facilities as point markers coloured by category.
+}
+
+/** Facilities as point markers coloured by category. */
+async function showFacilities(map: CityMap): Promise<void> {
   try {
     const markers = (await fetchFacilities()).flatMap((f) => {
       const point = representativePoint(f.geom)
@@ -429,7 +229,10 @@ async function start(): Promise<void> {
   } catch (e) {
     console.warn('facilities unavailable:', e)
   }
-  // Presets: each district's boundary, or the extent of its buildings when it has none.
+}
+
+/** Presets: each district's boundary, or the extent of its buildings when it has none. */
+async function offerPresets(map: CityMap): Promise<void> {
   try {
     const [districts, extents] = await Promise.all([
       fetchDistricts(CITY_CODE),
@@ -440,7 +243,6 @@ async function start(): Promise<void> {
     console.warn('district presets unavailable:', e)
   }
   handle.presets = state.presets.map((p) => ({ key: p.key, source: p.source }))
-  render(map)
 }
 
 start().catch((e: unknown) => {

@@ -21,6 +21,7 @@ import {
   type ProblemChange,
   RUN_UPDATED_SUBSCRIPTION,
   watchLive,
+  watchTileset,
 } from '../../viewer/core/live.ts'
 import { cameraPresets } from '../../viewer/core/presets.ts'
 import { renewalOutlines } from '../../viewer/core/renewal.ts'
@@ -193,6 +194,57 @@ describe('viewer core', () => {
       await vi.advanceTimersByTimeAsync(1_000)
       expect(fetches).toEqual([undefined, '"1"', '"2"'])
       expect(changes).toBe(2)
+      watch.stop()
+    })
+
+    it('checks again about a second later while the server says a refresh is pending, a bounded number of times', async () => {
+      vi.useFakeTimers()
+      // The server: 304 for the current ETag, and whether a tiles run is refreshing the tileset.
+      let etag = 1
+      let tiles = 'fresh'
+      let fetches = 0
+      vi.stubGlobal('fetch', async (_url: string, init: { headers: Record<string, string> }) => {
+        fetches++
+        const headers = { etag: `"${etag}"`, 'x-citycheck-tiles': tiles }
+        if (init.headers['if-none-match'] === `"${etag}"`) return new Response(null, { status: 304, headers })
+        return new Response('{}', { status: 200, headers })
+      })
+      let changes = 0
+      const watch = watchTileset('/tiles/city/tileset.json', 60, async () => {
+        changes++
+      })
+      await vi.advanceTimersByTimeAsync(0)
+      expect(fetches).toBe(1)
+
+      // A problem changed: the check queues a refresh, and the next checks follow a second apart.
+      tiles = 'refreshing'
+      watch.check()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(fetches).toBe(2)
+      await vi.advanceTimersByTimeAsync(1_000)
+      expect(fetches).toBe(3)
+      expect(changes).toBe(0)
+      etag = 2
+      tiles = 'fresh'
+      await vi.advanceTimersByTimeAsync(1_000)
+      expect(fetches).toBe(4)
+      expect(changes).toBe(1)
+      // Current again: back to the slow poll.
+      await vi.advanceTimersByTimeAsync(59_000)
+      expect(fetches).toBe(4)
+      await vi.advanceTimersByTimeAsync(1_000)
+      expect(fetches).toBe(5)
+
+      // A refresh that never ends: sixty quick checks after the first, then the slow poll.
+      tiles = 'refreshing'
+      watch.check()
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(fetches).toBe(5 + 61)
+      await vi.advanceTimersByTimeAsync(59_000)
+      expect(fetches).toBe(66)
+      await vi.advanceTimersByTimeAsync(1_000)
+      expect(fetches).toBe(67)
+      expect(changes).toBe(1)
       watch.stop()
     })
   })

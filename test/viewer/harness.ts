@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
+import { queueCityTilesRun } from '../../jobs/api.ts'
 import { createProcessors } from '../../jobs/processors.ts'
 import { InProcessRunner } from '../../jobs/runs/in-process.ts'
 import { signToken } from '../../server/auth/token.ts'
@@ -12,7 +13,10 @@ import { CITY_CODE } from '../../viewer/core/presets.ts'
 import { launchChromium, VIEWPORT } from '../helpers/browser.ts'
 import { openTestDatabase } from '../helpers/database.ts'
 
-/** The demo city behind a real server with an in-process runner, a city-staff token and a headless page. */
+/**
+ * The demo city behind a real server with an in-process runner, a city-staff token and a headless page. The city
+ * tileset is built by a tiles run queued as the server does at start, finished before the harness is returned.
+ */
 export interface ViewerHarness {
   database: Database
   server: RunningServer
@@ -41,10 +45,6 @@ export async function openViewerHarness(name: string): Promise<ViewerHarness> {
   const token = await signToken({ sub: `${name}-e2e`, role: 'city', region: CITY_CODE }, config.jwtSecret, {
     expiresIn: 3600,
   })
-  const browser = await launchChromium()
-  const page = await browser.newPage({ viewport: VIEWPORT })
-  const pageErrors: string[] = []
-  page.on('pageerror', (error) => pageErrors.push(error.message))
   const gql: ViewerHarness['gql'] = async (query, variables = {}) => {
     const response = await fetch(`${server.url}/graphql`, {
       method: 'POST',
@@ -53,6 +53,27 @@ export async function openViewerHarness(name: string): Promise<ViewerHarness> {
     })
     return (await response.json()) as { data?: unknown; errors?: unknown[] }
   }
+  const finalState: ViewerHarness['finalState'] = async (runId) => {
+    let state = ''
+    for (let i = 0; i < 1500 && state !== 'succeeded' && state !== 'failed'; i++) {
+      await new Promise((r) => setTimeout(r, 200))
+      const runs = await gql(`{ diagnosticRuns { databaseId state } }`)
+      state = runs.data.diagnosticRuns.find((r: { databaseId: number }) => r.databaseId === runId)?.state
+    }
+    return state
+  }
+  const tiles = await queueCityTilesRun(database, runner, { dataDir })
+  const tilesState = tiles ? await finalState(tiles.runId) : 'no run'
+  if (tilesState !== 'succeeded') {
+    await server.close()
+    await runner.close()
+    await database.close()
+    throw new Error(`the city tileset was not built: tiles run ${tilesState}`)
+  }
+  const browser = await launchChromium()
+  const page = await browser.newPage({ viewport: VIEWPORT })
+  const pageErrors: string[] = []
+  page.on('pageerror', (error) => pageErrors.push(error.message))
   return {
     database,
     server,
@@ -70,15 +91,7 @@ export async function openViewerHarness(name: string): Promise<ViewerHarness> {
       )
       return { runId: started.data?.startCoverageDiagnosis?.run?.databaseId ?? null, errors: started.errors }
     },
-    finalState: async (runId) => {
-      let state = ''
-      for (let i = 0; i < 1500 && state !== 'succeeded' && state !== 'failed'; i++) {
-        await new Promise((r) => setTimeout(r, 200))
-        const runs = await gql(`{ diagnosticRuns { databaseId state } }`)
-        state = runs.data.diagnosticRuns.find((r: { databaseId: number }) => r.databaseId === runId)?.state
-      }
-      return state
-    },
+    finalState,
     close: async () => {
       await browser.close()
       await server.close()

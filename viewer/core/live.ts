@@ -1,14 +1,21 @@
 /**
- * Live updates. The server brings the tileset up to date whenever tileset.json is requested, so a changed ETag
- * means tiles were rewritten (a problem opened or closed, a building edited). A check is triggered by the
- * GraphQL subscription `problemChanged` (graphql-ws, same path as `/graphql`), debounced so a burst of changes
- * costs one check; a slow poll stays as the fallback for when the WebSocket is down and for changes no
- * subscription reports (building edits). The subscriptions go through codegen like the reads (`core/api.ts`):
- * their variables and payloads are typed from the schema.
+ * Live updates. A tileset.json request makes the server compare the database with the tileset and, when they
+ * differ, queue a tiles run and answer with the header `x-citycheck-tiles: refreshing`; the run rewrites the
+ * tiles, and the changed ETag of a later check reloads them. A check is triggered by the GraphQL subscription
+ * `problemChanged` (graphql-ws, same path as `/graphql`), debounced so a burst of changes costs one check, and
+ * repeated about a second later while a refresh is pending; a slow poll stays as the fallback for when the
+ * WebSocket is down and for changes no subscription reports (building edits). The subscriptions go through
+ * codegen like the reads (`core/api.ts`): their variables and payloads are typed from the schema.
  */
 import { type Client, createClient, type ExecutionResult, type Sink } from 'graphql-ws'
 import type { TypedDocumentString, ViewerProblemChangedSubscription } from '../generated/graphql.ts'
 import { graphql } from '../generated/index.ts'
+
+/** The header with which the server says whether tileset.json is current (server/static/tiles.ts). */
+const TILES_STATE_HEADER = 'x-citycheck-tiles'
+/** While a refresh is pending: seconds to the next check, and how many such quick checks in a row at most. */
+const PENDING_RECHECK_S = 1
+const MAX_PENDING_RECHECKS = 60
 
 export interface TilesetWatch {
   /** Checks for rewritten tiles now (or right after the check under way). */
@@ -21,7 +28,20 @@ export function watchTileset(url: string, intervalS: number, onChange: () => Pro
   let stopped = false
   let running = false
   let again = false
+  let pendingChecks = 0
   let timer: ReturnType<typeof setTimeout> | undefined
+  /** Fetches tileset.json once: whether the server said a refresh is pending. */
+  const fetchOnce = async (): Promise<boolean> => {
+    const response = await fetch(url, { cache: 'no-cache', headers: etag ? { 'if-none-match': etag } : {} })
+    const pending = response.status === 503 || response.headers.get(TILES_STATE_HEADER) === 'refreshing'
+    if (response.status !== 200) return pending
+    await response.arrayBuffer()
+    const next = response.headers.get('etag')
+    const changed = etag !== null && next !== etag
+    etag = next
+    if (changed) await onChange()
+    return pending
+  }
   const tick = async () => {
     clearTimeout(timer)
     if (running) {
@@ -29,29 +49,21 @@ export function watchTileset(url: string, intervalS: number, onChange: () => Pro
       return
     }
     running = true
+    let pending = false
     try {
       do {
         again = false
-        try {
-          const response = await fetch(url, {
-            cache: 'no-cache',
-            headers: etag ? { 'if-none-match': etag } : {},
-          })
-          if (response.status === 200) {
-            await response.arrayBuffer()
-            const next = response.headers.get('etag')
-            const changed = etag !== null && next !== etag
-            etag = next
-            if (changed) await onChange()
-          }
-        } catch (error) {
+        pending = await fetchOnce().catch((error: unknown) => {
           console.warn('tileset watch:', error)
-        }
+          return false
+        })
       } while (again && !stopped)
     } finally {
       running = false
     }
-    if (!stopped) timer = setTimeout(tick, intervalS * 1000)
+    pendingChecks = pending ? pendingChecks + 1 : 0
+    const soon = pending && pendingChecks <= MAX_PENDING_RECHECKS
+    if (!stopped) timer = setTimeout(tick, (soon ? PENDING_RECHECK_S : intervalS) * 1000)
   }
   void tick()
   return {
@@ -132,75 +144,85 @@ export function watchLive(options: LiveOptions): TilesetWatch {
     clearTimeout(debounce)
     debounce = setTimeout(() => watch.check(), debounceMs)
   }
-  let client: Client | null = null
-  let unsubscribe: (() => void) | null = null
-  let unsubscribeRuns: (() => void) | null = null
-  let connectedBefore = false
-  try {
-    client = (options.connect ?? createClient)({
-      url: options.wsUrl,
-      lazy: false,
-      // Keep trying for as long as the page is open; the poll covers the gaps.
-      retryAttempts: Number.POSITIVE_INFINITY,
-      shouldRetry: () => true,
-      connectionParams: options.token ? { authorization: `Bearer ${options.token}` } : {},
-      on: {
-        connecting: () => options.onStatus?.('connecting'),
-        connected: () => {
-          options.onStatus?.('connected')
-          // Events may have been missed while disconnected: catch up once.
-          if (connectedBefore) schedule()
-          connectedBefore = true
-        },
-        closed: () => {
-          if (!stopped) options.onStatus?.('closed')
-        },
-      },
-    })
-    unsubscribe = subscribe(
-      client,
-      PROBLEM_CHANGED_SUBSCRIPTION,
-      { regionCode: options.regionCode ?? null },
-      {
-        next: (result) => {
-          if (stopped) return
-          const change = result.data?.problemChanged
-          if (change) options.onEvent?.(change)
-          schedule()
-        },
-        error: (error) => console.warn('live updates:', error),
-        complete: () => {},
-      },
-    )
-    const onRunSucceeded = options.onRunSucceeded
-    if (options.token && onRunSucceeded) {
-      unsubscribeRuns = subscribe(
-        client,
-        RUN_UPDATED_SUBSCRIPTION,
-        { regionCode: options.regionCode ?? null },
-        {
-          next: (result) => {
-            const run = result.data?.diagnosticRunUpdated
-            if (!stopped && run?.state === 'succeeded') onRunSucceeded(run)
-          },
-          error: (error) => console.warn('run updates:', error),
-          complete: () => {},
-        },
-      )
-    }
-  } catch (error) {
-    console.warn('live updates unavailable, polling only:', error)
-    options.onStatus?.('closed')
-  }
+  const live = subscribeLive(options, schedule, () => stopped)
   return {
     check: () => watch.check(),
     stop() {
       stopped = true
       clearTimeout(debounce)
       watch.stop()
-      unsubscribe?.()
-      unsubscribeRuns?.()
-      void client?.dispose()
+      live.close()
     },
   }
+}
+
+/** Opens the WebSocket and the subscriptions; each event schedules a check. Never throws: the poll remains. */
+function subscribeLive(
+  options: LiveOptions,
+  schedule: () => void,
+  stopped: () => boolean,
+): { close(): void } {
+  try {
+    const client = connectLive(options, schedule, stopped)
+    const variables = { regionCode: options.regionCode ?? null }
+    const unsubscribes = [
+      subscribe(client, PROBLEM_CHANGED_SUBSCRIPTION, variables, {
+        next: (result) => {
+          if (stopped()) return
+          const change = result.data?.problemChanged
+          if (change) options.onEvent?.(change)
+          schedule()
+        },
+        error: (error) => console.warn('live updates:', error),
+        complete: () => {},
+      }),
+    ]
+    const onRunSucceeded = options.onRunSucceeded
+    if (options.token && onRunSucceeded) {
+      unsubscribes.push(
+        subscribe(client, RUN_UPDATED_SUBSCRIPTION, variables, {
+          next: (result) => {
+            const run = result.data?.diagnosticRunUpdated
+            if (!stopped() && run?.state === 'succeeded') onRunSucceeded(run)
+          },
+          error: (error) => console.warn('run updates:', error),
+          complete: () => {},
+        }),
+      )
+    }
+    return {
+      close() {
+        for (const unsubscribe of unsubscribes) unsubscribe()
+        void client.dispose()
+      },
+    }
+  } catch (error) {
+    console.warn('live updates unavailable, polling only:', error)
+    options.onStatus?.('closed')
+    return { close() {} }
+  }
+}
+
+/** The graphql-ws client, retrying for as long as the page is open; the poll covers the gaps. */
+function connectLive(options: LiveOptions, schedule: () => void, stopped: () => boolean): Client {
+  let connectedBefore = false
+  return (options.connect ?? createClient)({
+    url: options.wsUrl,
+    lazy: false,
+    retryAttempts: Number.POSITIVE_INFINITY,
+    shouldRetry: () => true,
+    connectionParams: options.token ? { authorization: `Bearer ${options.token}` } : {},
+    on: {
+      connecting: () => options.onStatus?.('connecting'),
+      connected: () => {
+        options.onStatus?.('connected')
+        // Events may have been missed while disconnected: catch up once.
+        if (connectedBefore) schedule()
+        connectedBefore = true
+      },
+      closed: () => {
+        if (!stopped()) options.onStatus?.('closed')
+      },
+    },
+  })
 }

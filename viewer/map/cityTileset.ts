@@ -1,8 +1,13 @@
 /** The city model tileset: loading, load status, and in-place reloading when the server rewrote tiles. */
-import { type Cesium3DTileStyle, Cesium3DTileset, type Scene } from 'cesium'
+import { type Cesium3DTileStyle, Cesium3DTileset, RequestErrorEvent, type Scene } from 'cesium'
 import type { MapStatus } from './types.ts'
 
 const TILESET_OPTIONS = { maximumScreenSpaceError: 8 }
+
+/** How long the first load waits for a tileset the server is still generating (it answers 503). */
+const MAX_BUILD_WAIT_S = 600
+/** Longest pause between two attempts when the server does not say (Retry-After). */
+const MAX_RETRY_DELAY_S = 15
 
 export class CityTileset {
   readonly status: MapStatus = { ready: false, tilesLoaded: false, tileContentsLoaded: 0, errors: [] }
@@ -19,8 +24,9 @@ export class CityTileset {
     this.status.ready = true
   }
 
+  /** Loads the tileset, waiting (with backoff, up to {@link MAX_BUILD_WAIT_S}) while the server builds it. */
   static async load(scene: Scene, url: string): Promise<CityTileset> {
-    return new CityTileset(scene, url, await Cesium3DTileset.fromUrl(url, TILESET_OPTIONS))
+    return new CityTileset(scene, url, await fromUrlOnceBuilt(url))
   }
 
   setStyle(style: Cesium3DTileStyle): void {
@@ -73,5 +79,23 @@ export class CityTileset {
       if (tileset === this.tileset)
         status.tilesLoaded = pending === 0 && processing === 0 && tileset.tilesLoaded
     })
+  }
+}
+
+async function fromUrlOnceBuilt(url: string): Promise<Cesium3DTileset> {
+  let waitedS = 0
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await Cesium3DTileset.fromUrl(url, TILESET_OPTIONS)
+    } catch (error) {
+      if (!(error instanceof RequestErrorEvent) || error.statusCode !== 503 || waitedS >= MAX_BUILD_WAIT_S) {
+        throw error
+      }
+      // 1, 2, 4 … seconds, never longer than the server asks for.
+      const hintS = Number((error.responseHeaders as Record<string, string> | undefined)?.['retry-after'])
+      const delayS = Math.min(2 ** (attempt - 1), hintS > 0 ? hintS : MAX_RETRY_DELAY_S)
+      await new Promise((resolve) => setTimeout(resolve, delayS * 1000))
+      waitedS += delayS
+    }
   }
 }

@@ -1,0 +1,96 @@
+/** The viewer's page state (what the panel and the details show) and the handle it exposes to tests. */
+import { DEFAULT_GAP_FACILITY_TYPE, type DistanceModel } from './core/gaps.ts'
+import type { GradedIndicator } from './core/grades.ts'
+import type { Lang, MessageKey } from './core/i18n.ts'
+import type { LiveStatus } from './core/live.ts'
+import type { CameraPreset } from './core/presets.ts'
+import { THEMES, type Theme, type ThemeId } from './core/themes.ts'
+import type { CityMap } from './map/types.ts'
+import type { DetailsView } from './ui/details.ts'
+
+/** What the viewer exposes for tests and the benchmark. */
+export interface ViewerHandle {
+  ready: boolean
+  error: string | null
+  map: CityMap | null
+  /** Id of the building whose details are shown, once they have been fetched (0: a block massing's). */
+  detailsFor: number | null
+  /** Facility markers shown, once loaded. */
+  facilities: number | null
+  /** Times the buildings were reloaded because the server rewrote tiles. */
+  tilesetVersion: number
+  /** `problemChanged` events received over the GraphQL subscription. */
+  liveEvents: number
+  /** State of the subscription's WebSocket. */
+  live: LiveStatus
+  /** Coverage overlays shown (blind-spot polygons, demand points), once loaded; null while not loaded. */
+  gaps: { runId: number | null; facilityType: string; blindSpots: number; demandPoints: number } | null
+  /** Grade theme data shown, once loaded: campaign, indicator (null: worst over all) and graded buildings. */
+  grades: { campaignId: number | null; indicatorCode: string | null; buildings: number } | null
+  /** Uncovered-population markers shown, once loaded (`served`: their uncovered served residents). */
+  uncoveredCells: { runId: number | null; facilityType: string; cells: number; served: number } | null
+  /** Renewal areas drawn, once loaded. */
+  renewalAreas: number | null
+  /** Camera presets offered, with what their extents came from. */
+  presets: { key: string; source: string }[]
+}
+
+declare global {
+  interface Window {
+    __citycheck: ViewerHandle
+    /** Where Cesium's Workers, Assets, ThirdParty and Widgets are served (set in index.html). */
+    CESIUM_BASE_URL: string
+  }
+}
+
+export function createHandle(): ViewerHandle {
+  return {
+    ready: false,
+    error: null,
+    map: null,
+    detailsFor: null,
+    facilities: null,
+    tilesetVersion: 0,
+    liveEvents: 0,
+    live: 'connecting',
+    gaps: null,
+    grades: null,
+    uncoveredCells: null,
+    renewalAreas: null,
+    presets: [],
+  }
+}
+
+/** The state of a page opened in `lang`. */
+export function initialState(lang: Lang) {
+  return {
+    lang,
+    themeId: 'severity' as ThemeId,
+    buildingsVisible: true,
+    facilitiesVisible: true,
+    blindSpotsVisible: false,
+    demandPointsVisible: false,
+    gapFacilityType: DEFAULT_GAP_FACILITY_TYPE,
+    gapsHint: null as MessageKey | null,
+    gapsModel: null as DistanceModel | null,
+    theme: THEMES.severity as Theme,
+    gradeIndicator: null as string | null,
+    gradeIndicators: [] as GradedIndicator[],
+    gradeCampaign: null as string | null,
+    gradesHint: null as MessageKey | null,
+    uncoveredCellsVisible: false,
+    /** What the uncovered-population layer shows: a hint, or the served groups and their uncovered total. */
+    cells: { hint: 'gapsSignIn', groups: [], served: 0 } as {
+      hint: MessageKey | null
+      groups: string[]
+      served: number
+    },
+    renewalAreasVisible: false,
+    renewalHint: null as MessageKey | null,
+    status: '',
+    details: null as DetailsView | null,
+    presets: [] as CameraPreset[],
+  }
+}
+
+export type ViewerState = ReturnType<typeof initialState>
