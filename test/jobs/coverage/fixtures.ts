@@ -43,7 +43,19 @@ export function handTown(model: CoverageInput['model']): CoverageInput {
     { id: 1, type: 'kindergarten', x: 120, y: 70, capacity: 20 },
     { id: 2, type: 'kindergarten', x: 380, y: 160, capacity: 50 },
   ]
-  const roads: Road[] = [
+  return {
+    cells,
+    facilities,
+    roads: handTownRoads(),
+    rules: handTownRules(),
+    model,
+    facilityTypes: ['kindergarten', 'elderly_care'],
+  }
+}
+
+/** The bridge F–G is the only walkable way across the river; the motorway C–J is not walkable. */
+function handTownRoads(): Road[] {
+  return [
     {
       id: 11,
       walkable: true,
@@ -94,7 +106,10 @@ export function handTown(model: CoverageInput['model']): CoverageInput {
       ],
     },
   ]
-  const rules: FacilityRule[] = [
+}
+
+function handTownRules(): FacilityRule[] {
+  return [
     {
       type: 'kindergarten',
       radiusM: 300,
@@ -104,7 +119,6 @@ export function handTown(model: CoverageInput['model']): CoverageInput {
     },
     { type: 'elderly_care', radiusM: 300, servedGroups: ['elderly'], vulnerabilityWeight: 2 },
   ]
-  return { cells, facilities, roads, rules, model, facilityTypes: ['kindergarten', 'elderly_care'] }
 }
 
 /** Cell ids of the hand town: row-major from the south-west, starting at 1. */
@@ -142,12 +156,24 @@ export interface RandomCityOptions {
  * junction and a lake without streets (unreachable cells and facilities).
  */
 export function randomCity(o: RandomCityOptions, model: CoverageInput['model']): CoverageInput {
+  // One stream of random numbers, drawn in this order, so the city is the same for the same seed.
   const rand = mulberry32(o.seed)
-  const widthM = o.cols * o.cellSizeM
-  const heightM = o.rows * o.cellSizeM
-  // A projected CRS origin far from zero, as in a Gauss-Krüger zone with its false easting.
-  const x0 = 500_000
-  const y0 = 3_450_000
+  const frame = { x0: 500_000, y0: 3_450_000, widthM: o.cols * o.cellSizeM, heightM: o.rows * o.cellSizeM }
+  const cells = randomCells(o, frame, rand)
+  const facilities = randomFacilities(o, frame, rand)
+  const roads = randomStreets(o, frame, rand)
+  return { cells, facilities, roads, rules: randomCityRules(), model }
+}
+
+/** Where the random city lies: a projected CRS origin far from zero, as in a Gauss-Krüger zone with its false easting. */
+interface CityFrame {
+  x0: number
+  y0: number
+  widthM: number
+  heightM: number
+}
+
+function randomCells(o: RandomCityOptions, { x0, y0 }: CityFrame, rand: () => number): PopulationCell[] {
   const cells: PopulationCell[] = []
   for (let r = 0; r < o.rows; r++) {
     for (let c = 0; c < o.cols; c++) {
@@ -163,6 +189,10 @@ export function randomCity(o: RandomCityOptions, model: CoverageInput['model']):
       })
     }
   }
+  return cells
+}
+
+function randomFacilities(o: RandomCityOptions, f: CityFrame, rand: () => number): Facility[] {
   const types = ['kindergarten', 'elderly_care', 'primary_school', 'clinic']
   const facilities: Facility[] = []
   let fid = 1
@@ -171,12 +201,18 @@ export function randomCity(o: RandomCityOptions, model: CoverageInput['model']):
       facilities.push({
         id: fid++,
         type,
-        x: x0 + rand() * widthM,
-        y: y0 + rand() * heightM,
+        x: f.x0 + rand() * f.widthM,
+        y: f.y0 + rand() * f.heightM,
         capacity: rand() < 0.1 ? null : Math.floor(rand() * 300),
       })
     }
   }
+  return facilities
+}
+
+/** The jittered street grid with its gaps, motorway links and the lake, then the flyovers. */
+function randomStreets(o: RandomCityOptions, f: CityFrame, rand: () => number): Road[] {
+  const { x0, y0, widthM, heightM } = f
   const roads: Road[] = []
   const nx = Math.ceil(widthM / o.streetSpacingM) + 1
   const ny = Math.ceil(heightM / o.streetSpacingM) + 1
@@ -228,7 +264,11 @@ export function randomCity(o: RandomCityOptions, model: CoverageInput['model']):
       ],
     })
   }
-  const rules: FacilityRule[] = [
+  return roads
+}
+
+function randomCityRules(): FacilityRule[] {
+  return [
     {
       type: 'kindergarten',
       radiusM: 300,
@@ -257,5 +297,4 @@ export function randomCity(o: RandomCityOptions, model: CoverageInput['model']):
       vulnerabilityWeight: 1,
     },
   ]
-  return { cells, facilities, roads, rules, model }
 }
