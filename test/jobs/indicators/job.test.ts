@@ -1,11 +1,6 @@
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  type FacilityRule,
-  naiveCoverage,
-  type PopulationCell,
-  type Road,
-} from '../../../jobs/coverage/engine/index.ts'
+import { type FacilityRule, naiveCoverage, type PopulationCell } from '../../../jobs/coverage/engine/index.ts'
 import {
   computeCampaignIndicators,
   type IndicatorRunResult,
@@ -17,6 +12,7 @@ import { InProcessRunner } from '../../../jobs/runs/in-process.ts'
 import type { Database } from '../../../server/db/client.ts'
 import { FACILITY_TYPES } from '../../../server/db/facilities.ts'
 import { openTestDatabase } from '../../helpers/database.ts'
+import { countGridGroups, readDemoInputs } from './reference.ts'
 
 /**
  * Computed indicators on the Bund demo city. Every expected value is worked out here from the raw rows: cells
@@ -146,46 +142,7 @@ describe('computed indicators on the demo city', () => {
   })
 
   it('computes coverage shares and blind-spot counts equal to a brute-force computation', async () => {
-    const [crs] = await database.rows<{ srid: number }>(
-      sql`select min(metric_srid)::int as srid from population_cells where region_code like '3101%'`,
-    )
-    const srid = crs!.srid
-    const cellRows = await database.rows<{
-      id: number
-      region_code: string
-      x: number
-      y: number
-      size_m: number
-      children: number
-      working: number
-      elderly: number
-    }>(sql`
-      select id, region_code, ST_X(ST_Transform(centroid, ${srid}::int)) as x,
-        ST_Y(ST_Transform(centroid, ${srid}::int)) as y, size_m, children, working, elderly
-      from population_cells where region_code like '3101%' order by id`)
-    const cells: PopulationCell[] = cellRows.map((c) => ({
-      id: c.id,
-      x: c.x,
-      y: c.y,
-      sizeM: c.size_m,
-      children: c.children,
-      working: c.working,
-      elderly: c.elderly,
-    }))
-    const facilities = (
-      await database.rows<{ id: number; type: string; x: number; y: number; capacity: number | null }>(sql`
-        select id, type, ST_X(ST_Transform(geom, ${srid}::int)) as x, ST_Y(ST_Transform(geom, ${srid}::int)) as y,
-          capacity from facilities where region_code like '3101%'`)
-    ).map((f) => ({ ...f }))
-    const roads: Road[] = (
-      await database.rows<{ id: number; walkable: boolean; coords: string }>(sql`
-        select id, walkable, ST_AsGeoJSON(ST_Transform(geom, ${srid}::int)) as coords
-        from roads where region_code like '3101%'`)
-    ).map((r) => ({
-      id: r.id,
-      walkable: r.walkable,
-      coords: (JSON.parse(r.coords) as { coordinates: Array<[number, number]> }).coordinates,
-    }))
+    const { cells, regionCodes, facilities, roads } = await readDemoInputs(database)
     const radii: Record<string, number> = {
       park: 500,
       kindergarten: 300,
@@ -217,7 +174,7 @@ describe('computed indicators on the demo city', () => {
     const covered = (type: string) => naive.types[rules.findIndex((r) => r.type === type)]!.covered
     const servedOf = (cell: PopulationCell, type: string) => served[type]!.reduce((s, g) => s + cell[g], 0)
     const inUnit = (unit: string) => (i: number) =>
-      cellRows[i]!.region_code.startsWith(unit === '310100' ? '3101' : unit)
+      regionCodes[i]!.startsWith(unit === '310100' ? '3101' : unit)
 
     const rows = await values()
     const units = ['310100', ...DISTRICTS]
@@ -244,28 +201,10 @@ describe('computed indicators on the demo city', () => {
       ['C01', 'elderly_care'],
     ] as const) {
       for (const unit of units) {
-        const size = cells[0]!.sizeM
-        const x0 = cells[0]!.x
-        const y0 = cells[0]!.y
-        const key = (c: PopulationCell) => `${Math.round((c.x - x0) / size)},${Math.round((c.y - y0) / size)}`
-        const blind = new Map<string, string>()
-        cells.forEach((cell, i) => {
-          if (inUnit(unit)(i) && !covered(type)[i] && servedOf(cell, type) > 0)
-            blind.set(key(cell), key(cell))
-        })
-        const find = (k: string): string => {
-          let root = k
-          while (blind.get(root) !== root) root = blind.get(root)!
-          blind.set(k, root)
-          return root
-        }
-        for (const k of blind.keys()) {
-          const [c, r] = k.split(',').map(Number) as [number, number]
-          for (const n of [`${c + 1},${r}`, `${c},${r + 1}`]) {
-            if (blind.has(n)) blind.set(find(n), find(k))
-          }
-        }
-        const groups = new Set([...blind.keys()].map(find)).size
+        const groups = countGridGroups(
+          cells,
+          (cell, i) => inUnit(unit)(i) && !covered(type)[i] && servedOf(cell, type) > 0,
+        )
         expect(valueFor(rows, code, unit), `${code} ${unit}`).toBe(groups)
       }
     }
