@@ -11,6 +11,7 @@ import type { GraphQLContext } from '../server/graphql/context.ts'
 import { badUserInput, notFound } from '../server/graphql/errors.ts'
 import { builder } from './builder.ts'
 import { Building } from './buildings/buildings.ts'
+import { keyOfType } from './support/global-id.ts'
 import { announcedRows, regionPrefix } from './support/live.ts'
 import { groupedByKey, inKeyOrder, loadNodes, numericIds, primeLoader } from './support/loading.ts'
 import { and, keysetPage } from './support/pagination.ts'
@@ -204,10 +205,7 @@ builder.mutationField('transitionProblem', (t) =>
     authScopes: { signedIn: true },
     args: { input: t.arg({ type: TransitionProblemInput, required: true }) },
     resolve: async (_root, { input }, context) => {
-      if (input.id.typename !== 'Problem') {
-        throw badUserInput(`${input.id.typename} 不是问题`, `${input.id.typename} is not a Problem`)
-      }
-      const id = Number(input.id.id)
+      const id = keyOfType(input.id, 'Problem')
       const actor = context.identity?.subject ?? 'unknown'
       const updated = await context.database.db.transaction(async (tx) => {
         const found = (await tx.execute(

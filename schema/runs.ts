@@ -12,6 +12,7 @@ import { RUN_STATES } from '../server/db/runs.ts'
 import type { GraphQLContext } from '../server/graphql/context.ts'
 import { badUserInput, notFound } from '../server/graphql/errors.ts'
 import { builder } from './builder.ts'
+import { keyOfType } from './support/global-id.ts'
 import { announcedRows, regionPrefix } from './support/live.ts'
 import { inKeyOrder, loadNodes, numericIds } from './support/loading.ts'
 
@@ -151,9 +152,8 @@ builder.mutationField('cancelDiagnosticRun', (t) =>
     authScopes: { signedIn: true },
     args: { id: t.arg.globalID({ required: true }) },
     resolve: async (_root, { id }, context) => {
-      const [run] = await loadRuns([Number(id.id)], context)
-      if (!run || id.typename !== 'DiagnosticRun')
-        throw notFound(`诊断运行 ${id.id} 不存在`, `Run ${id.id} was not found`)
+      const [run] = await loadRuns([keyOfType(id, 'DiagnosticRun')], context)
+      if (!run) throw notFound(`诊断运行 ${id.id} 不存在`, `Run ${id.id} was not found`)
       return (await cancelRun(context.database, run.id)) ?? run
     },
   }),

@@ -15,6 +15,10 @@ export interface Config {
   /** HMAC key for bearer tokens (HS256). @defaultValue the development key, with a warning */
   jwtSecret: string
   jwtSecretIsDevelopmentKey: boolean
+  /** CITYCHECK_INTROSPECTION=off hides the schema from introspection (and field suggestions). @defaultValue on */
+  introspection: boolean
+  /** CITYCHECK_EXPLORER=off stops serving the GraphiQL page at /graphql. @defaultValue on */
+  explorer: boolean
   /** The identity provider whose tokens are accepted beside HS256 ones; null without OIDC_JWKS_URL. */
   oidc: OidcConfig | null
 }
@@ -48,7 +52,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: env.JWT_SECRET || DEVELOPMENT_JWT_SECRET,
     jwtSecretIsDevelopmentKey: !env.JWT_SECRET,
     oidc: loadOidc(env),
+    introspection: switchOn(env, 'CITYCHECK_INTROSPECTION'),
+    explorer: switchOn(env, 'CITYCHECK_EXPLORER'),
   }
+}
+
+function switchOn(env: NodeJS.ProcessEnv, name: string): boolean {
+  const value = (env[name] ?? 'on').toLowerCase()
+  if (['on', 'true', '1'].includes(value)) return true
+  if (['off', 'false', '0'].includes(value)) return false
+  throw new Error(`${name} must be on or off, got "${env[name]}"`)
 }
 
 function loadOidc(env: NodeJS.ProcessEnv): OidcConfig | null {

@@ -16,6 +16,7 @@ import type { Database } from '../db/client.ts'
 import { createContext, type GraphQLContext } from './context.ts'
 import { EXPOSED_ERROR_CODES, unauthenticated } from './errors.ts'
 import { explorerPage } from './explorer.ts'
+import { apolloQueryLimits, queryLimitMessage } from './limits.ts'
 import { withPreparedStatements } from './prepared.ts'
 
 /** Largest request body accepted: a 10,000-vertex polygon is about 0.4 MB; this leaves room, not abuse. */
@@ -27,7 +28,7 @@ export interface GraphQLHandler {
 }
 
 export interface GraphQLHandlerOptions {
-  config: Pick<Config, 'jwtSecret' | 'oidc'>
+  config: Pick<Config, 'jwtSecret' | 'oidc' | 'introspection' | 'explorer'>
   database: Database
   /** Shared with the subscriptions; without it the handler makes (and closes) its own. */
   verifier?: TokenVerifier | undefined
@@ -56,6 +57,11 @@ function raisedAsBadInput(error: unknown): boolean {
 export function makeFormatError(logError: (error: unknown) => void) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code
+    const limit = queryLimitMessage(formatted.message)
+    if (limit) {
+      const extensions = { code: 'BAD_USER_INPUT', localized: { 'zh-CN': limit.zh, en: limit.en } }
+      return { message: `${limit.zh} / ${limit.en}`, extensions }
+    }
     if (typeof code === 'string' && EXPOSED_ERROR_CODES.has(code)) {
       if (code === 'GRAPHQL_VALIDATION_FAILED' && raisedAsBadInput(error)) {
         return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT' } }
@@ -190,17 +196,24 @@ async function sendResponse(res: http.ServerResponse, response: HTTPGraphQLRespo
 /** Apollo Server on a plain node:http route, per the GraphQL-over-HTTP spec (GET and POST). */
 export async function createGraphQLHandler(options: GraphQLHandlerOptions): Promise<GraphQLHandler> {
   const logError = options.logError ?? ((error: unknown) => console.error('graphql: internal error', error))
+  const armor = apolloQueryLimits({ suggestFields: options.config.introspection })
+  const limits = { plugins: armor.plugins, validationRulesOption: { validationRules: armor.validationRules } }
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     // Credentials travel only in the Authorization header, never in cookies, so a cross-site form post
     // carries none; CSRF prevention would only refuse the spec's plain GET requests.
     csrfPrevention: false,
-    introspection: true,
+    introspection: options.config.introspection,
+    ...limits.validationRulesOption,
     includeStacktraceInErrorResponses: false,
     formatError: makeFormatError(logError),
     // The landing page loads from a CDN (explorer.ts serves an offline one); cache-control hints would wrap
     // every resolver for headers no client of ours reads.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      ...limits.plugins,
+    ],
     logger: {
       debug: () => {},
       info: () => {},
@@ -215,7 +228,7 @@ export async function createGraphQLHandler(options: GraphQLHandlerOptions): Prom
   return {
     async handle(req, res) {
       const url = new URL(req.url ?? '/', 'http://localhost')
-      if (wantsExplorer(req, url.search)) {
+      if (options.config.explorer && wantsExplorer(req, url.search)) {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
         res.end(explorerPage(url.pathname))
         return
