@@ -25,7 +25,7 @@ const ARMOR = {
   maxDepth: { n: QUERY_LIMITS.depth, ignoreIntrospection: true },
   maxAliases: { n: QUERY_LIMITS.aliases },
   maxDirectives: { n: QUERY_LIMITS.directives },
-  // Counted by maxTokensLimit below instead: Armor's own plugin turns every syntax error into a 500.
+  // Counted by tokenLimitMessage below instead: Armor's plugin turns every syntax error into a 500.
   maxTokens: { enabled: false },
   costLimit: { maxCost: QUERY_LIMITS.cost, ignoreIntrospection: true },
 }
@@ -37,30 +37,47 @@ export function apolloQueryLimits(options: { suggestFields: boolean }) {
     // With introspection off, "did you mean" suggestions would still reveal the schema's field names.
     blockFieldSuggestion: { enabled: !options.suggestFields },
   }).protect()
-  return { plugins: [...plugins, maxTokensLimit], validationRules }
+  return { plugins: [...plugins, noSubscriptionsOverHttp], validationRules }
 }
 
 /**
- * Counts a document's tokens before Apollo parses it (a cached document skips both). Only the limit is reported
- * here; any other syntax error is left to Apollo's parser, which answers it as GRAPHQL_PARSE_FAILED.
+ * Subscriptions live on the WebSocket at the same path; over HTTP they would run their resolvers without an
+ * event. Refused with BAD_REQUEST, naming where to go.
  */
-const maxTokensLimit: ApolloServerPlugin = {
+const noSubscriptionsOverHttp: ApolloServerPlugin = {
   async requestDidStart() {
     return {
-      async parsingDidStart({ source }) {
-        if (source === undefined) return
-        try {
-          new MaxTokensParserWLexer(source, { n: QUERY_LIMITS.tokens }).parseDocument()
-        } catch (error) {
-          const limit = queryLimitMessage(String((error as Error).message))
-          if (!limit) return
-          throw new GraphQLError(`${limit.zh} / ${limit.en}`, {
-            extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
-          })
-        }
+      async didResolveOperation({ operation }) {
+        if (operation?.operation !== 'subscription') return
+        throw new GraphQLError(
+          '订阅请通过 WebSocket（graphql-ws 协议）连接同一路径 / Subscriptions are served over WebSocket (graphql-ws) at this path',
+          { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } },
+        )
       },
     }
   },
+}
+
+const withinTokenLimit = new Set<string>()
+const REMEMBERED_DOCUMENTS = 1000
+
+/**
+ * Counts a document's lexical tokens before anything parses it, and says why when there are too many. Apollo's
+ * plugins cannot answer a parse-time refusal with anything but a 500, so the HTTP handler asks this first.
+ * Documents seen within the limit are remembered: a client's repeated query is lexed once.
+ */
+export function tokenLimitMessage(document: unknown): { zh: string; en: string } | null {
+  if (typeof document !== 'string' || withinTokenLimit.has(document)) return null
+  try {
+    new MaxTokensParserWLexer(document, { n: QUERY_LIMITS.tokens }).parseDocument()
+  } catch (error) {
+    const limit = queryLimitMessage(String((error as Error).message))
+    if (limit) return limit
+    return null // any other syntax error is Apollo's to report, as GRAPHQL_PARSE_FAILED
+  }
+  if (withinTokenLimit.size >= REMEMBERED_DOCUMENTS) withinTokenLimit.clear()
+  withinTokenLimit.add(document)
+  return null
 }
 
 /** The same limits as validation rules alone, for the WebSocket subscriptions that do not run Apollo. */

@@ -16,7 +16,7 @@ import type { Database } from '../db/client.ts'
 import { createContext, type GraphQLContext } from './context.ts'
 import { EXPOSED_ERROR_CODES, unauthenticated } from './errors.ts'
 import { explorerPage } from './explorer.ts'
-import { apolloQueryLimits, queryLimitMessage } from './limits.ts'
+import { apolloQueryLimits, queryLimitMessage, tokenLimitMessage } from './limits.ts'
 import { withPreparedStatements } from './prepared.ts'
 
 /** Largest request body accepted: a 10,000-vertex polygon is about 0.4 MB; this leaves room, not abuse. */
@@ -143,6 +143,12 @@ function isLegacyRequestError(headers: Record<string, string>, body: string): bo
   }
 }
 
+/** The GraphQL document of a request: the body's `query`, or the `query` parameter of a GET. */
+function documentOf(body: unknown, url: URL): unknown {
+  if (body && typeof body === 'object' && 'query' in body) return (body as { query: unknown }).query
+  return url.searchParams.get('query')
+}
+
 /** Marks a request already answered (with an error) while its body was read. */
 const ANSWERED = Symbol('answered')
 
@@ -239,6 +245,8 @@ export async function createGraphQLHandler(options: GraphQLHandlerOptions): Prom
       }
       const body = await readGraphQLBody(req, res, headers)
       if (body === ANSWERED) return
+      const tooLong = tokenLimitMessage(documentOf(body, url))
+      if (tooLong) return sendJson(res, 400, tooLong.zh, tooLong.en, 'BAD_USER_INPUT')
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => {
