@@ -43,7 +43,7 @@ export const builder = new SchemaBuilder<{
     // `nodes` beside `edges`: clients that need no cursor per row skip a level of nesting.
     nodesOnConnection: true,
     decodeGlobalID: (globalID) => decodeGlobalId(globalID),
-    // schema/node.ts defines `node(id:)` for the types it registers.
+    // schema/support/node.ts defines `node(id:)` for the types it registers.
     nodeQueryOptions: false,
   },
   validation: {

@@ -114,7 +114,7 @@ function render(map: CityMap | null): void {
       if (map) void layers.loadGaps(map).then(() => layers.loadCells(map))
     },
     onPreset(preset) {
-      // The city from an oblique overview; a district from above it, so the camera is over the district.
+      // The city from an oblique overview; a district north-up from above, the whole district in view.
       map?.flyTo(preset.extent, 1.5, preset.key === 'city' ? 'oblique' : 'overhead')
     },
   })

@@ -119,7 +119,7 @@ describe('details of what is clicked in the 3D viewer', () => {
         await page.click('[data-lang="zh-CN"]')
       } finally {
         // Back to a building without open problems for the test after this one: the next tileset.json request
-        // rewrites its tile.
+        // queues a refresh that rewrites its tile.
         await database.rows(
           sql`update problems set state = 'closed', updated_at = now() where id in (${open!.id}, ${closed!.id})`,
         )
