@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import DataLoader from 'dataloader'
 import type { JobRunner } from '../../jobs/api.ts'
 import type { Identity, Scope } from '../auth/identity.ts'
@@ -17,6 +18,8 @@ export interface GraphQLContext {
   scope: Scope
   /** Where mutations that start background work hand it; absent when the server runs without jobs. */
   jobs?: JobRunner | undefined
+  /** The request's `x-request-id`, or one generated for it; every audit event of the request carries it. */
+  requestId: string
   /** The request's DataLoader for a batch function, created on first use. */
   loader<K, V>(load: BatchLoad<K, V>): DataLoader<K, V | null>
 }
@@ -26,6 +29,7 @@ export function createContext(
   identity: Identity | null,
   scope: Scope,
   jobs?: JobRunner,
+  requestId: string = randomUUID(),
 ): GraphQLContext {
   const loaders = new Map<BatchLoad<never, unknown>, DataLoader<unknown, unknown>>()
   const context: GraphQLContext = {
@@ -33,6 +37,7 @@ export function createContext(
     identity,
     scope,
     jobs,
+    requestId,
     loader<K, V>(load: BatchLoad<K, V>): DataLoader<K, V | null> {
       let loader = loaders.get(load as BatchLoad<never, unknown>) as DataLoader<K, V | null> | undefined
       if (!loader) {
@@ -43,4 +48,10 @@ export function createContext(
     },
   }
   return context
+}
+
+/** A client's `x-request-id` when it is a short printable token; otherwise a new one. */
+export function requestIdOf(headers: Record<string, string | string[] | undefined>): string {
+  const given = headers['x-request-id']
+  return typeof given === 'string' && /^[\x21-\x7e]{1,128}$/.test(given) ? given : randomUUID()
 }

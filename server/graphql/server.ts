@@ -13,7 +13,7 @@ import { scopeFor } from '../auth/scope.ts'
 import { createTokenVerifier, type TokenVerifier } from '../auth/verifier.ts'
 import type { Config } from '../config.ts'
 import type { Database } from '../db/client.ts'
-import { createContext, type GraphQLContext } from './context.ts'
+import { createContext, type GraphQLContext, requestIdOf } from './context.ts'
 import { EXPOSED_ERROR_CODES, unauthenticated } from './errors.ts'
 import { explorerPage } from './explorer.ts'
 import { apolloQueryLimits, queryLimitMessage, tokenLimitMessage } from './limits.ts'
@@ -251,7 +251,8 @@ export async function createGraphQLHandler(options: GraphQLHandlerOptions): Prom
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => {
           const identity = await identityOf(req, verifier)
-          return createContext(database, identity, await scopeFor(identity, database), options.jobs)
+          const scope = await scopeFor(identity, database)
+          return createContext(database, identity, scope, options.jobs, requestIdOf(req.headers))
         },
       })
       await sendResponse(res, response)
