@@ -3,10 +3,14 @@
  * them. Needs REDIS_URL and a shared PostgreSQL (DATABASE_URL): the embedded database is single-process, so
  * without them jobs run inside the server instead.
  */
+import http from 'node:http'
+import { pino } from 'pino'
+import { collectDefaultMetrics, Registry } from 'prom-client'
 import { loadConfig } from '../server/config.ts'
 import { openDatabase } from '../server/db/client.ts'
 import { createProcessors } from './processors.ts'
 import { createBullMqWorker } from './runs/bullmq.ts'
+import { createJobObserver } from './runs/observe.ts'
 import { DEFAULT_QUEUE_NAME } from './runs/queue.ts'
 
 const config = loadConfig()
@@ -23,6 +27,9 @@ if (!config.databaseUrl) {
 
 const queueName = process.env.CITYCHECK_QUEUE || DEFAULT_QUEUE_NAME
 const concurrency = Number(process.env.CITYCHECK_WORKER_CONCURRENCY || 1)
+const logger = pino({ level: config.logLevel, base: { service: 'citycheck-worker' } })
+const registry = new Registry()
+collectDefaultMetrics({ register: registry })
 const database = await openDatabase({ databaseUrl: config.databaseUrl })
 const worker = createBullMqWorker({
   database,
@@ -30,9 +37,33 @@ const worker = createBullMqWorker({
   redisUrl: config.redisUrl,
   queueName,
   concurrency,
+  observer: createJobObserver(logger, registry),
+  onError: (message, error) => logger.error({ err: error }, message),
 })
 await worker.waitUntilReady()
+const metrics = await serveMetrics(process.env.CITYCHECK_WORKER_METRICS_PORT)
 console.log(`worker listening on queue ${queueName} (concurrency ${concurrency})`)
+if (metrics) console.log(`  metrics: ${metrics}`)
+
+/**
+ * The worker's job durations for Prometheus, on loopback only: it has no tokens to check, so whoever scrapes it
+ * runs on the same host (or reaches it through a proxy that guards it).
+ */
+async function serveMetrics(port: string | undefined): Promise<string | null> {
+  if (!port) return null
+  const server = http.createServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end()
+      return
+    }
+    registry.metrics().then((body) => {
+      res.writeHead(200, { 'content-type': registry.contentType }).end(body)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(Number(port), '127.0.0.1', resolve))
+  server.unref()
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}/metrics`
+}
 
 let stopping = false
 async function shutdown(signal: string) {

@@ -21,7 +21,24 @@ export interface Config {
   explorer: boolean
   /** The identity provider whose tokens are accepted beside HS256 ones; null without OIDC_JWKS_URL. */
   oidc: OidcConfig | null
+  /** LOG_LEVEL: pino level of the JSON logs (trace, debug, info, warn, error, fatal, silent). @defaultValue info */
+  logLevel: LogLevel
+  /**
+   * CITYCHECK_RATE_LIMIT: GraphQL requests a minute per token subject (per client IP without a token); `off` for
+   * none. @defaultValue 1200
+   */
+  rateLimitPerMinute: number | null
+  /** CITYCHECK_TRUST_PROXY=on takes the client IP from the last `X-Forwarded-For` hop. @defaultValue off */
+  trustProxy: boolean
+  /** METRICS_TOKEN: bearer token `/metrics` asks for; without it `/metrics` answers loopback clients only. */
+  metricsToken: string | undefined
 }
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+/** High enough for a busy screen and the test suites; benchmarks switch it off (bench/api.ts). */
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 1200
 
 /** An OpenID Connect provider (a provincial unified identity platform): its keys, issuer and claim names. */
 export interface OidcConfig {
@@ -54,11 +71,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     oidc: loadOidc(env),
     introspection: switchOn(env, 'CITYCHECK_INTROSPECTION'),
     explorer: switchOn(env, 'CITYCHECK_EXPLORER'),
+    logLevel: loadLogLevel(env),
+    rateLimitPerMinute: loadRateLimit(env),
+    trustProxy: switchOn(env, 'CITYCHECK_TRUST_PROXY', 'off'),
+    metricsToken: env.METRICS_TOKEN || undefined,
   }
 }
 
-function switchOn(env: NodeJS.ProcessEnv, name: string): boolean {
-  const value = (env[name] ?? 'on').toLowerCase()
+function loadLogLevel(env: NodeJS.ProcessEnv): LogLevel {
+  const level = (env.LOG_LEVEL || 'info').toLowerCase()
+  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel
+  throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`)
+}
+
+function loadRateLimit(env: NodeJS.ProcessEnv): number | null {
+  const value = env.CITYCHECK_RATE_LIMIT || String(DEFAULT_RATE_LIMIT_PER_MINUTE)
+  if (['off', 'false', '0'].includes(value.toLowerCase())) return null
+  const perMinute = Number(value)
+  if (!Number.isInteger(perMinute) || perMinute < 1) {
+    throw new Error(
+      `CITYCHECK_RATE_LIMIT must be requests a minute (a positive integer) or off, got "${value}"`,
+    )
+  }
+  return perMinute
+}
+
+function switchOn(env: NodeJS.ProcessEnv, name: string, fallback: 'on' | 'off' = 'on'): boolean {
+  const value = (env[name] ?? fallback).toLowerCase()
   if (['on', 'true', '1'].includes(value)) return true
   if (['off', 'false', '0'].includes(value)) return false
   throw new Error(`${name} must be on or off, got "${env[name]}"`)

@@ -18,7 +18,7 @@ import {
   type JobPayload,
   jobIdForRun,
 } from './queue.ts'
-import type { FanOut, JobRunner, Processors } from './types.ts'
+import type { FanOut, JobObserver, JobRunner, Processors } from './types.ts'
 
 /** A job whose name is no known kind: produced by a newer or foreign producer, retrying cannot help. */
 export class UnknownJobKindError extends UnrecoverableError {
@@ -47,6 +47,8 @@ export interface BullMqWorkerOptions {
    * check runs every `stalledInterval` milliseconds. @defaultValue BullMQ's (30 s each)
    */
   stall?: Pick<WorkerOptions, 'lockDuration' | 'stalledInterval'>
+  /** Told of every attempt: logs and metrics. */
+  observer?: JobObserver | undefined
 }
 
 /** Enqueues runs on a BullMQ queue; the payload carries the run id only. */
@@ -72,6 +74,10 @@ export class BullMqRunner implements JobRunner {
 
   async enqueue(kind: JobKind, runId: number): Promise<void> {
     await this.queue.add(kind, { runId }, { jobId: jobIdForRun(runId) })
+  }
+
+  counts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts('waiting', 'active', 'delayed', 'waiting-children', 'prioritized')
   }
 
   async close(): Promise<void> {
@@ -111,7 +117,13 @@ function flowAdder(flows: FlowProducer, queueName: string, backoffMs: number): F
 
 /** A BullMQ worker running the shared processors; `close()` waits for the jobs in hand. */
 export function createBullMqWorker(
-  options: BullMqWorkerOptions & { redisUrl: string; queueName?: string; backoffMs?: number },
+  options: BullMqWorkerOptions & {
+    redisUrl: string
+    queueName?: string
+    backoffMs?: number
+    /** Where connection errors are reported. @defaultValue `console.error` */
+    onError?: (message: string, error: unknown) => void
+  },
 ): Worker<JobPayload, void, JobKind> {
   const { database, processors } = options
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME
@@ -121,18 +133,24 @@ export function createBullMqWorker(
     queueName,
     async (job: Job<JobPayload, void, JobKind>) => {
       if (!isJobKind(job.name)) throw new UnknownJobKindError(`unknown job kind '${job.name}'`)
-      await executeJob(database, processors, job.name, {
-        runId: job.data.runId,
-        attempt: job.attemptsMade + 1,
-        maxAttempts: job.opts.attempts ?? 1,
-        phase: job.data.phase ?? 'run',
-        fanOut,
-      })
+      await executeJob(
+        database,
+        processors,
+        job.name,
+        {
+          runId: job.data.runId,
+          attempt: job.attemptsMade + 1,
+          maxAttempts: job.opts.attempts ?? 1,
+          phase: job.data.phase ?? 'run',
+          fanOut,
+        },
+        options.observer,
+      )
     },
     { connection: { url: options.redisUrl }, concurrency: options.concurrency ?? 1, ...options.stall },
   )
   // Without a listener an 'error' event would crash the process; BullMQ reconnects by itself.
-  worker.on('error', (error) => console.error('worker error:', error))
+  worker.on('error', (error) => (options.onError ?? console.error)('worker error:', error))
   worker.on('closed', () => void flows.close())
   return worker
 }

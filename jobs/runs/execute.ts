@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
 import { updateAndNotify } from './events.ts'
 import type { JobKind } from './queue.ts'
-import type { JobContext, Processors } from './types.ts'
+import type { JobAttempt, JobContext, JobObserver, Processors } from './types.ts'
 
 /** A job of a kind this process has no processor for; retrying here cannot help. */
 export class MissingProcessorError extends UnrecoverableError {
@@ -13,24 +13,36 @@ export class MissingProcessorError extends UnrecoverableError {
 /**
  * Runs one attempt and records a failure on the run row: the last attempt (or an `UnrecoverableError`) marks the
  * run failed, an earlier one puts it back to queued with the error so screens see it is being retried.
- * Rethrows so the runner schedules the retry.
+ * Rethrows so the runner schedules the retry. Both runners come through here, so the observer sees every attempt.
  */
 export async function executeJob(
   database: Database,
   processors: Processors,
   kind: JobKind,
   context: JobContext,
+  observer?: JobObserver,
 ): Promise<void> {
+  const attempt: JobAttempt = {
+    kind,
+    runId: context.runId,
+    phase: context.phase ?? 'run',
+    attempt: context.attempt,
+    maxAttempts: context.maxAttempts,
+  }
+  const started = performance.now()
+  observer?.started(attempt)
   try {
     const processor = processors[kind]
     if (!processor) throw new MissingProcessorError(`no processor for jobs of kind '${kind}'`)
     await processor(database, context)
+    observer?.finished(attempt, 'succeeded', (performance.now() - started) / 1000)
   } catch (error) {
     const final = error instanceof UnrecoverableError || context.attempt >= context.maxAttempts
     const message = describeError(error)
     await recordFailure(database, context.runId, final, message).catch(() => {
       // The database itself may be what failed; the runner's own retry or the stalled-job check picks it up.
     })
+    observer?.finished(attempt, final ? 'failed' : 'retrying', (performance.now() - started) / 1000, error)
     throw error
   }
 }

@@ -9,15 +9,17 @@ import {
   jobIdForRun,
   MAX_ATTEMPTS,
 } from './queue.ts'
-import type { FanOut, JobRunner, Processors } from './types.ts'
+import type { FanOut, JobObserver, JobRunner, Processors } from './types.ts'
 
 export interface InProcessRunnerOptions {
   /** @defaultValue {@link MAX_ATTEMPTS} */
   maxAttempts?: number
   /** Delay before the first retry, doubling each time. @defaultValue {@link BACKOFF_DELAY_MS} */
   backoffMs?: number
-  /** Where a failed attempt is reported. @defaultValue `console.error` */
+  /** Where a failed attempt is reported. @defaultValue `console.error`, or nothing when an observer logs */
   onError?: (error: unknown, kind: JobKind, runId: number, attempt: number) => void
+  /** Told of every attempt: logs and metrics. */
+  observer?: JobObserver | undefined
 }
 
 /**
@@ -34,10 +36,12 @@ export class InProcessRunner implements JobRunner {
   /** Join jobs waiting for their parts, with the ids of the parts still to succeed. */
   private readonly joins = new Map<string, { job: JobRef; waiting: Set<string> }>()
   private draining: Promise<void> | null = null
+  private active = 0
   private closed = false
   private readonly maxAttempts: number
   private readonly backoffMs: number
   private readonly onError: NonNullable<InProcessRunnerOptions['onError']>
+  private readonly observer: JobObserver | undefined
 
   constructor(
     private readonly database: Database,
@@ -46,9 +50,17 @@ export class InProcessRunner implements JobRunner {
   ) {
     this.maxAttempts = options.maxAttempts ?? MAX_ATTEMPTS
     this.backoffMs = options.backoffMs ?? BACKOFF_DELAY_MS
+    this.observer = options.observer
     this.onError =
       options.onError ??
-      ((error, kind, runId, attempt) => console.error(`job ${kind} run ${runId} attempt ${attempt}:`, error))
+      (this.observer
+        ? () => {}
+        : (error, kind, runId, attempt) =>
+            console.error(`job ${kind} run ${runId} attempt ${attempt}:`, error))
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    return { waiting: this.pending.length, active: this.active, 'waiting-children': this.joins.size }
   }
 
   async enqueue(kind: JobKind, runId: number): Promise<void> {
@@ -118,7 +130,10 @@ export class InProcessRunner implements JobRunner {
     // Start on a later tick so that `enqueue` returns before the first query of the job runs.
     await new Promise((resolve) => setImmediate(resolve))
     for (let job = this.pending.shift(); job; job = this.pending.shift()) {
-      const succeeded = await this.runWithRetries(job.kind, job.runId, job.phase ?? 'run')
+      this.active = 1
+      const succeeded = await this.runWithRetries(job.kind, job.runId, job.phase ?? 'run').finally(() => {
+        this.active = 0
+      })
       this.settle(jobIdForRun(job.runId, job.phase), succeeded)
     }
   }
@@ -126,13 +141,19 @@ export class InProcessRunner implements JobRunner {
   private async runWithRetries(kind: JobKind, runId: number, phase: JobPhase): Promise<boolean> {
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       try {
-        await executeJob(this.database, this.processors, kind, {
-          runId,
-          attempt,
-          maxAttempts: this.maxAttempts,
-          phase,
-          fanOut: this.enqueueFlow,
-        })
+        await executeJob(
+          this.database,
+          this.processors,
+          kind,
+          {
+            runId,
+            attempt,
+            maxAttempts: this.maxAttempts,
+            phase,
+            fanOut: this.enqueueFlow,
+          },
+          this.observer,
+        )
         return true
       } catch (error) {
         this.onError(error, kind, runId, attempt)

@@ -3,13 +3,13 @@ import type { Database } from '../../server/db/client.ts'
 import { BullMqRunner } from './bullmq.ts'
 import { InProcessRunner } from './in-process.ts'
 import { isJobKind } from './queue.ts'
-import type { JobRunner, Processors } from './types.ts'
+import type { JobObserver, JobRunner, Processors } from './types.ts'
 
 /** The runner the configuration asks for: BullMQ when a Redis URL is set, otherwise in-process. */
 export function createJobRunner(
   database: Database,
   processors: Processors,
-  options: { redisUrl?: string | undefined; queueName?: string },
+  options: { redisUrl?: string | undefined; queueName?: string; observer?: JobObserver | undefined },
 ): JobRunner {
   if (options.redisUrl) {
     return new BullMqRunner({
@@ -17,7 +17,7 @@ export function createJobRunner(
       ...(options.queueName ? { queueName: options.queueName } : {}),
     })
   }
-  return new InProcessRunner(database, processors)
+  return new InProcessRunner(database, processors, { observer: options.observer })
 }
 
 /**

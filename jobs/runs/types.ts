@@ -38,4 +38,24 @@ export interface JobRunner {
   enqueueFlow?: FanOut
   /** Stops taking work and waits for the job in hand to finish. */
   close(): Promise<void>
+  /** Jobs by state (waiting, active, delayed, waiting-children), for the queue-depth metric. */
+  counts?(): Promise<Record<string, number>>
+}
+
+/** One attempt of a job, as reported to a {@link JobObserver}. */
+export interface JobAttempt {
+  kind: JobKind
+  runId: number
+  phase: JobPhase
+  attempt: number
+  maxAttempts: number
+}
+
+/** How an attempt ended: `retrying` when the runner will try again, `failed` when the run gave up. */
+export type JobOutcome = 'succeeded' | 'retrying' | 'failed'
+
+/** Told of every attempt by both runners (logs, metrics); must not throw. */
+export interface JobObserver {
+  started(job: JobAttempt): void
+  finished(job: JobAttempt, outcome: JobOutcome, durationS: number, error?: unknown): void
 }
