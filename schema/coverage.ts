@@ -5,7 +5,7 @@ import type { Geometry } from '../server/db/geometry.ts'
 import { badUserInput } from '../server/graphql/errors.ts'
 import { builder } from './builder.ts'
 import { FacilityType } from './facilities.ts'
-import { DiagnosticRun, RUN_COLUMNS, runVisible, StartedRun, startRunIn } from './runs.ts'
+import { auditRunStart, DiagnosticRun, RUN_COLUMNS, runVisible, StartedRun, startRunIn } from './runs.ts'
 import { regionPrefix } from './support/live.ts'
 
 export const DistanceModel = builder.enumType('DistanceModel', {
@@ -228,8 +228,8 @@ function radiusOverrides(overrides: unknown): Record<string, number> | null {
 builder.mutationField('startCoverageDiagnosis', (t) =>
   t.field({
     type: StartedRun,
-    description: '启动服务覆盖诊断（盲区、缺口、需求点）/ Starts a service-coverage diagnosis',
-    authScopes: { signedIn: true },
+    description:
+      '启动服务覆盖诊断（盲区、缺口、需求点；省级、市级、区县）/ Starts a service-coverage diagnosis',
     args: { input: t.arg({ type: StartCoverageInput, required: true }) },
     resolve: (_root, { input }, context) =>
       startRunIn(context, input.regionCode, (jobs) =>
@@ -241,6 +241,7 @@ builder.mutationField('startCoverageDiagnosis', (t) =>
           radiusOverrides: radiusOverrides(input.radiusOverrides),
           maxCellsPerPart: input.maxCellsPerPart ?? null,
           requestedBy: context.identity?.subject ?? null,
+          onCreated: auditRunStart(context),
         }),
       ),
   }),

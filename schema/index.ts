@@ -16,5 +16,6 @@ import './aggregates/aggregate.ts'
 import './problems.ts'
 import './runs.ts'
 import './coverage.ts'
+import './audit.ts'
 
 export const schema = builder.toSchema()

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm'
+import { authorize, problemOperation } from '../server/auth/permissions.ts'
 import { scopeCondition } from '../server/auth/scope.ts'
 import type { Geometry } from '../server/db/geometry.ts'
 import { PROBLEM_STATES, type ProblemState } from '../server/db/problems.ts'
@@ -9,6 +10,7 @@ import {
 } from '../server/domain/problem-states.ts'
 import type { GraphQLContext } from '../server/graphql/context.ts'
 import { badUserInput, notFound } from '../server/graphql/errors.ts'
+import { recordAudit } from './audit.ts'
 import { builder } from './builder.ts'
 import { Building } from './buildings/buildings.ts'
 import { keyOfType } from './support/global-id.ts'
@@ -32,13 +34,15 @@ export interface ProblemRow {
   yearFound: number
   state: ProblemState
   runId: number | null
+  responsibleDepartment: string | null
   details: Record<string, unknown>
   updatedAt: string
 }
 
 const PROBLEM_COLUMNS = sql`p.id, p.region_code as "regionCode", p.type, p.title, p.description,
   ST_AsGeoJSON(p.geom, 9)::json as geom, p.building_id as "buildingId", p.severity, p.source,
-  p.year_found as "yearFound", p.state, p.run_id as "runId", p.details, p.updated_at as "updatedAt"`
+  p.year_found as "yearFound", p.state, p.run_id as "runId", p.responsible_department as "responsibleDepartment",
+  p.details, p.updated_at as "updatedAt"`
 
 const visible = (context: GraphQLContext) =>
   scopeCondition(context.scope, sql`p.region_code`, { flag: sql`p.is_public` })
@@ -97,6 +101,10 @@ builder.node(Problem, {
       resolve: (p) => [...allowedTransitions(p.state)],
     }),
     runId: t.exposeInt('runId', { nullable: true }),
+    responsibleDepartment: t.exposeString('responsibleDepartment', {
+      nullable: true,
+      description: '责任部门（部门账号只能推进交办给本部门的问题）/ the department the problem is routed to',
+    }),
     details: t.field({ type: 'JSON', resolve: (p) => p.details }),
     updatedAt: t.field({ type: 'DateTime', resolve: (p) => p.updatedAt }),
     transitions: t.field({
@@ -198,48 +206,74 @@ const TransitionProblemInput = builder.inputType('TransitionProblemInput', {
   }),
 })
 
+interface TransitionInput {
+  id: number
+  to: ProblemState
+  reason: string | null
+}
+
+/**
+ * Moves one problem in one transaction: read and lock it in scope, check the matrix (ADR 0012) and the
+ * workflow, write the state, the transition, the audit event and the notice, which goes out on commit.
+ */
+function transitionProblem(context: GraphQLContext, input: TransitionInput): Promise<ProblemRow> {
+  const { id, to, reason } = input
+  const actor = context.identity?.subject ?? 'unknown'
+  // Roles that may move no problem at all are told so before anything is read (every mover holds this one).
+  authorize(context.identity, context.scope, 'problem.transition')
+  return context.database.db.transaction(async (tx) => {
+    const found = (await tx.execute(
+      sql`select ${PROBLEM_COLUMNS} from problems p where p.id = ${id} and ${visible(context)} for update`,
+    )) as unknown as { rows: ProblemRow[] }
+    const problem = found.rows[0]
+    if (!problem) throw notFound(`问题 ${id} 不存在或无权访问`, `Problem ${id} was not found`)
+    authorize(context.identity, context.scope, problemOperation(problem.state), {
+      regionCode: problem.regionCode,
+      department: problem.responsibleDepartment,
+    })
+    try {
+      checkTransition(problem.state, to, reason)
+    } catch (error) {
+      if (!(error instanceof ProblemTransitionError)) throw error
+      const [zh, en] = error.message.split(' / ')
+      throw badUserInput(zh ?? error.message, en ?? error.message, { from: problem.state, to })
+    }
+    await tx.execute(sql`update problems set state = ${to}, updated_at = now() where id = ${id}`)
+    await tx.execute(sql`insert into problem_transitions (problem_id, from_state, to_state, actor, reason)
+      values (${id}, ${problem.state}, ${to}, ${actor}, ${reason})`)
+    await recordAudit(tx, context, {
+      entity: 'problem',
+      entityId: id,
+      action: 'transition',
+      regionCode: problem.regionCode,
+      before: { state: problem.state },
+      after: { state: to, reason },
+    })
+    // Live screens and the 3D viewer hear of it on commit, from whichever process made the change.
+    await tx.execute(
+      sql`select pg_notify(${PROBLEM_EVENTS_CHANNEL}, ${JSON.stringify({
+        id,
+        buildingId: problem.buildingId,
+        regionCode: problem.regionCode,
+        state: to,
+      })})`,
+    )
+    return { ...problem, state: to }
+  })
+}
+
 builder.mutationField('transitionProblem', (t) =>
   t.field({
     type: Problem,
-    description: '推进问题状态（交办、整改、复查、销号、重新打开）/ Moves a problem through its workflow',
-    authScopes: { signedIn: true },
+    description:
+      '推进问题状态（交办、整改、复查、销号、重新打开；按权限矩阵）/ Moves a problem through its workflow, as the permission matrix allows',
     args: { input: t.arg({ type: TransitionProblemInput, required: true }) },
-    resolve: async (_root, { input }, context) => {
-      const id = keyOfType(input.id, 'Problem')
-      const actor = context.identity?.subject ?? 'unknown'
-      const updated = await context.database.db.transaction(async (tx) => {
-        const found = (await tx.execute(
-          sql`select ${PROBLEM_COLUMNS} from problems p where p.id = ${id} and ${visible(context)} for update`,
-        )) as unknown as { rows: ProblemRow[] }
-        const problem = found.rows[0]
-        if (!problem) throw notFound(`问题 ${id} 不存在或无权访问`, `Problem ${id} was not found`)
-        try {
-          checkTransition(problem.state, input.to, input.reason)
-        } catch (error) {
-          if (!(error instanceof ProblemTransitionError)) throw error
-          const [zh, en] = error.message.split(' / ')
-          throw badUserInput(zh ?? error.message, en ?? error.message, { from: problem.state, to: input.to })
-        }
-        await tx.execute(sql`update problems set state = ${input.to}, updated_at = now() where id = ${id}`)
-        await tx.execute(sql`insert into problem_transitions (problem_id, from_state, to_state, actor, reason)
-          values (${id}, ${problem.state}, ${input.to}, ${actor}, ${input.reason ?? null})`)
-        await tx.execute(sql`insert into audit_events (actor, role, region_code, entity, entity_id, action, before, after)
-          values (${actor}, ${context.identity?.role ?? null}, ${problem.regionCode}, 'problem', ${String(id)},
-            'transition', ${JSON.stringify({ state: problem.state })}::jsonb,
-            ${JSON.stringify({ state: input.to, reason: input.reason ?? null })}::jsonb)`)
-        // Live screens and the 3D viewer hear of it on commit, from whichever process made the change.
-        await tx.execute(
-          sql`select pg_notify(${PROBLEM_EVENTS_CHANNEL}, ${JSON.stringify({
-            id,
-            buildingId: problem.buildingId,
-            regionCode: problem.regionCode,
-            state: input.to,
-          })})`,
-        )
-        return { ...problem, state: input.to }
-      })
-      return updated
-    },
+    resolve: (_root, { input }, context) =>
+      transitionProblem(context, {
+        id: keyOfType(input.id, 'Problem'),
+        to: input.to,
+        reason: input.reason ?? null,
+      }),
   }),
 )
 
@@ -248,7 +282,11 @@ builder.subscriptionField('problemChanged', (t) =>
     type: Problem,
     description: '问题状态变化（指挥大屏与三维视图实时更新）/ Problems as they change, for live screens',
     args: { regionCode: t.arg.string({ description: '只看该区划 / only inside this region' }) },
-    subscribe: (_root, args, context) => problemUpdates(context, args.regionCode ?? null),
+    subscribe: (_root, args, context) => {
+      // The region rule for reads is the scope condition each announced row is read with.
+      authorize(context.identity, context.scope, 'problem.read')
+      return problemUpdates(context, args.regionCode ?? null)
+    },
     resolve: (problem) => problem as ProblemRow,
   }),
 )

@@ -7,10 +7,12 @@ import {
   type RunEvent,
   type RunRow,
 } from '../jobs/api.ts'
+import { authorize } from '../server/auth/permissions.ts'
 import { scopeCondition } from '../server/auth/scope.ts'
 import { RUN_STATES } from '../server/db/runs.ts'
 import type { GraphQLContext } from '../server/graphql/context.ts'
 import { badUserInput, notFound } from '../server/graphql/errors.ts'
+import { recordAudit, type SqlExecutor } from './audit.ts'
 import { builder } from './builder.ts'
 import { keyOfType } from './support/global-id.ts'
 import { announcedRows, regionPrefix } from './support/live.ts'
@@ -120,9 +122,32 @@ export const StartedRun = builder.objectRef<StartedRunRow>('StartedDiagnosticRun
   }),
 })
 
+/** What the audit log keeps of a run: enough to tell which run it was and where it stood. */
+const runSummary = (run: RunRow) => ({
+  kind: run.kind,
+  state: run.state,
+  regionCode: run.regionCode,
+  campaignId: run.campaignId,
+  parameters: run.parameters,
+})
+
 /**
- * Starts a run inside the caller's region: a region outside it reads as a missing one, and a diagnosis that
- * refuses its parameters is the client's mistake, told in both languages.
+ * Records a run started by this request, in the transaction that inserts it (`onCreated` of the job's request),
+ * so that a run never exists without its audit event.
+ */
+export const auditRunStart = (context: GraphQLContext) => (tx: SqlExecutor, _before: unknown, run: RunRow) =>
+  recordAudit(tx, context, {
+    entity: 'diagnostic_run',
+    entityId: run.id,
+    action: 'start',
+    regionCode: run.regionCode,
+    before: null,
+    after: runSummary(run),
+  })
+
+/**
+ * Starts a run inside the caller's region, if the matrix lets its role (ADR 0012; a region outside the scope
+ * reads as a missing one), and a diagnosis that refuses its parameters is the client's mistake, told in both languages.
  */
 export async function startRunIn(
   context: GraphQLContext,
@@ -130,9 +155,7 @@ export async function startRunIn(
   start: (jobs: JobRunner) => Promise<StartedRunRow>,
 ): Promise<StartedRunRow> {
   if (!context.jobs) throw new Error('no job runner configured')
-  if (context.scope.kind !== 'region' || !regionCode.startsWith(context.scope.prefix)) {
-    throw notFound(`行政区划 ${regionCode} 不存在或无权访问`, `Region ${regionCode} was not found`)
-  }
+  authorize(context.identity, context.scope, 'run.start', { regionCode })
   try {
     const started = await start(context.jobs)
     return { created: started.created, run: started.run }
@@ -148,13 +171,25 @@ export async function startRunIn(
 builder.mutationField('cancelDiagnosticRun', (t) =>
   t.field({
     type: DiagnosticRun,
-    description: '取消排队或运行中的诊断；已写入的结果不受影响 / Cancels a queued or running run',
-    authScopes: { signedIn: true },
+    description:
+      '取消排队或运行中的诊断；已写入的结果不受影响（省级、市级、区县）/ Cancels a queued or running run',
     args: { id: t.arg.globalID({ required: true }) },
     resolve: async (_root, { id }, context) => {
+      authorize(context.identity, context.scope, 'run.cancel')
       const [run] = await loadRuns([keyOfType(id, 'DiagnosticRun')], context)
       if (!run) throw notFound(`诊断运行 ${id.id} 不存在`, `Run ${id.id} was not found`)
-      return (await cancelRun(context.database, run.id)) ?? run
+      authorize(context.identity, context.scope, 'run.cancel', { regionCode: run.regionCode })
+      const cancelled = await cancelRun(context.database, run.id, (tx, before, after) =>
+        recordAudit(tx, context, {
+          entity: 'diagnostic_run',
+          entityId: after.id,
+          action: 'cancel',
+          regionCode: after.regionCode,
+          before: before && { state: before.state, message: before.message },
+          after: { state: after.state, message: after.message },
+        }),
+      )
+      return cancelled ?? run
     },
   }),
 )
@@ -163,9 +198,12 @@ builder.subscriptionField('diagnosticRunUpdated', (t) =>
   t.field({
     type: DiagnosticRun,
     description: '诊断运行的状态与进度（供指挥大屏实时显示）/ Live state and progress of runs',
-    authScopes: { signedIn: true },
     args: { regionCode: t.arg.string(), runId: t.arg.int() },
-    subscribe: (_root, args, context) => runUpdates(context, args.runId ?? null, args.regionCode ?? null),
+    subscribe: (_root, args, context) => {
+      // The region rule for reads is the scope condition each announced run is read with.
+      authorize(context.identity, context.scope, 'run.read')
+      return runUpdates(context, args.runId ?? null, args.regionCode ?? null)
+    },
     resolve: (run) => run as RunRow,
   }),
 )

@@ -56,6 +56,7 @@ export async function startCoverageRun(
     idempotencyKey,
     reuseStates: ['queued', 'running', 'succeeded'],
     requestedBy: request.requestedBy ?? null,
+    onCreated: request.onCreated,
   })
 }
 

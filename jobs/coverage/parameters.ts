@@ -7,6 +7,7 @@ import {
   UnknownCampaignError,
   UnknownRegionError,
 } from '../runs/errors.ts'
+import type { RunChangeRecorder } from '../runs/rows.ts'
 import type { DistanceModel, FacilityRule } from './engine/index.ts'
 import {
   InvalidRadiusOverrideError,
@@ -34,6 +35,8 @@ export interface CoverageRunRequest {
   radiusOverrides?: Readonly<Record<string, number>> | null
   /** Who asked, for the run row. */
   requestedBy?: string | null
+  /** Records the new run in the transaction that inserts it (the API's audit log). */
+  onCreated?: RunChangeRecorder | undefined
   /**
    * A region with more population cells is split into part runs of at most this many cells, computed by any
    * worker and joined (the outputs are the same). @defaultValue {@link DEFAULT_MAX_CELLS_PER_PART}

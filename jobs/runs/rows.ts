@@ -18,6 +18,8 @@ export interface QueueRunRequest {
   /** States in which an existing run with the same key is returned instead of a new one. */
   reuseStates: readonly RunState[]
   requestedBy: string | null
+  /** Called with the new run in the transaction that inserts it (not for a run found again). */
+  onCreated?: RunChangeRecorder | undefined
 }
 
 /**
@@ -56,6 +58,7 @@ export async function queueRun(
       })
       .returning()
     if (!run) throw new Error('diagnostic run insert returned nothing')
+    await request.onCreated?.(tx, null, run)
     return { run, created: true }
   })
   // A queued run found again is enqueued again: its first enqueue may have been lost with a crashed process,
@@ -116,19 +119,33 @@ export class RunNotFoundError extends UnrecoverableError {
   override name = 'RunNotFoundError'
 }
 
+/** Called in the transaction that wrote a run change, so that a record of it (the audit log) commits with it. */
+export type RunChangeRecorder = (tx: Transaction, before: RunRow | null, after: RunRow) => Promise<void>
+
 /**
  * Cancels a queued or running run. A running processor notices between facility types and stops without writing;
- * a cancel that arrives after it committed changes nothing.
+ * a cancel that arrives after it committed changes nothing (and `onCancelled` is not called).
  *
  * @returns the run as it is now, or null when there is no such run.
  */
-export async function cancelRun(database: Database, runId: number): Promise<RunRow | null> {
-  await database.rows(
-    updateAndNotify(sql`
-    update diagnostic_runs set state = 'cancelled', finished_at = now(), message = '已取消 / cancelled'
-    where (id = ${runId} or parent_id = ${runId}) and state in ('queued', 'running')`),
-  )
-  // Parts that finished before the cancel leave arrays only the join would read.
-  await database.rows(sql`delete from coverage_run_parts where parent_run_id = ${runId}`)
-  return getRun(database, runId)
+export async function cancelRun(
+  database: Database,
+  runId: number,
+  onCancelled?: RunChangeRecorder,
+): Promise<RunRow | null> {
+  return database.db.transaction(async (tx) => {
+    const [before] = await tx.select().from(diagnosticRuns).where(eq(diagnosticRuns.id, runId)).for('update')
+    if (!before) return null
+    const cancelled = (await tx.execute(
+      updateAndNotify(sql`
+      update diagnostic_runs set state = 'cancelled', finished_at = now(), message = '已取消 / cancelled'
+      where (id = ${runId} or parent_id = ${runId}) and state in ('queued', 'running')`),
+    )) as unknown as { rows: { id: number }[] }
+    // Parts that finished before the cancel leave arrays only the join would read.
+    await tx.execute(sql`delete from coverage_run_parts where parent_run_id = ${runId}`)
+    const [after] = await tx.select().from(diagnosticRuns).where(eq(diagnosticRuns.id, runId))
+    if (!after) throw new RunNotFoundError(`diagnostic run ${runId} vanished while cancelled`)
+    if (onCancelled && cancelled.rows.some((r) => r.id === runId)) await onCancelled(tx, before, after)
+    return after
+  })
 }

@@ -49,6 +49,8 @@ export const problems = pgTable(
     yearFound: integer('year_found').notNull(),
     state: text('state', { enum: PROBLEM_STATES }).notNull().default('identified'),
     runId: integer('run_id'),
+    /** 责任部门: the department the problem is routed to; a `department` token may move only problems naming its own. */
+    responsibleDepartment: text('responsible_department'),
     /** Stable identity of a diagnosed problem, so that a rerun updates instead of duplicating. */
     dedupeKey: text('dedupe_key'),
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),

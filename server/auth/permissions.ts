@@ -1,0 +1,137 @@
+import type { ProblemState } from '../db/problems.ts'
+import { forbidden, notFound, unauthenticated } from '../graphql/errors.ts'
+import type { Identity, Role, Scope } from './identity.ts'
+
+/** What a caller may ask of the API beyond the scoped reads every list does. */
+export const OPERATIONS = [
+  'problem.transition',
+  'problem.signOff',
+  'problem.reopen',
+  'problem.read',
+  'run.start',
+  'run.cancel',
+  'run.read',
+  'audit.read',
+] as const
+export type Operation = (typeof OPERATIONS)[number]
+
+/**
+ * How a role holds an operation: on targets inside its region scope (`region`), only on targets routed to its
+ * own department inside that scope (`routed`), or on rows marked public (`public`).
+ */
+export type Grant = 'region' | 'routed' | 'public'
+
+/** The permission matrix (ADR 0012): role × operation → grant; a role absent from a row may not do it. */
+export const PERMISSIONS: Record<Operation, Partial<Record<Role, Grant>>> = {
+  'problem.transition': {
+    province: 'region',
+    city: 'region',
+    district: 'region',
+    street: 'region',
+    department: 'routed',
+  },
+  'problem.signOff': { province: 'region', city: 'region' },
+  'problem.reopen': { province: 'region', city: 'region' },
+  'problem.read': {
+    province: 'region',
+    city: 'region',
+    district: 'region',
+    street: 'region',
+    department: 'region',
+    expert: 'region',
+    partner: 'region',
+    public: 'public',
+  },
+  'run.start': { province: 'region', city: 'region', district: 'region' },
+  'run.cancel': { province: 'region', city: 'region', district: 'region' },
+  'run.read': {
+    province: 'region',
+    city: 'region',
+    district: 'region',
+    street: 'region',
+    department: 'region',
+    expert: 'region',
+    partner: 'region',
+  },
+  'audit.read': { province: 'region', city: 'region' },
+}
+
+const ROLE_NAMES: Record<Role, string> = {
+  province: '省级',
+  city: '市级',
+  district: '区县',
+  street: '街道',
+  department: '责任部门',
+  expert: '专家',
+  partner: '合作方',
+  public: '公众',
+}
+
+const OPERATION_NAMES: Record<Operation, { zh: string; en: string }> = {
+  'problem.transition': { zh: '推进问题（交办、整改）', en: 'move a problem through its work' },
+  'problem.signOff': { zh: '复查或销号', en: 're-inspect or sign off a problem' },
+  'problem.reopen': { zh: '重新打开已销号的问题', en: 'reopen a closed problem' },
+  'problem.read': { zh: '读取问题', en: 'read problems' },
+  'run.start': { zh: '启动诊断', en: 'start a diagnosis' },
+  'run.cancel': { zh: '取消诊断', en: 'cancel a diagnosis' },
+  'run.read': { zh: '读取诊断运行', en: 'read diagnostic runs' },
+  'audit.read': { zh: '读取审计日志', en: 'read the audit log' },
+}
+
+/** What an operation acts on: where it lies and, for routed work, the department it is routed to. */
+export interface Target {
+  regionCode: string
+  department?: string | null
+}
+
+/** Which operation a problem transition is: 复查/销号 and reopening are the verifiers' (ADR 0012). */
+export function problemOperation(from: ProblemState): Operation {
+  if (from === 'closed') return 'problem.reopen'
+  if (from === 'rectified' || from === 're_inspected') return 'problem.signOff'
+  return 'problem.transition'
+}
+
+/** The roles that hold an operation, in the matrix's order. */
+export function rolesFor(operation: Operation): Role[] {
+  return Object.keys(PERMISSIONS[operation]) as Role[]
+}
+
+/**
+ * Throws unless `identity` may do `operation` on `target`: UNAUTHENTICATED without a token where one is needed;
+ * FORBIDDEN, naming the roles that may, when the role may not do it anywhere; NOT_FOUND for a target outside the
+ * read scope (the answer for a row that does not exist); FORBIDDEN when the target is not routed to the
+ * caller's department. Without a target only the role is checked (the caller's SQL keeps rows in scope).
+ */
+export function authorize(
+  identity: Identity | null,
+  scope: Scope,
+  operation: Operation,
+  target?: Target | null,
+): void {
+  const names = OPERATION_NAMES[operation]
+  const role = identity?.role ?? 'public'
+  const grant = PERMISSIONS[operation][role]
+  if (!identity && grant !== 'public') {
+    throw unauthenticated(`需要登录才能${names.zh}`, `Sign in to ${names.en}`)
+  }
+  if (!grant) {
+    const roles = rolesFor(operation)
+    throw forbidden(
+      `${ROLE_NAMES[role]}账号不能${names.zh}；仅${roles.map((r) => ROLE_NAMES[r]).join('、')}可以`,
+      `A ${role} may not ${names.en}; only ${roles.join(', ')} may`,
+    )
+  }
+  if (!target) return
+  if (scope.kind === 'region' && !target.regionCode.startsWith(scope.prefix)) {
+    throw notFound(
+      `行政区划 ${target.regionCode} 中的对象不存在或无权访问`,
+      `Nothing of region ${target.regionCode} was found`,
+    )
+  }
+  if (grant === 'routed' && (!identity?.department || target.department !== identity.department)) {
+    throw forbidden(
+      `责任部门只能处理交办给本部门（${identity?.department ?? '未指定'}）的问题`,
+      `A department may only ${names.en} routed to its own department (${identity?.department ?? 'none'})`,
+    )
+  }
+}
