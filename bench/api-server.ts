@@ -3,8 +3,9 @@ import { openDatabase } from '../server/db/client.ts'
 import { startHttpServer } from '../server/http.ts'
 
 // Our side of `npm run bench -- api`, in its own process like the peer: the load generator must not share
-// its event loop.
-const config = { ...loadConfig(), port: 0, host: '127.0.0.1' }
+// its event loop. No rate limit: the load generator is one client sending thousands of requests a second, and
+// the peer limits nothing either.
+const config = { ...loadConfig(), port: 0, host: '127.0.0.1', rateLimitPerMinute: null }
 const database = await openDatabase({
   databaseUrl: config.databaseUrl,
   poolSize: Number(process.env.POOL_SIZE ?? 10),

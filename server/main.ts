@@ -1,10 +1,13 @@
 import path from 'node:path'
+import { Registry } from 'prom-client'
 import { queueCityTilesRun } from '../jobs/api.ts'
 import { createProcessors } from '../jobs/processors.ts'
+import { createJobObserver } from '../jobs/runs/observe.ts'
 import { createJobRunner, requeueUnfinishedRuns } from '../jobs/runs/runner.ts'
 import { assertDeployable, loadConfig } from './config.ts'
 import { migrateDatabase, openDatabase } from './db/client.ts'
 import { startHttpServer } from './http.ts'
+import { createLogger } from './observability/logger.ts'
 import { seedDatabase } from './seed/demo.ts'
 import { startDemoCheck } from './seed/demo-check.ts'
 
@@ -41,8 +44,14 @@ if (seed.demo) {
   )
 }
 console.log(`schema migrated and seeds checked in ${seconds()} s`)
+const logger = createLogger(config.logLevel)
+// One registry for /metrics: the in-process runner times its jobs into it; BullMQ workers report their own.
+const registry = new Registry()
 const processors = createProcessors()
-const jobs = createJobRunner(database, processors, { redisUrl: config.redisUrl })
+const jobs = createJobRunner(database, processors, {
+  redisUrl: config.redisUrl,
+  observer: createJobObserver(logger, registry),
+})
 const requeued = await requeueUnfinishedRuns(database, jobs)
 if (requeued > 0) console.log(`re-queued ${requeued} unfinished diagnostic runs`)
 const check = demo ? await startDemoCheck(database, jobs) : null
@@ -64,11 +73,11 @@ console.log(
     ? 'jobs: BullMQ on REDIS_URL (start workers with `npm run worker`)'
     : 'jobs: in-process (no REDIS_URL)',
 )
-const server = await startHttpServer({ config, database, jobs })
+const server = await startHttpServer({ config, database, jobs, logger, registry })
 console.log(`ready in ${seconds()} s`)
 console.log(`  GraphQL:   ${server.url}/graphql`)
 console.log(`  3D viewer: ${server.url}/viewer/`)
-console.log(`  health:    ${server.url}/healthz`)
+console.log(`  health:    ${server.url}/healthz (ready: /readyz, metrics: /metrics)`)
 
 let stopping = false
 async function stop(signal: string): Promise<void> {

@@ -13,29 +13,37 @@ import { scopeFor } from '../auth/scope.ts'
 import { createTokenVerifier, type TokenVerifier } from '../auth/verifier.ts'
 import type { Config } from '../config.ts'
 import type { Database } from '../db/client.ts'
-import { createContext, type GraphQLContext, requestIdOf } from './context.ts'
+import { fallbackLogger, type Logger } from '../observability/logger.ts'
+import { type RateLimiter, rateLimitKey } from '../rate-limit.ts'
+import { createContext, type GraphQLContext } from './context.ts'
 import { EXPOSED_ERROR_CODES, unauthenticated } from './errors.ts'
 import { explorerPage } from './explorer.ts'
 import { apolloQueryLimits, queryLimitMessage, tokenLimitMessage } from './limits.ts'
+import { attachOutcome, type GraphQLOutcome, isDeliberate, observationPlugin } from './observe.ts'
 import { withPreparedStatements } from './prepared.ts'
+
+export type { GraphQLOutcome } from './observe.ts'
 
 /** Largest request body accepted: a 10,000-vertex polygon is about 0.4 MB; this leaves room, not abuse. */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024
 
 export interface GraphQLHandler {
-  handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>
+  /** Answers one request; `requestId` reaches the resolvers' context and every log line of the request. */
+  handle(req: http.IncomingMessage, res: http.ServerResponse, requestId: string): Promise<GraphQLOutcome>
   stop(): Promise<void>
 }
 
 export interface GraphQLHandlerOptions {
-  config: Pick<Config, 'jwtSecret' | 'oidc' | 'introspection' | 'explorer'>
+  config: Pick<Config, 'jwtSecret' | 'oidc' | 'introspection' | 'explorer' | 'trustProxy'>
   database: Database
   /** Shared with the subscriptions; without it the handler makes (and closes) its own. */
   verifier?: TokenVerifier | undefined
   /** The background-job runner mutations hand work to. */
   jobs?: JobRunner | undefined
-  /** Where internal errors are reported. @defaultValue `console.error` */
-  logError?: (error: unknown) => void
+  /** Where internal errors (with the request id) and started runs are logged. @defaultValue warnings and errors on stderr */
+  logger?: Logger | undefined
+  /** Per-token request budgets; none when absent. */
+  rateLimiter?: RateLimiter | null | undefined
 }
 
 /** Whether an error, or one it wraps, was raised on purpose as BAD_USER_INPUT. */
@@ -98,9 +106,48 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
-function sendJson(res: http.ServerResponse, status: number, zh: string, en: string, code: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' })
-  res.end(JSON.stringify({ errors: [{ message: `${zh} / ${en}`, extensions: { code } }] }))
+function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  zh: string,
+  en: string,
+  code: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
+  const extensions = { code, localized: { 'zh-CN': zh, en } }
+  res.end(JSON.stringify({ errors: [{ message: `${zh} / ${en}`, extensions }] }))
+}
+
+function sendRateLimited(res: http.ServerResponse, retryAfterS: number): void {
+  const zh = `请求过于频繁，请 ${retryAfterS} 秒后再试`
+  const en = `Too many requests: try again in ${retryAfterS} s`
+  sendJson(res, 429, zh, en, 'RATE_LIMITED', { 'retry-after': String(retryAfterS) })
+}
+
+/** Codes of an answer that never reached the resolvers (the context failed): read from its body. */
+function errorCodesOf(response: HTTPGraphQLResponse): string[] {
+  if (response.body.kind !== 'complete') return []
+  try {
+    const errors = (JSON.parse(response.body.string) as { errors?: { extensions?: { code?: unknown } }[] })
+      .errors
+    return (errors ?? []).map((e) => String(e.extensions?.code ?? 'UNKNOWN'))
+  } catch {
+    return []
+  }
+}
+
+/** The job runner as one request sees it: each run it starts is logged with the request's id. */
+function jobsFor(jobs: JobRunner | undefined, logger: Logger, requestId: string): JobRunner | undefined {
+  if (!jobs) return undefined
+  return {
+    enqueue: async (kind: Parameters<JobRunner['enqueue']>[0], runId: number) => {
+      await jobs.enqueue(kind, runId)
+      logger.info({ reqId: requestId, job: { kind, runId } }, 'run queued')
+    },
+    ...(jobs.enqueueFlow ? { enqueueFlow: jobs.enqueueFlow } : {}),
+    close: () => jobs.close(),
+  }
 }
 
 function wantsExplorer(req: http.IncomingMessage, search: string): boolean {
@@ -201,7 +248,7 @@ async function sendResponse(res: http.ServerResponse, response: HTTPGraphQLRespo
 
 /** Apollo Server on a plain node:http route, per the GraphQL-over-HTTP spec (GET and POST). */
 export async function createGraphQLHandler(options: GraphQLHandlerOptions): Promise<GraphQLHandler> {
-  const logError = options.logError ?? ((error: unknown) => console.error('graphql: internal error', error))
+  const logger = options.logger ?? fallbackLogger
   const armor = apolloQueryLimits({ suggestFields: options.config.introspection })
   const limits = { plugins: armor.plugins, validationRulesOption: { validationRules: armor.validationRules } }
   const apollo = new ApolloServer<GraphQLContext>({
@@ -212,19 +259,21 @@ export async function createGraphQLHandler(options: GraphQLHandlerOptions): Prom
     introspection: options.config.introspection,
     ...limits.validationRulesOption,
     includeStacktraceInErrorResponses: false,
-    formatError: makeFormatError(logError),
+    // Internal errors are logged by the observation plugin, which knows the request id.
+    formatError: makeFormatError(() => {}),
     // The landing page loads from a CDN (explorer.ts serves an offline one); cache-control hints would wrap
     // every resolver for headers no client of ours reads.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       ...limits.plugins,
+      observationPlugin(logger),
     ],
     logger: {
       debug: () => {},
       info: () => {},
-      warn: (message) => console.warn('graphql:', message),
-      error: (message) => console.error('graphql:', message),
+      warn: (message) => logger.warn(`graphql: ${message}`),
+      error: (message) => logger.error(`graphql: ${message}`),
     },
   })
   await apollo.start()
@@ -232,30 +281,63 @@ export async function createGraphQLHandler(options: GraphQLHandlerOptions): Prom
   const verifier = options.verifier ?? (await createTokenVerifier(options.config, options.database))
 
   return {
-    async handle(req, res) {
+    async handle(req, res, requestId) {
+      const outcome: GraphQLOutcome = { requestId, operation: null, errorCodes: [] }
       const url = new URL(req.url ?? '/', 'http://localhost')
       if (options.config.explorer && wantsExplorer(req, url.search)) {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
         res.end(explorerPage(url.pathname))
-        return
+        return outcome
+      }
+      // Verified once, before the budget is spent: the budget is the token's subject. A bad token's error is
+      // raised again in the context below, where Apollo answers it.
+      const identity = identityOf(req, verifier)
+      const verified = identity.catch(() => null)
+      if (options.rateLimiter) {
+        const key = rateLimitKey(req, await verified, options.config)
+        const retryAfterS = await options.rateLimiter.consume(key)
+        if (retryAfterS !== null) {
+          sendRateLimited(res, retryAfterS)
+          outcome.errorCodes.push('RATE_LIMITED')
+          return outcome
+        }
       }
       const headers = new HeaderMap()
       for (const [key, value] of Object.entries(req.headers)) {
         if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value)
       }
       const body = await readGraphQLBody(req, res, headers)
-      if (body === ANSWERED) return
+      if (body === ANSWERED) {
+        outcome.errorCodes.push('BAD_REQUEST')
+        return outcome
+      }
       const tooLong = tokenLimitMessage(documentOf(body, url))
-      if (tooLong) return sendJson(res, 400, tooLong.zh, tooLong.en, 'BAD_USER_INPUT')
+      if (tooLong) {
+        sendJson(res, 400, tooLong.zh, tooLong.en, 'BAD_USER_INPUT')
+        outcome.errorCodes.push('BAD_USER_INPUT')
+        return outcome
+      }
+      const jobs = jobsFor(options.jobs, logger, requestId)
+      let reached = false
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => {
-          const identity = await identityOf(req, verifier)
-          const scope = await scopeFor(identity, database)
-          return createContext(database, identity, scope, options.jobs, requestIdOf(req.headers))
+          try {
+            const scope = await scopeFor(await identity, database)
+            const context = createContext(database, await identity, scope, jobs, requestId)
+            attachOutcome(context, outcome)
+            reached = true
+            return context
+          } catch (error) {
+            if (!isDeliberate(error))
+              logger.error({ reqId: requestId, err: error }, 'graphql: context failed')
+            throw error
+          }
         },
       })
+      if (!reached) outcome.errorCodes.push(...errorCodesOf(response))
       await sendResponse(res, response)
+      return outcome
     },
     stop: async () => {
       await apollo.stop()

@@ -8,5 +8,11 @@ export function createLogger(level: LogLevel): Logger {
   return pino({ level, base: { service: 'citycheck-api' } })
 }
 
-/** A logger that writes nothing: the default for servers started by tests and benchmarks. */
-export const silentLogger: Logger = pino({ level: 'silent' })
+/**
+ * For servers started without a logger (tests, benchmarks): warnings and errors only, on stderr through
+ * `console.error`, looked up on every line so that a test can watch it.
+ */
+export const fallbackLogger: Logger = pino(
+  { level: 'warn' },
+  { write: (line) => console.error(line.trimEnd()) },
+)
