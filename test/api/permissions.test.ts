@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
+import fs from 'node:fs'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { OPERATIONS, PERMISSIONS } from '../../server/auth/permissions.ts'
 import type { ProblemState } from '../../server/db/problems.ts'
 import {
   auditOf,
@@ -231,5 +233,33 @@ describe('diagnostic runs by role and region', () => {
     )
     expect(r.data.cancelDiagnosticRun.state).toBe('succeeded')
     expect(await auditOf(api.database, 'diagnostic_run', runId)).toEqual([])
+  })
+})
+
+describe('the matrix as documented', () => {
+  it('is the table of ADR 0012, row for row', () => {
+    const adr = fs.readFileSync(new URL('../../docs/adr/0012-permission-matrix.md', import.meta.url), 'utf8')
+    const lines = adr.split('\n').map((l) => l.trim())
+    const header = lines.find((l) => l.startsWith('| operation |')) ?? ''
+    const roles = header
+      .split('|')
+      .slice(2, -1)
+      .map((c) => c.trim())
+    const documented = Object.fromEntries(
+      lines
+        .filter((l) => /^\| `[a-z]+\.[a-zA-Z]+`/.test(l))
+        .map((l) => {
+          const cells = l
+            .split('|')
+            .slice(1, -1)
+            .map((c) => c.trim())
+          const operation = /`([^`]+)`/.exec(cells[0] ?? '')?.[1] ?? ''
+          const grants = roles.flatMap((role, i) => (cells[i + 1] ? [[role, cells[i + 1]]] : []))
+          return [operation, Object.fromEntries(grants)]
+        }),
+    )
+    expect(roles).toHaveLength(8)
+    expect(Object.keys(documented).sort()).toEqual([...OPERATIONS].sort())
+    expect(documented).toEqual(PERMISSIONS)
   })
 })
