@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto'
 import { UnrecoverableError } from 'bullmq'
 import { Registry } from 'prom-client'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { BullMqRunner } from '../../../jobs/runs/bullmq.ts'
 import { executeJob } from '../../../jobs/runs/execute.ts'
 import { createJobObserver } from '../../../jobs/runs/observe.ts'
 import type { Database } from '../../../server/db/client.ts'
@@ -52,5 +54,41 @@ describe('job observer', () => {
       outcome: 'failed',
       durationMs: expect.any(Number),
     })
+  })
+
+  it('hears the attempts a BullMQ worker runs, retry included, and reads its queue depth', async () => {
+    const redisUrl = process.env.REDIS_URL
+    if (!redisUrl) throw new Error('REDIS_URL is not set: run the suite with `npm test` (it starts Redis)')
+    const { lines, observer } = observed()
+    const processors = {
+      coverage: async (_: Database, context: { attempt: number }) => {
+        if (context.attempt < 2) throw new Error('transient')
+      },
+    }
+    const runner = new BullMqRunner({
+      redisUrl,
+      queueName: `test-${randomUUID()}`,
+      backoffMs: 5,
+      worker: { database, processors, observer },
+    })
+    try {
+      await runner.worker?.waitUntilReady()
+      await runner.enqueue('coverage', 11)
+      // Finished in Redis, not just in the processor: only then is the job out of `active`.
+      await vi.waitFor(async () => expect((await runner.queue.getJob('run-11'))?.finishedOn).toBeDefined(), {
+        timeout: 10_000,
+      })
+      expect(lines.map((line) => [line.msg, (line.job as { attempt: number }).attempt])).toEqual([
+        ['job started', 1],
+        ['job attempt failed, will retry', 1],
+        ['job started', 2],
+        ['job finished', 2],
+      ])
+      expect(await runner.counts()).toMatchObject({ waiting: 0, active: 0, delayed: 0 })
+    } finally {
+      await runner.worker?.close()
+      await runner.queue.obliterate({ force: true })
+      await runner.close()
+    }
   })
 })
