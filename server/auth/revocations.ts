@@ -43,9 +43,11 @@ export class RevocationList {
   static async open(database: Database): Promise<RevocationList> {
     const list = new RevocationList(database)
     await list.reload()
-    list.unlisten = await database.listen(REVOCATIONS_CHANNEL, () => {
+    const reload = () => {
       list.reload().catch((error: unknown) => console.error('revocations: reload failed', error))
-    })
+    }
+    // A revocation announced while the listening session was down would be missed: read the list again then.
+    list.unlisten = await database.listen(REVOCATIONS_CHANNEL, reload, { onReconnect: reload })
     list.timer = setInterval(() => {
       list.reload().catch((error: unknown) => console.error('revocations: reload failed', error))
     }, RELOAD_INTERVAL_MS)

@@ -23,11 +23,23 @@ export interface Database {
   rows<T = Record<string, unknown>>(query: SQL): Promise<T[]>
   close(): Promise<void>
   /** LISTENs on a notification channel; the returned function stops listening. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>
+  listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    options?: ListenOptions,
+  ): Promise<() => Promise<void>>
   /** The embedded client, for dumping its data directory. */
   pglite?: PGlite
   /** The node-postgres pool. */
   pool?: pg.Pool
+}
+
+export interface ListenOptions {
+  /**
+   * Called after the listening session was lost (the server restarted, the network dropped) and is listening
+   * again: notices sent in between are lost, so a listener that must not miss one reads the current state here.
+   */
+  onReconnect?: () => void
 }
 
 export interface OpenOptions {
@@ -66,19 +78,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     db,
     backend: 'postgresql',
     pool,
-    listen: async (channel, onPayload) => {
-      // Notifications need one session for their lifetime, so a listener holds its own connection.
-      const client = new pg.Client({ connectionString: url })
-      await client.connect()
-      client.on('notification', (n) => {
-        if (n.channel === channel && n.payload !== undefined) onPayload(n.payload)
-      })
-      client.on('error', () => {})
-      await client.query(`listen ${quoteIdentifier(channel)}`)
-      return async () => {
-        await client.end().catch(() => {})
-      }
-    },
+    listen: (channel, onPayload, options) => listenResiliently(url, channel, onPayload, options),
     rows: async <T>(query: SQL) => ((await db.execute(query)) as unknown as { rows: T[] }).rows,
     close: () => pool.end(),
   }
@@ -162,5 +162,64 @@ export async function migrateDatabase(database: Database): Promise<void> {
     await migrateNodePg(database.db as never, { migrationsFolder: MIGRATIONS })
   } else {
     await migratePglite(database.db as never, { migrationsFolder: MIGRATIONS })
+  }
+}
+
+/** Delays between attempts to listen again after the session was lost, in milliseconds. */
+const RELISTEN_DELAYS_MS = [100, 250, 500, 1000, 2000, 5000]
+
+/**
+ * A LISTEN that survives a restarted server: notifications need one session for their lifetime, so the listener
+ * holds its own connection and, when it is lost, opens another and listens again until stopped.
+ */
+async function listenResiliently(
+  url: string,
+  channel: string,
+  onPayload: (payload: string) => void,
+  options: ListenOptions = {},
+): Promise<() => Promise<void>> {
+  let stopped = false
+  let current: pg.Client | null = null
+
+  const connect = async (): Promise<pg.Client> => {
+    const client = new pg.Client({ connectionString: url })
+    client.on('notification', (n) => {
+      if (n.channel === channel && n.payload !== undefined) onPayload(n.payload)
+    })
+    client.on('error', () => {}) // 'end' follows, and listening starts again from there
+    client.on('end', () => {
+      if (!stopped && current === client) void relisten()
+    })
+    try {
+      await client.connect()
+      await client.query(`listen ${quoteIdentifier(channel)}`)
+    } catch (error) {
+      await client.end().catch(() => {})
+      throw error
+    }
+    return client
+  }
+
+  const relisten = async (): Promise<void> => {
+    current = null
+    for (let attempt = 0; !stopped; attempt++) {
+      const delayMs = RELISTEN_DELAYS_MS[Math.min(attempt, RELISTEN_DELAYS_MS.length - 1)]
+      await new Promise((resolve) => setTimeout(resolve, delayMs))
+      const client = await connect().catch(() => null)
+      if (!client) continue // still down
+      if (stopped) {
+        await client.end().catch(() => {})
+        return
+      }
+      current = client
+      options.onReconnect?.()
+      return
+    }
+  }
+
+  current = await connect()
+  return async () => {
+    stopped = true
+    await current?.end().catch(() => {})
   }
 }

@@ -16,7 +16,7 @@ import type { Database } from '../db/client.ts'
 import { fallbackLogger, type Logger } from '../observability/logger.ts'
 import { type RateLimiter, rateLimitKey } from '../rate-limit.ts'
 import { createContext, type GraphQLContext } from './context.ts'
-import { EXPOSED_ERROR_CODES, unauthenticated } from './errors.ts'
+import { EXPOSED_ERROR_CODES, isDatabaseUnavailable, serviceUnavailable, unauthenticated } from './errors.ts'
 import { explorerPage } from './explorer.ts'
 import { apolloQueryLimits, queryLimitMessage, tokenLimitMessage } from './limits.ts'
 import { attachOutcome, type GraphQLOutcome, isDeliberate, observationPlugin } from './observe.ts'
@@ -76,11 +76,14 @@ export function makeFormatError(logError: (error: unknown) => void) {
       }
       return formatted
     }
-    logError(unwrapResolverError(error))
-    const masked: GraphQLFormattedError = {
-      message: 'Unexpected error',
-      extensions: { code: 'INTERNAL_SERVER_ERROR' },
-    }
+    const cause = unwrapResolverError(error)
+    // A database that is restarting is no bug of ours: the client gets a code that says retry, nothing is logged
+    // as an internal error.
+    const unavailable = isDatabaseUnavailable(cause) ? serviceUnavailable() : null
+    if (!unavailable) logError(cause)
+    const masked: GraphQLFormattedError = unavailable
+      ? { message: unavailable.message, extensions: unavailable.extensions }
+      : { message: 'Unexpected error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }
     return {
       ...masked,
       ...(formatted.locations ? { locations: formatted.locations } : {}),
@@ -329,6 +332,7 @@ export async function createGraphQLHandler(options: GraphQLHandlerOptions): Prom
             reached = true
             return context
           } catch (error) {
+            if (isDatabaseUnavailable(error)) throw serviceUnavailable(503)
             if (!isDeliberate(error))
               logger.error({ reqId: requestId, err: error }, 'graphql: context failed')
             throw error
