@@ -11,5 +11,6 @@ export {
   type CityTilesOptions,
   type CityTilesStatus,
   queueCityTilesRun,
+  queueRegionTilesRun,
   refreshTilesIfStale,
 } from './tiles/refresh.ts'

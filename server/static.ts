@@ -1,10 +1,21 @@
 /** Static files: the generated 3D Tiles under `/tiles/` and the built viewer under `/viewer/`. */
 import type http from 'node:http'
 import type { AppContext } from './app-context.ts'
+import type { TokenVerifier } from './auth/verifier.ts'
 import { serveTiles } from './static/tiles.ts'
 import { serveViewer } from './static/viewer.ts'
 
 export { safeJoin } from './static/files.ts'
+
+/**
+ * The server's token verifier (one per server: one revocation list, one cache), for the regions' tiles. The HTTP
+ * server registers it here rather than in the app context, which every handler shares.
+ */
+const verifiers = new WeakMap<AppContext, TokenVerifier>()
+
+export function useTokenVerifier(app: AppContext, verifier: TokenVerifier): void {
+  verifiers.set(app, verifier)
+}
 
 /** True when the request was for `/tiles/` or `/viewer` and has been answered. */
 export async function serveStatic(
@@ -19,7 +30,7 @@ export async function serveStatic(
     return true
   }
   if (pathname.startsWith('/tiles/')) {
-    await serveTiles(app, req, res, pathname.slice('/tiles/'.length))
+    await serveTiles(app, verifiers.get(app), req, res, pathname.slice('/tiles/'.length))
     return true
   }
   if (pathname.startsWith('/viewer/')) {

@@ -14,6 +14,7 @@ import { watchLive } from './core/live.ts'
 import { isMassing } from './core/massing.ts'
 import { CITY_CODE, cameraPresets } from './core/presets.ts'
 import { gradeTheme, legendOf, THEMES } from './core/themes.ts'
+import { chooseTileset, type TilesetChoice } from './core/tilesets.ts'
 import { ApiLayers } from './layers.ts'
 import { createCesiumMap, OSM_ATTRIBUTION } from './map/cesiumMap.ts'
 import type { CityMap, PickedBuilding } from './map/types.ts'
@@ -33,7 +34,6 @@ const handle = createHandle()
 window.__citycheck = handle
 
 const params = new URLSearchParams(location.search)
-const TILESET_URL = '/tiles/city/tileset.json'
 /** Seconds between fallback checks for rewritten tiles (`?poll=` overrides); the subscription is the fast path. */
 const LIVE_POLL_S = 60
 /** Bearer token for the API and the subscription (`?token=`); without one the viewer reads as the public. */
@@ -157,9 +157,12 @@ async function showDetails(map: CityMap, picked: PickedBuilding | null): Promise
 async function start(): Promise<void> {
   state.status = translator(state.lang)('loading')
   render(null)
+  const tileset = await chooseTileset(TOKEN)
+  handle.tilesetUrl = tileset.url
   const map = await createCesiumMap({
     container: document.getElementById('map')!,
-    tilesetUrl: TILESET_URL,
+    tilesetUrl: tileset.url,
+    tilesetHeaders: tileset.headers,
     lite: params.has('lite'),
   })
   handle.map = map
@@ -174,14 +177,14 @@ async function start(): Promise<void> {
   state.status = ''
   render(map)
   handle.ready = true
-  watchTiles(map)
+  watchTiles(map, tileset)
   await showFacilities(map)
   await offerPresets(map)
   render(map)
 }
 
 /** Reloads the buildings when the server rewrote tiles, and the overlays when a run they come from finished. */
-function watchTiles(map: CityMap): void {
+function watchTiles(map: CityMap, tileset: TilesetChoice): void {
   const refresh = async () => {
     await map.reloadBuildings()
     handle.tilesetVersion++
@@ -195,7 +198,8 @@ function watchTiles(map: CityMap): void {
     }
   }
   watchLive({
-    tilesetUrl: TILESET_URL,
+    tilesetUrl: tileset.url,
+    tilesetHeaders: tileset.headers,
     wsUrl: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
     token: TOKEN,
     pollS: Number(params.get('poll')) || LIVE_POLL_S,

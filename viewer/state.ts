@@ -17,6 +17,10 @@ export interface ViewerHandle {
   detailsFor: number | null
   /** Facility markers shown, once loaded. */
   facilities: number | null
+  /**
+   * The tileset loaded: the public one (no problem attributes) without a token, the token's region's with one.
+   */
+  tilesetUrl: string | null
   /** Times the buildings were reloaded because the server rewrote tiles. */
   tilesetVersion: number
   /** `problemChanged` events received over the GraphQL subscription. */
@@ -50,6 +54,7 @@ export function createHandle(): ViewerHandle {
     map: null,
     detailsFor: null,
     facilities: null,
+    tilesetUrl: null,
     tilesetVersion: 0,
     liveEvents: 0,
     live: 'connecting',

@@ -39,6 +39,14 @@ export function regionFilter(regionCode: string | undefined): SQL {
   return sql`b.region_code like (select r.scope_prefix from regions r where r.code = ${regionCode}) || '%'`
 }
 
+/**
+ * The buildings a tileset holds: of a region (or all), and for the public tileset only those marked public — the
+ * same rule as a public reader's `buildingVisible` (server/auth/scope.ts).
+ */
+export function tilesetFilter(regionCode: string | undefined, publicOnly: boolean): SQL {
+  return publicOnly ? sql`${regionFilter(regionCode)} and b.is_public` : regionFilter(regionCode)
+}
+
 /** `b.footprint` overlaps the rectangle. */
 export function overlapsExtent(e: ExtentDeg): SQL {
   return sql`b.footprint && ST_MakeEnvelope(${e.westDeg}, ${e.southDeg}, ${e.eastDeg}, ${e.northDeg}, 4326)`
@@ -49,26 +57,45 @@ const openProblemSummary = sql`
   select building_id, count(*)::int as open_problems, max(severity)::int as worst_severity
   from problems where state <> 'closed' and building_id is not null group by building_id`
 
-/** Buildings (with their open-problem summary) matching `where`, ordered by id. */
-export async function loadBuildings(database: Database, where: SQL): Promise<TileBuilding[]> {
+/**
+ * The problem columns of a building row: its open-problem summary, or — for the public tileset, which must not
+ * carry problems — zeros, without reading the problems at all.
+ */
+function problemColumns(withProblems: boolean): { columns: SQL; join: SQL } {
+  if (!withProblems) return { columns: sql`0 as open_problems, 0 as worst_severity`, join: sql`` }
+  return {
+    columns: sql`coalesce(p.open_problems, 0) as open_problems, coalesce(p.worst_severity, 0) as worst_severity`,
+    join: sql`left join (${openProblemSummary}) p on p.building_id = b.id`,
+  }
+}
+
+/** Buildings (with their open-problem summary unless `withProblems` is false) matching `where`, by id. */
+export async function loadBuildings(
+  database: Database,
+  where: SQL,
+  withProblems = true,
+): Promise<TileBuilding[]> {
+  const problems = problemColumns(withProblems)
   const rows = await database.rows<BuildingRow>(sql`
     select b.id, ST_AsGeoJSON(b.footprint) as footprint, b.height_m, b.min_height_m, b.floors, b.use,
-      b.year_built, coalesce(p.open_problems, 0) as open_problems, coalesce(p.worst_severity, 0) as worst_severity
-    from buildings b
-    left join (${openProblemSummary}) p on p.building_id = b.id
+      b.year_built, ${problems.columns}
+    from buildings b ${problems.join}
     where ${where}
     order by b.id`)
   return rows.map(toTileBuilding)
 }
 
 /** Massing sources (bounding boxes and attributes, no footprints) of the buildings matching `where`. */
-export async function loadMassingSources(database: Database, where: SQL): Promise<MassingSource[]> {
+export async function loadMassingSources(
+  database: Database,
+  where: SQL,
+  withProblems = true,
+): Promise<MassingSource[]> {
+  const problems = problemColumns(withProblems)
   const rows = await database.rows<MassingRow>(sql`
     select b.id, ST_XMin(b.footprint) as west, ST_YMin(b.footprint) as south, ST_XMax(b.footprint) as east,
-      ST_YMax(b.footprint) as north, b.height_m, b.min_height_m, b.floors, b.use, b.year_built,
-      coalesce(p.open_problems, 0) as open_problems, coalesce(p.worst_severity, 0) as worst_severity
-    from buildings b
-    left join (${openProblemSummary}) p on p.building_id = b.id
+      ST_YMax(b.footprint) as north, b.height_m, b.min_height_m, b.floors, b.use, b.year_built, ${problems.columns}
+    from buildings b ${problems.join}
     where ${where}
     order by b.id`)
   const sources: MassingSource[] = []

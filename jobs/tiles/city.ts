@@ -1,6 +1,7 @@
 /**
- * The city model as 3D Tiles (docs/adr/0006): every building (optionally of one region) with its open-problem
- * summary written by {@link generateTileset}; when buildings or their problems change, only the tiles holding
+ * The city model as 3D Tiles (docs/adr/0006): the public tileset (public buildings, public attributes) and a
+ * tileset per region (every building of the region with its open-problem summary), written by
+ * {@link generateTileset}; when buildings or their problems change, only the tiles holding
  * them are rewritten. Runs against one directory are serialised in this process (the generator's manifest is
  * read-modify-write); the tiles job keeps runs on other processes apart.
  */
@@ -14,6 +15,7 @@ import {
   loadPaddedExtent,
   overlapsExtent,
   regionFilter,
+  tilesetFilter,
 } from './city-rows.ts'
 import { ManifestError } from './errors.ts'
 import { decodeGlb, readBufferView } from './glb.ts'
@@ -36,9 +38,14 @@ import {
 } from './tileset.ts'
 import type { ExtentDeg, GenerateTilesetResult, RegenerateTilesResult, TileKey } from './types.ts'
 
-/** Tileset directory of the whole city under the data directory. */
+/** Directory of the public tileset of the whole city under the data directory. */
 export function cityTilesDir(dataDir: string): string {
   return path.join(dataDir, 'tiles', 'city')
+}
+
+/** Directory of a region's tileset (with problems, read with a token) under the data directory. */
+export function regionTilesDir(dataDir: string, regionCode: string): string {
+  return path.join(dataDir, 'tiles', 'region', regionCode)
 }
 
 export interface BuildCityTilesetOptions {
@@ -46,6 +53,8 @@ export interface BuildCityTilesetOptions {
   outDir: string
   /** Only buildings whose region code starts with this region's scope prefix. */
   regionCode?: string
+  /** The public tileset: public buildings only, without problem attributes. @defaultValue false */
+  publicOnly?: boolean
   /** Passed through to {@link generateTileset}. @defaultValue {@link CITY_MAX_FEATURES_PER_TILE} */
   maxFeaturesPerTile?: number
 }
@@ -95,13 +104,15 @@ async function buildNow(
   options: BuildCityTilesetOptions,
 ): Promise<BuildCityTilesetResult> {
   const started = performance.now()
-  const where = regionFilter(options.regionCode)
-  const source = await sourceState(database, options.regionCode)
+  const publicOnly = options.publicOnly ?? false
+  const where = tilesetFilter(options.regionCode, publicOnly)
+  const source = await sourceState(database, options.regionCode, publicOnly)
   await removeSourceState(options.outDir)
-  const buildings = await loadBuildings(database, where)
+  const buildings = await loadBuildings(database, where, !publicOnly)
   const rootExtentDeg = await loadPaddedExtent(database, where)
   const result = await generateTileset(buildings, {
     outDir: options.outDir,
+    publicOnly,
     rootExtentDeg,
     maxFeaturesPerTile: options.maxFeaturesPerTile ?? CITY_MAX_FEATURES_PER_TILE,
     massingDepth: CITY_MASSING_DEPTH,
@@ -131,7 +142,7 @@ export function refreshCityTiles(
       result: await buildNow(database, options),
     })
     const previous = await readSourceState(options.outDir)
-    const current = await sourceState(database, options.regionCode)
+    const current = await sourceState(database, options.regionCode, options.publicOnly ?? false)
     if (!previous || !(await patchable(options, previous, current))) return rebuild()
     if (sameSourceState(previous, current)) return { kind: 'unchanged' }
     let result: UpdateCityTilesResult
@@ -156,6 +167,9 @@ async function patchable(
 ): Promise<boolean> {
   const manifest = await readManifest(options.outDir).catch(() => null)
   if (!manifest || previous.regionCode !== (options.regionCode ?? null)) return false
+  const publicOnly = options.publicOnly ?? false
+  if ((manifest.publicOnly ?? false) !== publicOnly || (previous.publicOnly ?? false) !== publicOnly)
+    return false
   // Built by an earlier version with other tiling parameters (e.g. the smaller parent geometric error that left
   // whole-city views empty): rebuilt once rather than patched.
   const maxFeatures = options.maxFeaturesPerTile ?? CITY_MAX_FEATURES_PER_TILE
@@ -170,7 +184,11 @@ async function patchable(
   return current.buildings >= previous.buildings
 }
 
-/** Rewrites the tiles of the buildings edited, and of those whose problems changed, since `previous`. */
+/**
+ * Rewrites the tiles of the buildings edited, and of those whose problems changed, since `previous`. For the
+ * public tileset every edited building counts, public or not (one that stopped being public leaves its tile),
+ * and problems do not.
+ */
 async function updateChangedSince(
   database: Database,
   options: BuildCityTilesetOptions,
@@ -178,15 +196,18 @@ async function updateChangedSince(
   current: SourceState,
 ): Promise<UpdateCityTilesResult> {
   const since = (at: string | null) => (at === null ? sql`true` : sql`updated_at > ${at}::timestamptz`)
+  const problems = options.publicOnly
+    ? sql``
+    : sql`union select building_id from problems where building_id is not null and ${since(previous.problemsUpdatedAt)}`
   const ids = await database.rows<{ id: number }>(sql`
     select b.id from buildings b where ${regionFilter(options.regionCode)} and b.id in (
-        select id from buildings where ${since(previous.buildingsUpdatedAt)}
-        union select building_id from problems where building_id is not null and ${since(previous.problemsUpdatedAt)}
+        select id from buildings where ${since(previous.buildingsUpdatedAt)} ${problems}
       )`)
   return updateNow(database, {
     outDir: options.outDir,
     buildingIds: ids.map((r) => Number(r.id)),
     ...(options.regionCode ? { regionCode: options.regionCode } : {}),
+    ...(options.publicOnly ? { publicOnly: true } : {}),
     footprintsChanged: current.buildingsUpdatedAt !== previous.buildingsUpdatedAt,
   })
 }
@@ -198,6 +219,8 @@ export interface UpdateCityTilesOptions {
   buildingIds: readonly number[]
   /** The region the tileset was built for, if any. */
   regionCode?: string
+  /** The tileset is the public one (public buildings, no problems). */
+  publicOnly?: boolean
   /**
    * Set when footprints may have moved or buildings were deleted: the tiles that held these buildings are
    * then found by reading the GLBs' id columns. Without it a building's tile follows from its footprint.
@@ -228,7 +251,8 @@ async function updateNow(
 ): Promise<UpdateCityTilesResult> {
   const started = performance.now()
   const index = new TileIndex(await readManifest(options.outDir))
-  const where = regionFilter(options.regionCode)
+  const withProblems = !options.publicOnly
+  const where = tilesetFilter(options.regionCode, !withProblems)
   const ids = [...new Set(options.buildingIds)]
   const keys = new Set<TileKey>()
   if (ids.length > 0) {
@@ -238,6 +262,7 @@ async function updateNow(
         ids.map((id) => sql`${id}`),
         sql`, `,
       )})`,
+      withProblems,
     )
     for (const b of changed) {
       const key = index.keyOf(b.footprint)
@@ -262,13 +287,20 @@ async function updateNow(
   }
   // Candidates by bounding box (a building's anchor is its bbox centre), then exactly by the index.
   const envelopes = tileKeys.map((key) => overlapsExtent(index.extentDeg(key)))
-  const candidates = await loadBuildings(database, sql`${where} and (${sql.join(envelopes, sql` or `)})`)
+  const candidates = await loadBuildings(
+    database,
+    sql`${where} and (${sql.join(envelopes, sql` or `)})`,
+    withProblems,
+  )
   const buildings = candidates.filter((b) => {
     const key = index.keyOf(b.footprint)
     return key !== null && keys.has(key)
   })
   const result = await regenerateTiles(buildings, { outDir: options.outDir, tileKeys })
-  const massings = await updateMassings(database, options.outDir, where, [...tileKeys, ...result.rewritten])
+  const massings = await updateMassings(database, { outDir: options.outDir, where, withProblems }, [
+    ...tileKeys,
+    ...result.rewritten,
+  ])
   return {
     ...result,
     rewritten: [...result.rewritten, ...massings.rewritten].sort(),
@@ -286,8 +318,7 @@ async function updateNow(
  */
 async function updateMassings(
   database: Database,
-  outDir: string,
-  where: SQL,
+  { outDir, where, withProblems }: { outDir: string; where: SQL; withProblems: boolean },
   changed: readonly TileKey[],
 ): Promise<{ rewritten: TileKey[]; removed: TileKey[]; bytes: number }> {
   const manifest = await readManifest(outDir)
@@ -309,7 +340,11 @@ async function updateMassings(
   const areas = [...new Set(changed.map((key) => massingUpdateArea(key, depth)))].map((key) =>
     overlapsExtent(index.extentDeg(key)),
   )
-  const sources = await loadMassingSources(database, sql`${where} and (${sql.join(areas, sql` or `)})`)
+  const sources = await loadMassingSources(
+    database,
+    sql`${where} and (${sql.join(areas, sql` or `)})`,
+    withProblems,
+  )
   return regenerateMassings(sources, { outDir, tileKeys: keys, dirtyKeys: changed })
 }
 

@@ -1,6 +1,6 @@
 import { BinLayout, encodeGlb } from './glb.ts'
 import type { TileMesh } from './mesh.ts'
-import { encodePropertyColumns, METADATA_CLASS, METADATA_SCHEMA } from './metadata.ts'
+import { encodePropertyColumns, METADATA_CLASS, metadataSchema } from './metadata.ts'
 import type { TileBuilding } from './types.ts'
 
 const FLOAT = 5126
@@ -21,9 +21,10 @@ type AddView = (data: ArrayBufferView, target?: number) => number
 /**
  * Encodes one tile as GLB: a single indexed triangle primitive with POSITION, NORMAL and
  * `_FEATURE_ID_0`, an EXT_mesh_features feature-ID set pointing at row `featureId` of an
- * EXT_structural_metadata property table whose rows are `rows` in order.
+ * EXT_structural_metadata property table whose rows are `rows` in order; without `withProblems` (the public
+ * tileset) the table and its schema have no problem properties.
  */
-export function encodeTileGlb(mesh: TileMesh, rows: readonly TileBuilding[]): Buffer {
+export function encodeTileGlb(mesh: TileMesh, rows: readonly TileBuilding[], withProblems = true): Buffer {
   const bin = new BinLayout()
   const bufferViews: object[] = []
   const view: AddView = (data, target) => {
@@ -33,7 +34,7 @@ export function encodeTileGlb(mesh: TileMesh, rows: readonly TileBuilding[]): Bu
   }
   const accessors = meshAccessors(mesh, view)
   const properties: Record<string, { values: number }> = {}
-  for (const [name, values] of Object.entries(encodePropertyColumns(rows)))
+  for (const [name, values] of Object.entries(encodePropertyColumns(rows, withProblems)))
     properties[name] = { values: view(values) }
 
   const json = {
@@ -41,7 +42,7 @@ export function encodeTileGlb(mesh: TileMesh, rows: readonly TileBuilding[]): Bu
     extensionsUsed: ['EXT_mesh_features', 'EXT_structural_metadata'],
     extensions: {
       EXT_structural_metadata: {
-        schema: METADATA_SCHEMA,
+        schema: metadataSchema(withProblems),
         propertyTables: [{ name: 'buildings', class: METADATA_CLASS, count: rows.length, properties }],
       },
     },

@@ -15,6 +15,8 @@ export interface TilesRunRequest {
   regionCode: string
   /** Only this region's buildings go into the tileset. @defaultValue false: the whole city model */
   onlyRegion?: boolean
+  /** The public tileset: public buildings only, without problem attributes. @defaultValue false */
+  publicOnly?: boolean
   /** Where the tileset is written, usually `cityTilesDir(config.dataDir)`. */
   outDir: string
   requestedBy?: string | null
@@ -23,6 +25,7 @@ export interface TilesRunRequest {
 interface TilesRunParameters {
   outDir?: unknown
   regionCode?: unknown
+  publicOnly?: unknown
 }
 
 /**
@@ -37,15 +40,16 @@ export async function startTilesRun(
 ): Promise<{ runId: number; created: boolean }> {
   const outDir = path.resolve(request.outDir)
   const regionCode = request.onlyRegion ? request.regionCode : null
-  const source = await sourceState(database, regionCode ?? undefined)
+  const publicOnly = request.publicOnly ?? false
+  const source = await sourceState(database, regionCode ?? undefined, publicOnly)
   const { run, created } = await queueRun(database, runner, {
     kind: TILES_JOB_KIND,
     regionCode: request.regionCode,
     campaignId: null,
-    parameters: { outDir, regionCode },
+    parameters: { outDir, regionCode, ...(publicOnly ? { publicOnly } : {}) },
     inputVersions: { ...source },
     idempotencyKey: createHash('sha256')
-      .update(`tiles:${outDir}:${regionCode ?? ''}`)
+      .update(`tiles:${outDir}:${regionCode ?? ''}${publicOnly ? ':public' : ''}`)
       .digest('hex'),
     reuseStates: ['queued', 'running'],
     requestedBy: request.requestedBy ?? null,
@@ -76,6 +80,7 @@ export async function processTilesRun(database: Database, context: JobContext): 
   const refreshed = await refreshCityTiles(database, {
     outDir: parameters.outDir,
     ...(typeof parameters.regionCode === 'string' ? { regionCode: parameters.regionCode } : {}),
+    ...(parameters.publicOnly === true ? { publicOnly: true } : {}),
   })
   const outputs = { ...describeRefresh(refreshed), seconds: (performance.now() - started) / 1000 }
   await database.db.transaction(async (tx) => {

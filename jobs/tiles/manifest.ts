@@ -40,6 +40,10 @@ export interface TilesetManifest {
   geometricErrorScale: number
   /** Levels of block massing under inner cells (massing.ts); 0 or absent: inner cells have no content. */
   massingDepth?: number
+  /**
+   * The public tileset: its GLBs and tileset.json carry no problem properties (docs/adr/0006). Absent: they do.
+   */
+  publicOnly?: boolean
   /** Keys of subdivided cells, sorted. A cell is a leaf iff its parent is split and it is not. */
   split: TileKey[]
   /**
@@ -55,6 +59,7 @@ export function newManifest(
   maxLevel: number,
   geometricErrorScale: number,
   massingDepth: number,
+  publicOnly = false,
 ): TilesetManifest {
   return {
     format: MANIFEST_FORMAT,
@@ -64,6 +69,7 @@ export function newManifest(
     maxLevel,
     geometricErrorScale,
     massingDepth,
+    ...(publicOnly ? { publicOnly } : {}),
     split: [],
     tiles: {},
   }

@@ -15,8 +15,9 @@ const USE_NO_DATA = 255
 const useValue = new Map<string, number>(BUILDING_USES.map((name, i) => [name, i]))
 
 /**
- * EXT_structural_metadata schema shared by every GLB and tileset.json. The enum reserves a
- * `noData` member because a property table column cannot be absent for single rows.
+ * EXT_structural_metadata schema of a tileset with problem attributes (a region's tileset, read with a token):
+ * shared by its GLBs and tileset.json. The enum reserves a `noData` member because a property table column
+ * cannot be absent for single rows.
  */
 export const METADATA_SCHEMA = {
   id: 'citycheck_buildings',
@@ -76,6 +77,28 @@ export const METADATA_SCHEMA = {
 
 export const METADATA_CLASS = 'building'
 
+/** Properties only a reader with a token may see: problems are not public (docs/adr/0006). */
+export const PROBLEM_PROPERTIES = ['openProblems', 'worstSeverity'] as const
+
+const {
+  openProblems: _openProblems,
+  worstSeverity: _worstSeverity,
+  ...PUBLIC_PROPERTIES
+} = METADATA_SCHEMA.classes.building.properties
+
+/** The schema of the public tileset: the same, without the problem properties (dropped, not written as no data). */
+export const PUBLIC_METADATA_SCHEMA = {
+  ...METADATA_SCHEMA,
+  id: 'citycheck_buildings_public',
+  name: 'CityCheck buildings (public)',
+  classes: { building: { name: 'Building', properties: PUBLIC_PROPERTIES } },
+} as const
+
+/** The schema of a tileset with or without the problem properties. */
+export function metadataSchema(withProblems: boolean) {
+  return withProblems ? METADATA_SCHEMA : PUBLIC_METADATA_SCHEMA
+}
+
 /** One typed column per schema property, in schema order. */
 export interface PropertyColumns {
   id: Uint32Array
@@ -97,8 +120,17 @@ function optionalInt16(v: number | null): number {
   return clampInt(v, -32768, 32767)
 }
 
-/** Encodes property-table rows; out-of-range values saturate rather than wrap. */
-export function encodePropertyColumns(rows: readonly TileBuilding[]): PropertyColumns {
+/** The columns of a public tile: no problem columns. */
+export type PublicPropertyColumns = Omit<PropertyColumns, (typeof PROBLEM_PROPERTIES)[number]>
+
+/**
+ * Encodes property-table rows; out-of-range values saturate rather than wrap. Without `withProblems` the problem
+ * columns are left out.
+ */
+export function encodePropertyColumns(
+  rows: readonly TileBuilding[],
+  withProblems = true,
+): PropertyColumns | PublicPropertyColumns {
   const n = rows.length
   const cols: PropertyColumns = {
     id: new Uint32Array(n),
@@ -121,5 +153,7 @@ export function encodePropertyColumns(rows: readonly TileBuilding[]): PropertyCo
     cols.worstSeverity[i] = Number.isFinite(b.worstSeverity) ? clampInt(b.worstSeverity, 0, 255) : 0
     cols.buildings[i] = b.buildings ?? 1
   }
-  return cols
+  if (withProblems) return cols
+  const { openProblems: _p, worstSeverity: _s, ...publicCols } = cols
+  return publicCols
 }

@@ -1,17 +1,25 @@
-/** Keeping the served city tileset current: a cheap staleness check that queues a tiles run (docs/adr/0006). */
+/**
+ * Keeping the served tilesets current — the public city tileset and the regions' tilesets — with a cheap
+ * staleness check that queues a tiles run (docs/adr/0006).
+ */
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
 import type { JobRunner } from '../runs/types.ts'
-import { cityTilesDir } from './city.ts'
+import { cityTilesDir, regionTilesDir } from './city.ts'
 import { startTilesRun } from './job.ts'
 import { TILESET_FILE } from './manifest.ts'
 import { readSourceState, sameSourceState, sourceState } from './source-state.ts'
 
 export interface CityTilesOptions {
-  /** The data directory; the tileset is in {@link cityTilesDir} under it. */
+  /** The data directory; the tileset is in {@link cityTilesDir} (or {@link regionTilesDir}) under it. */
   dataDir: string
+  /**
+   * A region's tileset (every building of the region, with problems) rather than the public city tileset.
+   * The caller has checked that the region exists.
+   */
+  regionCode?: string
   requestedBy?: string | null
 }
 
@@ -31,26 +39,29 @@ export interface CityTilesStatus {
 
 /**
  * Compares the database (building count, latest change of buildings and of their problems) with the state saved
- * beside the city tileset, and queues a tiles run when they differ or there is no tileset. Never builds here.
+ * beside the tileset, and queues a tiles run when they differ or there is no tileset. Never builds here.
  */
 export async function refreshTilesIfStale(
   database: Database,
   runner: JobRunner | undefined,
   options: CityTilesOptions,
 ): Promise<CityTilesStatus> {
-  const outDir = cityTilesDir(options.dataDir)
+  const region = options.regionCode
+  const outDir = region ? regionTilesDir(options.dataDir, region) : cityTilesDir(options.dataDir)
   const built = (await stat(path.join(outDir, TILESET_FILE)).catch(() => null))?.isFile() ?? false
   const saved = built ? await readSourceState(outDir) : null
-  const current = await sourceState(database, undefined)
+  const current = await sourceState(database, region, !region)
   if (saved && sameSourceState(saved, current)) return { built, state: 'fresh', runId: null }
   if (current.buildings === 0) return { built, state: 'empty', runId: null }
   if (!runner) return { built, state: 'stale', runId: null }
-  const queued = await queueCityTilesRun(database, runner, options)
+  const queued = region
+    ? await queueRegionTilesRun(database, runner, { ...options, regionCode: region })
+    : await queueCityTilesRun(database, runner, options)
   return queued ? { built, state: 'refreshing', runId: queued.runId } : { built, state: 'empty', runId: null }
 }
 
 /**
- * Queues a refresh of the city tileset, whatever its state (at start: a tileset written with other tiling
+ * Queues a refresh of the public city tileset, whatever its state (at start: a tileset written with other tiling
  * parameters is rebuilt). Null when there are no buildings.
  */
 export async function queueCityTilesRun(
@@ -63,6 +74,21 @@ export async function queueCityTilesRun(
   return startTilesRun(database, runner, {
     regionCode,
     outDir: cityTilesDir(options.dataDir),
+    publicOnly: true,
+    requestedBy: options.requestedBy ?? null,
+  })
+}
+
+/** Queues a refresh of a region's tileset (every building of the region, with problems), whatever its state. */
+export function queueRegionTilesRun(
+  database: Database,
+  runner: JobRunner,
+  options: CityTilesOptions & { regionCode: string },
+): Promise<{ runId: number; created: boolean }> {
+  return startTilesRun(database, runner, {
+    regionCode: options.regionCode,
+    onlyRegion: true,
+    outDir: regionTilesDir(options.dataDir, options.regionCode),
     requestedBy: options.requestedBy ?? null,
   })
 }

@@ -7,8 +7,13 @@ import { regionFilter } from './city-rows.ts'
 
 export interface SourceState {
   regionCode: string | null
+  /** The public tileset: `buildings` counts the public buildings only, and problems are not looked at. */
+  publicOnly?: boolean
   buildings: number
-  /** `max(updated_at)::text` of the buildings and of the problems attached to buildings. */
+  /**
+   * `max(updated_at)::text` of the buildings (every one of the region, public or not: a building that stops being
+   * public must leave the public tileset) and of the problems attached to buildings (null for the public tileset).
+   */
   buildingsUpdatedAt: string | null
   problemsUpdatedAt: string | null
 }
@@ -16,14 +21,22 @@ export interface SourceState {
 const SOURCE_FILE = 'source.json'
 
 /** The state of the buildings (of a region, or all) and of their problems now: a count and two maxima. */
-export async function sourceState(database: Database, regionCode: string | undefined): Promise<SourceState> {
+export async function sourceState(
+  database: Database,
+  regionCode: string | undefined,
+  publicOnly = false,
+): Promise<SourceState> {
+  const counted = publicOnly ? sql`count(*) filter (where b.is_public)` : sql`count(*)`
   const [b] = await database.rows<{ n: number; at: string | null }>(sql`
-    select count(*)::int as n, max(b.updated_at)::text as at from buildings b where ${regionFilter(regionCode)}`)
-  const [p] = await database.rows<{ at: string | null }>(
-    sql`select max(updated_at)::text as at from problems where building_id is not null`,
-  )
+    select ${counted}::int as n, max(b.updated_at)::text as at from buildings b where ${regionFilter(regionCode)}`)
+  const [p] = publicOnly
+    ? [{ at: null }]
+    : await database.rows<{ at: string | null }>(
+        sql`select max(updated_at)::text as at from problems where building_id is not null`,
+      )
   return {
     regionCode: regionCode ?? null,
+    ...(publicOnly ? { publicOnly } : {}),
     buildings: Number(b?.n ?? 0),
     buildingsUpdatedAt: b?.at ?? null,
     problemsUpdatedAt: p?.at ?? null,
@@ -33,6 +46,7 @@ export async function sourceState(database: Database, regionCode: string | undef
 export function sameSourceState(a: SourceState, b: SourceState): boolean {
   return (
     a.regionCode === b.regionCode &&
+    (a.publicOnly ?? false) === (b.publicOnly ?? false) &&
     a.buildings === b.buildings &&
     a.buildingsUpdatedAt === b.buildingsUpdatedAt &&
     a.problemsUpdatedAt === b.problemsUpdatedAt

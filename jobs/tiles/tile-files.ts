@@ -79,7 +79,7 @@ export async function writeContents(
     }
     if (rows.length === 0) continue
     const mesh = builder.finish()
-    const glb = encodeTileGlb(mesh, rows)
+    const glb = encodeTileGlb(mesh, rows, !manifest.publicOnly)
     const uri = contentUriOf(content.key)
     if (content.geometricError === undefined) for (const b of rows) result.tileOf.set(b.id, uri)
     manifest.tiles[content.key] = {

@@ -9,7 +9,7 @@ import {
   WGS84_A_M,
 } from './geodesy.ts'
 import { contentUriOf, type TilesetManifest } from './manifest.ts'
-import { METADATA_SCHEMA } from './metadata.ts'
+import { metadataSchema } from './metadata.ts'
 import { cellCentreDeg, childCoords, formatTileKey, ROOT_TILE, type TileCoord } from './quadtree.ts'
 import type { ExtentDeg, Region } from './types.ts'
 
@@ -120,7 +120,7 @@ export function buildTilesetJson(manifest: TilesetManifest): object {
   const diagonalError = regionDiagonalM(rootTile.boundingVolume.region) * manifest.geometricErrorScale
   return {
     asset: { version: '1.1', generator: 'CityCheck jobs/tiles' },
-    schema: METADATA_SCHEMA,
+    schema: metadataSchema(!manifest.publicOnly),
     geometricError: Math.max(diagonalError, rootTile.geometricError, 1),
     root: rootTile,
   }

@@ -87,7 +87,7 @@ export async function generateTileset(
   const { tx, ty, inside: items } = placeAnchors(buildings, anchors, root, skipped)
   sortById(items, buildings)
 
-  const manifest = newManifest(root, maxFeatures, maxLevel, geScale, massingDepth)
+  const manifest = newManifest(root, maxFeatures, maxLevel, geScale, massingDepth, options.publicOnly)
   const { leaves, split } = partition(ROOT_TILE, items, tx, ty, maxFeatures, maxLevel)
   manifest.split = split
 

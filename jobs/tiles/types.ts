@@ -83,6 +83,11 @@ export interface GenerateTilesetOptions {
    * 0 (the default) leaves the inner tiles without content and refines by ADD.
    */
   massingDepth?: number
+  /**
+   * Writes the public tileset: no problem properties in the GLBs' metadata or tileset.json's schema (saved in the
+   * manifest, so regenerated tiles follow). The caller passes only public buildings.
+   */
+  publicOnly?: boolean
 }
 
 export interface GenerateTilesetResult {

@@ -1,12 +1,17 @@
 /**
- * The generated 3D Tiles under `/tiles/`, as they are on disk: a tileset.json request never builds, it queues a
+ * The generated 3D Tiles under `/tiles/`, as they are on disk: `/tiles/city/` is the public tileset (public
+ * buildings, no problems) open to anyone; `/tiles/region/<code>/` a region's tileset with its problems, every file
+ * of it for a bearer token whose read scope covers the region. A tileset.json request never builds, it queues a
  * tiles run when the database changed since the tileset was written and says so in a header (docs/adr/0006).
  */
 import type http from 'node:http'
 import path from 'node:path'
+import { GraphQLError } from 'graphql'
 import sirv, { type RequestHandler } from 'sirv'
 import { type CityTilesStatus, refreshTilesIfStale } from '../../jobs/api.ts'
 import type { AppContext } from '../app-context.ts'
+import { lookupRegion, scopeFor } from '../auth/scope.ts'
+import type { TokenVerifier } from '../auth/verifier.ts'
 import { notFound, readOnlyMethod, safeJoin, serveMounted } from './files.ts'
 
 /** Response header of tileset.json: `fresh`, `refreshing` (a tiles run is queued or running) or `stale`. */
@@ -16,12 +21,15 @@ export const TILES_STATE_HEADER = 'x-citycheck-tiles'
 export const TILES_RETRY_AFTER_S = 5
 
 const CITY_TILESET = 'city/tileset.json'
+/** `region/<code>/<file>`: a region's tileset; the code is digits, as the regions' codes are. */
+const REGION_PATH = /^region\/(\d{1,12})\/(.+)$/
 
 /** One handler per tiles directory; it looks files up on each request, since runs rewrite them in place. */
 const handlers = new Map<string, RequestHandler>()
 
 export async function serveTiles(
   app: AppContext,
+  verifier: TokenVerifier | undefined,
   req: http.IncomingMessage,
   res: http.ServerResponse,
   rel: string,
@@ -32,15 +40,23 @@ export async function serveTiles(
   // Only the tileset's own files: manifest.json, source.json and the massing summaries are the generator's.
   if (!file || !(path.basename(file) === 'tileset.json' || path.extname(file) === '.glb'))
     return notFound(res)
-  if (rel === CITY_TILESET) {
+  const region = REGION_PATH.exec(rel)
+  // Nothing else under /tiles/ is served: only the public tileset is open, a region's needs its check.
+  if (!region && !rel.startsWith('city/')) return notFound(res)
+  if (region && !(await mayReadRegion(app, verifier, req, res, region[1]!))) return
+  const tilesetOf = region ? `region/${region[1]}/tileset.json` : CITY_TILESET
+  if (rel === tilesetOf) {
     const status = await refreshTilesIfStale(app.database, app.jobs, {
       dataDir: app.config.dataDir,
+      ...(region ? { regionCode: region[1]! } : {}),
       requestedBy: 'tileset.json request',
     })
     if (!status.built) return answerNotBuilt(res, status)
     if (status.state === 'stale') warnReadOnly()
     res.setHeader(TILES_STATE_HEADER, status.state === 'empty' ? 'stale' : status.state)
   }
+  // Every answer may differ by token: a shared cache must not hand a region's tiles to another caller.
+  if (region) res.setHeader('vary', 'authorization')
   let handler = handlers.get(root)
   if (!handler) {
     // dev: no listing taken once at start; etag: rewritten tiles are revalidated (no-cache) and come back fresh.
@@ -48,6 +64,60 @@ export async function serveTiles(
     handlers.set(root, handler)
   }
   await serveMounted(handler, req, res, rel)
+}
+
+/**
+ * Whether the request's bearer token may read the region's tileset: its read scope (the same as for GraphQL,
+ * server/auth/scope.ts) must hold the whole region. Otherwise answered here: 401 without a usable token, 403 out
+ * of scope, 404 for an unknown region (only once the token is good, so codes cannot be probed without one).
+ */
+async function mayReadRegion(
+  app: AppContext,
+  verifier: TokenVerifier | undefined,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  code: string,
+): Promise<boolean> {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1]
+  if (!bearer) {
+    answer(
+      res,
+      401,
+      '区域三维瓦片需要登录凭证（Authorization: Bearer）',
+      "a region's 3D Tiles need a bearer token",
+    )
+    return false
+  }
+  if (!verifier) {
+    answer(res, 503, '此服务器不能验证登录凭证', 'this server cannot verify bearer tokens')
+    return false
+  }
+  try {
+    const scope = await scopeFor(await verifier.verify(bearer), app.database)
+    const region = await lookupRegion(app.database, code)
+    if (scope.kind === 'region' && region?.prefix.startsWith(scope.prefix)) return true
+    if (scope.kind === 'region' && !region) {
+      answer(res, 404, `没有行政区划 ${code}`, `there is no region ${code}`)
+      return false
+    }
+    answer(res, 403, `登录凭证的读取范围不包括区域 ${code}`, `the bearer token may not read region ${code}`)
+    return false
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error
+    const localized = error.extensions.localized as { 'zh-CN': string; en: string } | undefined
+    const status = (error.extensions.http as { status?: number } | undefined)?.status ?? 401
+    answer(res, status, localized?.['zh-CN'] ?? error.message, localized?.en ?? error.message)
+    return false
+  }
+}
+
+function answer(res: http.ServerResponse, code: number, zh: string, en: string): void {
+  res.writeHead(code, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    ...(code === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+  })
+  res.end(JSON.stringify({ message: `${zh} / ${en}`, localized: { 'zh-CN': zh, en } }))
 }
 
 /** No tileset.json to serve: being built (503, ask again later), nothing to build, or nothing here to build it. */

@@ -77,6 +77,12 @@ async function finalState(runId: number): Promise<string> {
 const tileset = (headers: Record<string, string> = {}) =>
   fetch(`${server.url}/tiles/city/tileset.json`, { headers })
 
+/** A file of the city's own tileset (with problems), read with the city token. */
+const cityFile = (file: string, headers: Record<string, string> = {}) =>
+  fetch(`${server.url}/tiles/region/310100/${file}`, {
+    headers: { authorization: `Bearer ${token}`, ...headers },
+  })
+
 /** Building id → worst open-problem severity, from a leaf GLB's property table (massings have no ids). */
 function severities(bytes: Uint8Array): Map<number, number> {
   const glb = decodeGlb(bytes)
@@ -142,28 +148,39 @@ describe('/tiles/ over HTTP', () => {
     await post.arrayBuffer()
   })
 
-  it('queues a refresh of its own when a problem changed, serves the old tileset meanwhile, then the rewritten tiles', async () => {
-    const before = await tileset()
+  it('queues a refresh of the city tileset when a problem changed, serves the old one meanwhile, then the rewritten tiles', async () => {
+    // The first request for the city's tileset queues its first build.
+    const known = new Set((await tilesRuns()).map((r) => r.databaseId))
+    const first = await cityFile('tileset.json')
+    expect(first.status).toBe(503)
+    expect(first.headers.get(STATE_HEADER)).toBe('refreshing')
+    await first.arrayBuffer()
+    const build = (await tilesRuns()).filter((r) => !known.has(r.databaseId))
+    expect(build).toHaveLength(1)
+    expect(await finalState(build[0]!.databaseId)).toBe('succeeded')
+
+    const before = await cityFile('tileset.json')
     await before.arrayBuffer()
+    expect(before.status).toBe(200)
     expect(before.headers.get(STATE_HEADER)).toBe('fresh')
     const [building] = await database.rows<{ id: number; region_code: string }>(
       sql`select id, region_code from buildings
         where id not in (select building_id from problems where building_id is not null) order by id limit 1`,
     )
     const id = Number(building!.id)
-    const dir = path.join(dataDirs[0]!, 'tiles', 'city')
+    const dir = path.join(dataDirs[0]!, 'tiles', 'region', '310100')
     const leafName = fs
       .readdirSync(dir)
       .filter((f) => f.endsWith('.glb'))
       .find((f) => severities(fs.readFileSync(path.join(dir, f))).has(id))!
-    const leafBefore = await fetch(`${server.url}/tiles/city/${leafName}`)
+    const leafBefore = await cityFile(leafName)
     expect(severities(new Uint8Array(await leafBefore.arrayBuffer())).get(id)).toBe(0)
     const earlier = new Set((await tilesRuns()).map((r) => r.databaseId))
 
     await database.rows(sql`
       insert into problems (region_code, type, title, building_id, severity, source, year_found, state)
       values (${building!.region_code}, 'safety', 'test', ${id}, 3, 'survey', 2025, 'identified')`)
-    const pending = await tileset({ 'if-none-match': before.headers.get('etag')! })
+    const pending = await cityFile('tileset.json', { 'if-none-match': before.headers.get('etag')! })
     await pending.arrayBuffer()
     expect(pending.headers.get(STATE_HEADER)).toBe('refreshing')
     // What exists is served, never built inline.
@@ -173,14 +190,12 @@ describe('/tiles/ over HTTP', () => {
     expect(refresh[0]!.kind).toBe('tiles')
     expect(await finalState(refresh[0]!.databaseId)).toBe('succeeded')
 
-    const after = await tileset({ 'if-none-match': before.headers.get('etag')! })
+    const after = await cityFile('tileset.json', { 'if-none-match': before.headers.get('etag')! })
     expect(after.status).toBe(200)
     expect(after.headers.get(STATE_HEADER)).toBe('fresh')
     expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'))
     await after.arrayBuffer()
-    const leafAfter = await fetch(`${server.url}/tiles/city/${leafName}`, {
-      headers: { 'if-none-match': leafBefore.headers.get('etag')! },
-    })
+    const leafAfter = await cityFile(leafName, { 'if-none-match': leafBefore.headers.get('etag')! })
     expect(leafAfter.status).toBe(200)
     expect(severities(new Uint8Array(await leafAfter.arrayBuffer())).get(id)).toBe(3)
   })
@@ -215,10 +230,10 @@ describe('/tiles/ on a server without a job runner', () => {
     const warned = vi.spyOn(console, 'warn').mockImplementation(() => {})
     try {
       const runs = (await tilesRuns()).length
+      // A building edit (problems are not in the public tileset, so they would not make it stale).
       await database.rows(sql`
-        insert into problems (region_code, type, title, building_id, severity, source, year_found, state)
-        select region_code, 'safety', 'test: read-only', id, 1, 'survey', 2025, 'identified'
-        from buildings order by id desc limit 1`)
+        update buildings set floors = coalesce(floors, 0) + 1, updated_at = now()
+        where id = (select max(id) from buildings)`)
       const stale = await fetch(`${readOnly.url}/tiles/city/tileset.json`)
       expect(stale.status).toBe(200)
       expect(stale.headers.get(STATE_HEADER)).toBe('stale')

@@ -33,6 +33,7 @@ import {
   THEME_IDS,
   THEMES,
 } from '../../viewer/core/themes.ts'
+import { chooseTileset, PUBLIC_TILESET } from '../../viewer/core/tilesets.ts'
 
 const VIEWER = path.join(PROJECT_ROOT, 'viewer')
 
@@ -142,8 +143,10 @@ describe('viewer core', () => {
       vi.useFakeTimers()
       let etag = 1
       const fetches: (string | undefined)[] = []
+      const authorizations = new Set<string | undefined>()
       vi.stubGlobal('fetch', async (_url: string, init: { headers: Record<string, string> }) => {
         fetches.push(init.headers['if-none-match'])
+        authorizations.add(init.headers.authorization)
         return new Response('{}', { status: 200, headers: { etag: `"${etag}"` } })
       })
       let sink: { next(value: { data: { problemChanged: ProblemChange } }): void } | null = null
@@ -161,7 +164,8 @@ describe('viewer core', () => {
       let changes = 0
       const events: ProblemChange[] = []
       const watch = watchLive({
-        tilesetUrl: '/tiles/city/tileset.json',
+        tilesetUrl: '/tiles/region/310100/tileset.json',
+        tilesetHeaders: { authorization: 'Bearer abc' },
         wsUrl: 'ws://localhost/graphql',
         token: 'abc',
         pollS: 60,
@@ -194,6 +198,8 @@ describe('viewer core', () => {
       await vi.advanceTimersByTimeAsync(1_000)
       expect(fetches).toEqual([undefined, '"1"', '"2"'])
       expect(changes).toBe(2)
+      // The region's tileset was loaded with the token: every check of it carries the token too.
+      expect([...authorizations]).toEqual(['Bearer abc'])
       watch.stop()
     })
 
@@ -381,5 +387,35 @@ describe('viewer core', () => {
       expect(outline?.rings).toHaveLength(3)
       expect(outline?.labelDeg).toEqual([12, 12])
     })
+  })
+})
+
+describe('the tileset the viewer loads', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals()
+  })
+
+  it('is the public one without a token or for a public reader, else the region of the token, with the token', async () => {
+    expect(await chooseTileset(null)).toEqual(PUBLIC_TILESET)
+    const asked: { authorization?: string; query: string }[] = []
+    let viewer: unknown = { publicOnly: false, region: { code: '310101' } }
+    vi.stubGlobal('fetch', async (_url: string, init: { headers: Record<string, string>; body: string }) => {
+      asked.push({ authorization: init.headers.authorization, query: JSON.parse(init.body).query })
+      return new Response(JSON.stringify({ data: { viewer } }), { status: 200 })
+    })
+    expect(await chooseTileset('abc')).toEqual({
+      url: '/tiles/region/310101/tileset.json',
+      headers: { authorization: 'Bearer abc' },
+      withProblems: true,
+    })
+    expect(asked[0]?.authorization).toBe('Bearer abc')
+    expect(
+      validate(
+        buildSchema(fs.readFileSync(path.join(PROJECT_ROOT, 'schema.graphql'), 'utf8')),
+        parse(asked[0]!.query),
+      ),
+    ).toEqual([])
+    viewer = { publicOnly: true, region: null }
+    expect(await chooseTileset('public-token')).toEqual(PUBLIC_TILESET)
   })
 })

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { queueCityTilesRun } from '../../jobs/api.ts'
+import { queueCityTilesRun, queueRegionTilesRun } from '../../jobs/api.ts'
 import { createProcessors } from '../../jobs/processors.ts'
 import { InProcessRunner } from '../../jobs/runs/in-process.ts'
 import { signToken } from '../../server/auth/token.ts'
@@ -14,8 +14,8 @@ import { launchChromium, VIEWPORT } from '../helpers/browser.ts'
 import { openTestDatabase } from '../helpers/database.ts'
 
 /**
- * The demo city behind a real server with an in-process runner, a city-staff token and a headless page. The city
- * tileset is built by a tiles run queued as the server does at start, finished before the harness is returned.
+ * The demo city behind a real server with an in-process runner, a city-staff token and a headless page. The public
+ * tileset and the city's are built by tiles runs queued as the server would, finished before the harness is returned.
  */
 export interface ViewerHarness {
   database: Database
@@ -62,13 +62,17 @@ export async function openViewerHarness(name: string): Promise<ViewerHarness> {
     }
     return state
   }
+  // The public tileset (what the viewer loads without a token) and the city's (with the token), as a first
+  // tileset.json request of each would queue them.
   const tiles = await queueCityTilesRun(database, runner, { dataDir })
+  const regionTiles = await queueRegionTilesRun(database, runner, { dataDir, regionCode: CITY_CODE })
   const tilesState = tiles ? await finalState(tiles.runId) : 'no run'
-  if (tilesState !== 'succeeded') {
+  const regionState = await finalState(regionTiles.runId)
+  if (tilesState !== 'succeeded' || regionState !== 'succeeded') {
     await server.close()
     await runner.close()
     await database.close()
-    throw new Error(`the city tileset was not built: tiles run ${tilesState}`)
+    throw new Error(`the tilesets were not built: tiles runs ${tilesState}, ${regionState}`)
   }
   const browser = await launchChromium()
   const page = await browser.newPage({ viewport: VIEWPORT })

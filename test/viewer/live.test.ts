@@ -47,6 +47,10 @@ describe('live updates in the 3D viewer', () => {
         undefined,
         { timeout: 120_000 },
       )
+      // With the token: the city's own tileset, whose tiles carry the problems.
+      expect(await page.evaluate(() => window.__citycheck.tilesetUrl)).toBe(
+        '/tiles/region/310100/tileset.json',
+      )
       await lookDownAtBuilding(page, known)
       await waitForTiles(page)
       // A marker that a reload would lose.

@@ -23,7 +23,13 @@ export interface TilesetWatch {
   stop(): void
 }
 
-export function watchTileset(url: string, intervalS: number, onChange: () => Promise<void>): TilesetWatch {
+/** Watches tileset.json at `url`, asking with `headers` (the Authorization of a region's tileset). */
+export function watchTileset(
+  url: string,
+  intervalS: number,
+  onChange: () => Promise<void>,
+  headers: Record<string, string> = {},
+): TilesetWatch {
   let etag: string | null = null
   let stopped = false
   let running = false
@@ -32,7 +38,10 @@ export function watchTileset(url: string, intervalS: number, onChange: () => Pro
   let timer: ReturnType<typeof setTimeout> | undefined
   /** Fetches tileset.json once: whether the server said a refresh is pending. */
   const fetchOnce = async (): Promise<boolean> => {
-    const response = await fetch(url, { cache: 'no-cache', headers: etag ? { 'if-none-match': etag } : {} })
+    const response = await fetch(url, {
+      cache: 'no-cache',
+      headers: { ...headers, ...(etag ? { 'if-none-match': etag } : {}) },
+    })
     const pending = response.status === 503 || response.headers.get(TILES_STATE_HEADER) === 'refreshing'
     if (response.status !== 200) return pending
     await response.arrayBuffer()
@@ -114,7 +123,9 @@ function subscribe<TResult, TVariables extends Record<string, unknown>>(
 export type LiveStatus = 'connecting' | 'connected' | 'closed'
 
 export interface LiveOptions {
+  /** The tileset the viewer loaded, and the headers it was loaded with (a region's needs the Authorization). */
   tilesetUrl: string
+  tilesetHeaders?: Record<string, string>
   /** `ws(s)://host/graphql`. */
   wsUrl: string
   /** Bearer token: without one, only problems marked public are reported. */
@@ -136,7 +147,7 @@ export interface LiveOptions {
 
 /** Subscription-driven tileset checks with the poll as a slow fallback. */
 export function watchLive(options: LiveOptions): TilesetWatch {
-  const watch = watchTileset(options.tilesetUrl, options.pollS, options.onChange)
+  const watch = watchTileset(options.tilesetUrl, options.pollS, options.onChange, options.tilesetHeaders)
   const debounceMs = options.debounceMs ?? 300
   let debounce: ReturnType<typeof setTimeout> | undefined
   let stopped = false

@@ -16,6 +16,8 @@ export const OSM_ATTRIBUTION = '© OpenStreetMap contributors (ODbL)'
 export interface CesiumMapOptions {
   container: HTMLElement
   tilesetUrl: string
+  /** Sent with every tileset and tile request: the Authorization of a region's tileset. */
+  tilesetHeaders?: Record<string, string>
   /**
    * Cheaper rendering for software GL (headless tests, old machines): no MSAA, sky box, atmosphere or
    * sun/moon. The city looks the same.
@@ -26,8 +28,9 @@ export interface CesiumMapOptions {
 export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMap> {
   const viewer = createOfflineViewer(options.container, options.lite ?? false)
   viewer.creditDisplay.addStaticCredit(new Credit(OSM_ATTRIBUTION, true))
-  const city = await CityTileset.load(viewer.scene, options.tilesetUrl)
-  const cityExtent = await tilesetExtent(options.tilesetUrl)
+  const headers = options.tilesetHeaders ?? {}
+  const city = await CityTileset.load(viewer.scene, options.tilesetUrl, headers)
+  const cityExtent = await tilesetExtent(options.tilesetUrl, headers)
   const camera = new CameraControl(viewer.scene)
   const picker = new BuildingPicker(viewer.scene, () => city.tileset)
   return {
@@ -61,8 +64,10 @@ export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMa
 }
 
 /** The extent of the city model, from the tileset's root bounding region. */
-async function tilesetExtent(tilesetUrl: string): Promise<ExtentDeg> {
-  const root = (await (await fetch(tilesetUrl)).json()) as { root: { boundingVolume: { region: number[] } } }
+async function tilesetExtent(tilesetUrl: string, headers: Record<string, string>): Promise<ExtentDeg> {
+  const root = (await (await fetch(tilesetUrl, { headers })).json()) as {
+    root: { boundingVolume: { region: number[] } }
+  }
   return extentOfRegion(root.root.boundingVolume.region)
 }
 

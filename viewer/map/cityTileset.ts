@@ -1,5 +1,9 @@
-/** The city model tileset: loading, load status, and in-place reloading when the server rewrote tiles. */
-import { type Cesium3DTileStyle, Cesium3DTileset, RequestErrorEvent, type Scene } from 'cesium'
+/**
+ * The city model tileset: loading, load status, and in-place reloading when the server rewrote tiles. A region's
+ * tileset is read with a bearer token: it goes in the headers of the tileset's Resource, which every tile request
+ * derived from it (GLBs) inherits.
+ */
+import { type Cesium3DTileStyle, Cesium3DTileset, RequestErrorEvent, Resource, type Scene } from 'cesium'
 import type { MapStatus } from './types.ts'
 
 const TILESET_OPTIONS = { maximumScreenSpaceError: 8 }
@@ -16,7 +20,7 @@ export class CityTileset {
 
   private constructor(
     private readonly scene: Scene,
-    private readonly url: string,
+    private readonly resource: Resource,
     public tileset: Cesium3DTileset,
   ) {
     this.attach(tileset)
@@ -24,9 +28,13 @@ export class CityTileset {
     this.status.ready = true
   }
 
-  /** Loads the tileset, waiting (with backoff, up to {@link MAX_BUILD_WAIT_S}) while the server builds it. */
-  static async load(scene: Scene, url: string): Promise<CityTileset> {
-    return new CityTileset(scene, url, await fromUrlOnceBuilt(url))
+  /**
+   * Loads the tileset, waiting (with backoff, up to {@link MAX_BUILD_WAIT_S}) while the server builds it, with
+   * `headers` (the Authorization of a region's tileset) on every request.
+   */
+  static async load(scene: Scene, url: string, headers: Record<string, string> = {}): Promise<CityTileset> {
+    const resource = new Resource({ url, headers })
+    return new CityTileset(scene, resource, await fromUrlOnceBuilt(resource))
   }
 
   setStyle(style: Cesium3DTileStyle): void {
@@ -44,7 +52,7 @@ export class CityTileset {
    * revalidation) and swaps it in once its first view has loaded, so the city never disappears.
    */
   async reload(): Promise<void> {
-    const next = await Cesium3DTileset.fromUrl(this.url, TILESET_OPTIONS)
+    const next = await Cesium3DTileset.fromUrl(this.resource.clone(), TILESET_OPTIONS)
     if (this.style) next.style = this.style
     next.show = this.show
     this.scene.primitives.add(next)
@@ -82,11 +90,11 @@ export class CityTileset {
   }
 }
 
-async function fromUrlOnceBuilt(url: string): Promise<Cesium3DTileset> {
+async function fromUrlOnceBuilt(resource: Resource): Promise<Cesium3DTileset> {
   let waitedS = 0
   for (let attempt = 1; ; attempt++) {
     try {
-      return await Cesium3DTileset.fromUrl(url, TILESET_OPTIONS)
+      return await Cesium3DTileset.fromUrl(resource.clone(), TILESET_OPTIONS)
     } catch (error) {
       if (!(error instanceof RequestErrorEvent) || error.statusCode !== 503 || waitedS >= MAX_BUILD_WAIT_S) {
         throw error

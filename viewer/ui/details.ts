@@ -81,8 +81,13 @@ function tileRows(p: Record<string, unknown>, t: Translate): [string, string][] 
     [t('heightM'), Number(p.heightM).toFixed(1)],
     [t('floors'), optional(p.floors, t)],
     [t('yearBuilt'), optional(p.yearBuilt, t)],
-    [t('openProblems'), String(p.openProblems ?? 0)],
-    [t('worstSeverity'), label('severity', Number(p.worstSeverity), t)],
+    // The public tileset has no problem attributes: no rows rather than a zero that would mislead.
+    ...(p.openProblems === undefined
+      ? []
+      : ([
+          [t('openProblems'), String(p.openProblems)],
+          [t('worstSeverity'), label('severity', Number(p.worstSeverity), t)],
+        ] as [string, string][])),
   ]
 }
 
