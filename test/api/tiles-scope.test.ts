@@ -66,6 +66,16 @@ async function tilesRunIds(): Promise<Map<number, string>> {
   )
 }
 
+/** Waits for a tiles run to finish; fails unless it succeeded. */
+async function succeeded(runId: number): Promise<void> {
+  for (let i = 0; ; i++) {
+    const state = (await tilesRunIds()).get(runId)
+    if (state === 'succeeded') return
+    if (state === 'failed' || i > 1500) throw new Error(`tiles run ${runId} ${state}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
 /**
  * Asks for a tileset.json that is not built yet (503, a run queued), waits for the run that request queued, and
  * returns the built tileset.
@@ -77,12 +87,7 @@ async function builtTileset(url: string, headers: Record<string, string>): Promi
   await first.arrayBuffer()
   const queued = [...(await tilesRunIds()).keys()].filter((id) => !before.has(id))
   expect(queued).toHaveLength(1)
-  for (let i = 0; ; i++) {
-    const state = (await tilesRunIds()).get(queued[0]!)
-    if (state === 'succeeded') break
-    if (state === 'failed' || i > 1500) throw new Error(`tiles run ${queued[0]} ${state}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
+  await succeeded(queued[0]!)
   const built = await fetch(url, { headers })
   expect(built.status).toBe(200)
   return ((await built.json()) as { root: TileJson }).root
@@ -265,5 +270,39 @@ describe("a region's tileset", () => {
       expect(body.message).toMatch(/[\u4e00-\u9fff].* \/ [A-Za-z]/)
       expect(Object.keys(body.localized).sort()).toEqual(['en', 'zh-CN'])
     }
+  })
+})
+
+// Last: it changes which buildings are public, so the tilesets built above are out of date after it.
+describe('the public tileset, refreshed', () => {
+  it('drops a building that stopped being public and adds one that became public, in the same refresh', async () => {
+    const url = `${server.url}/tiles/city/tileset.json`
+    // At the west and east ends of the city: in different halves of the split root, so in different tiles.
+    const [hidden] = await database.rows<{ id: number }>(
+      sql`select id from buildings where is_public order by ST_XMin(footprint), id limit 1`,
+    )
+    const [shown] = await database.rows<{ id: number }>(
+      sql`select id from buildings where not is_public order by ST_XMax(footprint) desc, id limit 1`,
+    )
+    // As many public buildings as before: only the change times tell the refresh what moved.
+    await database.rows(sql`update buildings set is_public = not is_public, updated_at = now()
+      where id in (${Number(hidden!.id)}, ${Number(shown!.id)})`)
+    const before = await tilesRunIds()
+    const pending = await fetch(url)
+    expect(pending.headers.get('x-citycheck-tiles')).toBe('refreshing')
+    await pending.arrayBuffer()
+    const queued = [...(await tilesRunIds()).keys()].filter((id) => !before.has(id))
+    expect(queued).toHaveLength(1)
+    await succeeded(queued[0]!)
+    const fresh = await fetch(url)
+    expect(fresh.headers.get('x-citycheck-tiles')).toBe('fresh')
+    const root = ((await fresh.json()) as { root: TileJson }).root
+    const ids = leafIds(await readTiles(`${server.url}/tiles/city`, root, {}))
+    const publicIds = await database.rows<{ id: number }>(
+      sql`select id from buildings where is_public order by id`,
+    )
+    expect(ids).not.toContain(Number(hidden!.id))
+    expect(ids).toContain(Number(shown!.id))
+    expect(ids.sort((a, b) => a - b)).toEqual(publicIds.map((r) => Number(r.id)))
   })
 })
