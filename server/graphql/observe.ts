@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server'
 import { unwrapResolverError } from '@apollo/server/errors'
 import type { Logger } from '../observability/logger.ts'
 import type { GraphQLContext } from './context.ts'
-import { EXPOSED_ERROR_CODES } from './errors.ts'
+import { EXPOSED_ERROR_CODES, isDatabaseUnavailable } from './errors.ts'
 import { queryLimitMessage } from './limits.ts'
 
 /** What the HTTP layer logs and counts about one GraphQL request. */
@@ -49,7 +49,10 @@ export function observationPlugin(logger: Logger): ApolloServerPlugin<GraphQLCon
           for (const error of request.errors) {
             if (isDeliberate(error)) continue
             const err = unwrapResolverError(error)
-            logger.error({ reqId: outcome.requestId, err }, 'graphql: internal error')
+            // The client gets SERVICE_UNAVAILABLE to retry: a warning about the database, not a bug of ours.
+            if (isDatabaseUnavailable(err))
+              logger.warn({ reqId: outcome.requestId, err }, 'graphql: database unavailable')
+            else logger.error({ reqId: outcome.requestId, err }, 'graphql: internal error')
           }
         },
         async willSendResponse(request) {
