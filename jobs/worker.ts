@@ -9,7 +9,8 @@ import { collectDefaultMetrics, Registry } from 'prom-client'
 import { loadConfig } from '../server/config.ts'
 import { openDatabase } from '../server/db/client.ts'
 import { createProcessors } from './processors.ts'
-import { createBullMqWorker } from './runs/bullmq.ts'
+import { BullMqRunner, createBullMqWorker } from './runs/bullmq.ts'
+import { KEEPER_INTERVAL_MS, keepRunsQueued } from './runs/keeper.ts'
 import { createJobObserver } from './runs/observe.ts'
 import { DEFAULT_QUEUE_NAME } from './runs/queue.ts'
 
@@ -41,6 +42,14 @@ const worker = createBullMqWorker({
   onError: (message, error) => logger.error({ err: error }, message),
 })
 await worker.waitUntilReady()
+// Runs whose jobs Redis lost (a restart without persistence) go back on the queue, at start and then every sweep.
+const enqueuer = new BullMqRunner({ redisUrl: config.redisUrl, queueName })
+const keeper = keepRunsQueued(database, enqueuer, {
+  intervalMs: Number(process.env.CITYCHECK_REQUEUE_INTERVAL_S || KEEPER_INTERVAL_MS / 1000) * 1000,
+  onError: (error) => logger.warn({ err: error }, 'requeue sweep failed'),
+})
+const requeued = await keeper.sweep().catch(() => 0)
+if (requeued > 0) logger.info({ requeued }, 'unfinished runs handed to the queue')
 const metrics = await serveMetrics(process.env.CITYCHECK_WORKER_METRICS_PORT)
 console.log(`worker listening on queue ${queueName} (concurrency ${concurrency})`)
 if (metrics) console.log(`  metrics: ${metrics}`)
@@ -71,7 +80,9 @@ async function shutdown(signal: string) {
   stopping = true
   console.log(`${signal}: finishing the current job, then stopping`)
   // worker.close() waits for jobs in hand; a job cut off by a second kill is re-delivered as stalled.
+  keeper.stop()
   await worker.close()
+  await enqueuer.close()
   await database.close()
   process.exit(0)
 }
