@@ -249,17 +249,16 @@ async function sendResponse(res: http.ServerResponse, response: HTTPGraphQLRespo
   res.end()
 }
 
-/** Apollo Server on a plain node:http route, per the GraphQL-over-HTTP spec (GET and POST). */
-export async function createGraphQLHandler(options: GraphQLHandlerOptions): Promise<GraphQLHandler> {
-  const logger = options.logger ?? fallbackLogger
-  const armor = apolloQueryLimits({ suggestFields: options.config.introspection })
+/** Apollo Server with the query limits, the error policy and the observation plugin. */
+function createApollo(config: GraphQLHandlerOptions['config'], logger: Logger): ApolloServer<GraphQLContext> {
+  const armor = apolloQueryLimits({ suggestFields: config.introspection })
   const limits = { plugins: armor.plugins, validationRulesOption: { validationRules: armor.validationRules } }
-  const apollo = new ApolloServer<GraphQLContext>({
+  return new ApolloServer<GraphQLContext>({
     schema,
     // Credentials travel only in the Authorization header, never in cookies, so a cross-site form post
     // carries none; CSRF prevention would only refuse the spec's plain GET requests.
     csrfPrevention: false,
-    introspection: options.config.introspection,
+    introspection: config.introspection,
     ...limits.validationRulesOption,
     includeStacktraceInErrorResponses: false,
     // Internal errors are logged by the observation plugin, which knows the request id.
@@ -279,6 +278,21 @@ export async function createGraphQLHandler(options: GraphQLHandlerOptions): Prom
       error: (message) => logger.error(`graphql: ${message}`),
     },
   })
+}
+
+/** Request headers as Apollo reads them, repeated ones joined. */
+function headerMapOf(req: http.IncomingMessage): HeaderMap {
+  const headers = new HeaderMap()
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value)
+  }
+  return headers
+}
+
+/** Apollo Server on a plain node:http route, per the GraphQL-over-HTTP spec (GET and POST). */
+export async function createGraphQLHandler(options: GraphQLHandlerOptions): Promise<GraphQLHandler> {
+  const logger = options.logger ?? fallbackLogger
+  const apollo = createApollo(options.config, logger)
   await apollo.start()
   const database = withPreparedStatements(options.database)
   const verifier = options.verifier ?? (await createTokenVerifier(options.config, options.database))
@@ -305,10 +319,7 @@ export async function createGraphQLHandler(options: GraphQLHandlerOptions): Prom
           return outcome
         }
       }
-      const headers = new HeaderMap()
-      for (const [key, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value)
-      }
+      const headers = headerMapOf(req)
       const body = await readGraphQLBody(req, res, headers)
       if (body === ANSWERED) {
         outcome.errorCodes.push('BAD_REQUEST')
