@@ -7,7 +7,15 @@ import { and, keysetPage } from './support/pagination.ts'
 
 /** What a write records beside the caller and the request: the entity, the action and its before and after. */
 export interface AuditRecord {
-  entity: 'problem' | 'diagnostic_run'
+  entity:
+    | 'problem'
+    | 'diagnostic_run'
+    | 'indicator_system'
+    | 'indicator'
+    | 'campaign'
+    | 'filling'
+    | 'indicator_value'
+    | 'evidence_file'
   entityId: number | string
   action: string
   /** The region of the entity: the audit log is read by region scope. */

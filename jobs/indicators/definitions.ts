@@ -1,4 +1,4 @@
-import type { Direction } from './grading.ts'
+import type { Direction } from '../../server/domain/grading.ts'
 
 /** Road kinds counted as urban road network (footpaths, rail and ferries are not). */
 export const ROAD_DENSITY_KINDS: readonly string[] = ['major_road', 'minor_road']

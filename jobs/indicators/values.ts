@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import type { Transaction } from '../runs/rows.ts'
 import type { ComputedValue, IndicatorRow } from './definitions.ts'
-import { type Grade, gradeValue, parseStandardValues, type Warning } from './grading.ts'
+import { type Grade, gradeValue, parseStandardValues, type Warning } from '../../server/domain/grading.ts'
 
 export type GradedValue = ComputedValue & { grade: Grade | null; warning: Warning | null }
 

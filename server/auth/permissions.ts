@@ -12,6 +12,15 @@ export const OPERATIONS = [
   'run.cancel',
   'run.read',
   'audit.read',
+  'edition.write',
+  'edition.publish',
+  'campaign.create',
+  'filling.fill',
+  'filling.submit',
+  'filling.reviewCity',
+  'filling.reviewProvince',
+  'filling.unlock',
+  'filling.read',
 ] as const
 export type Operation = (typeof OPERATIONS)[number]
 
@@ -54,6 +63,22 @@ export const PERMISSIONS: Record<Operation, Partial<Record<Role, Grant>>> = {
     partner: 'region',
   },
   'audit.read': { province: 'region', city: 'region' },
+  'edition.write': { province: 'region', city: 'region' },
+  'edition.publish': { province: 'region', city: 'region' },
+  'campaign.create': { province: 'region', city: 'region' },
+  'filling.fill': { city: 'region', district: 'region', street: 'region', department: 'routed' },
+  'filling.submit': { city: 'region', district: 'region' },
+  'filling.reviewCity': { city: 'region' },
+  'filling.reviewProvince': { province: 'region' },
+  'filling.unlock': { province: 'region' },
+  'filling.read': {
+    province: 'region',
+    city: 'region',
+    district: 'region',
+    street: 'region',
+    department: 'region',
+    expert: 'region',
+  },
 }
 
 const ROLE_NAMES: Record<Role, string> = {
@@ -76,6 +101,15 @@ const OPERATION_NAMES: Record<Operation, { zh: string; en: string }> = {
   'run.cancel': { zh: '取消诊断', en: 'cancel a diagnosis' },
   'run.read': { zh: '读取诊断运行', en: 'read diagnostic runs' },
   'audit.read': { zh: '读取审计日志', en: 'read the audit log' },
+  'edition.write': { zh: '编辑指标体系版本', en: 'edit an indicator system edition' },
+  'edition.publish': { zh: '发布或锁定指标体系版本', en: 'publish or lock an edition' },
+  'campaign.create': { zh: '发起体检', en: 'start a check' },
+  'filling.fill': { zh: '填报指标值', en: 'fill in indicator values' },
+  'filling.submit': { zh: '提交填报', en: 'submit a filling' },
+  'filling.reviewCity': { zh: '初审填报（市级）', en: 'review a filling in the city round' },
+  'filling.reviewProvince': { zh: '复审填报（省级）', en: 'review a filling in the province round' },
+  'filling.unlock': { zh: '解锁已审定的填报', en: 'unlock an approved filling' },
+  'filling.read': { zh: '读取填报', en: 'read fillings' },
 }
 
 /** What an operation acts on: where it lies and, for routed work, the department it is routed to. */

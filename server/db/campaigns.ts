@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { index, integer, pgTable, serial, text, timestamp } from 'drizzle-orm/pg-core'
 import { geometry } from './geometry.ts'
-import { indicatorSystems } from './indicators.ts'
+import { indicatorSystems, OBJECT_TYPES } from './indicators.ts'
 import { regions } from './regions.ts'
 import { renewalAreas } from './renewal-areas.ts'
 
@@ -24,6 +24,9 @@ export const campaigns = pgTable(
     status: text('status', { enum: ['planned', 'collecting', 'reviewing', 'closed'] })
       .notNull()
       .default('planned'),
+    /** A special check's object type (compound, self-built cluster, building); null for annual and area checks. */
+    objectType: text('object_type', { enum: OBJECT_TYPES }),
+    createdBy: text('created_by'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

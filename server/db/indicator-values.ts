@@ -14,7 +14,14 @@ import { campaigns } from './campaigns.ts'
 import { indicators } from './indicators.ts'
 import { regions } from './regions.ts'
 
-export const UNIT_TYPES = ['region', 'block', 'compound', 'building', 'renewal_area'] as const
+export const UNIT_TYPES = [
+  'region',
+  'block',
+  'compound',
+  'self_built_cluster',
+  'building',
+  'renewal_area',
+] as const
 
 /** 指标值: one value of one indicator for one spatial unit in one campaign. */
 export const indicatorValues = pgTable(
@@ -45,6 +52,15 @@ export const indicatorValues = pgTable(
       .default('draft'),
     reviewer: text('reviewer'),
     reviewComment: text('review_comment'),
+    /** Provenance: who reported it and when; the dataset it was imported from; a documented derivation rule. */
+    reportedBy: text('reported_by'),
+    reportedAt: timestamp('reported_at', { withTimezone: true }),
+    datasetId: integer('dataset_id'),
+    derivation: text('derivation'),
+    /** A reported value's computed counterpart, kept beside it so a large disagreement can be flagged. */
+    computedValue: doublePrecision('computed_value'),
+    /** The filler's remark (备注) beside the value, as typed in GraphQL or the workbook. */
+    remark: text('remark'),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -9,6 +9,7 @@ export const EXPOSED_ERROR_CODES = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'NOT_FOUND',
+  'CONFLICT',
   'SERVICE_UNAVAILABLE',
   // Produced by Apollo Server itself for malformed requests; their messages name the client's mistake.
   'BAD_REQUEST',
@@ -24,6 +25,7 @@ export type ExposedCode =
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'NOT_FOUND'
+  | 'CONFLICT'
   | 'SERVICE_UNAVAILABLE'
 
 /**
@@ -48,6 +50,10 @@ export const forbidden = (zh: string, en: string) => new UserFacingError('FORBID
 
 export const notFound = (zh: string, en: string, details?: Record<string, unknown>) =>
   new UserFacingError('NOT_FOUND', zh, en, details)
+
+/** The target's state forbids the change (a locked filling, a filling under review); HTTP answers 409. */
+export const conflict = (zh: string, en: string, details?: Record<string, unknown>) =>
+  new UserFacingError('CONFLICT', zh, en, details)
 
 /** Seconds a client should wait before retrying a request the database could not serve. */
 export const RETRY_AFTER_S = 1

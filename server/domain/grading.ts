@@ -20,16 +20,32 @@ export interface StandardValues {
   yellow?: number
 }
 
-/** Reads the JSON column leniently: anything that is not a finite number is ignored. */
-export function parseStandardValues(raw: unknown): StandardValues | null {
+/**
+ * Reads the JSON column leniently: anything that is not a finite number is ignored. Standards may differ by city
+ * class (`regions.city_class`, 超大城市 / 特大城市 / 大城市 …): `byCityClass` maps a class to the numbers that
+ * replace the defaults for cities of that class, one number at a time.
+ */
+export function parseStandardValues(raw: unknown, cityClass?: string | null): StandardValues | null {
   const object = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : raw
+  if (!object || typeof object !== 'object') return null
+  const base = numbersOf(object)
+  const byClass = (object as { byCityClass?: unknown }).byCityClass
+  const own =
+    cityClass && byClass && typeof byClass === 'object'
+      ? numbersOf((byClass as Record<string, unknown>)[cityClass])
+      : null
+  const out = { ...base, ...own }
+  return Object.keys(out).length > 0 ? out : null
+}
+
+function numbersOf(object: unknown): StandardValues | null {
   if (!object || typeof object !== 'object') return null
   const out: StandardValues = {}
   for (const key of ['poor', 'fair', 'good', 'red', 'yellow'] as const) {
     const v = (object as Record<string, unknown>)[key]
     if (typeof v === 'number' && Number.isFinite(v)) out[key] = v
   }
-  return Object.keys(out).length > 0 ? out : null
+  return out
 }
 
 /**
