@@ -163,11 +163,15 @@ interface CampaignScope {
   region_code: string
   system_id: number
   prefix: string
+  /** The class of the campaign's city: of the nearest region at or above the campaign's that has one. */
+  city_class: string | null
 }
 
 async function campaignScope(database: Database, campaignId: number): Promise<CampaignScope> {
   const [campaign] = await database.rows<CampaignScope>(sql`
-    select c.region_code, c.system_id, r.scope_prefix as prefix
+    select c.region_code, c.system_id, r.scope_prefix as prefix,
+      (select o.city_class from regions o where starts_with(c.region_code, o.scope_prefix)
+        and o.city_class is not null order by length(o.scope_prefix) desc limit 1) as city_class
     from campaigns c join regions r on r.code = c.region_code where c.id = ${campaignId}`)
   if (!campaign) throw new UnknownCampaignError(campaignId)
   return campaign
@@ -175,7 +179,12 @@ async function campaignScope(database: Database, campaignId: number): Promise<Ca
 
 /** What a succeeded indicator run stores in `outputs`. */
 export interface IndicatorOutputs {
+  /** Computed values written (inserted or updated). */
   values: number
+  /** Reported or imported values that got the computed figure beside them (`computed_value`). */
+  besideReported: number
+  /** The city class the values were graded for (null: the default standards). */
+  cityClass: string | null
   distanceModel: DistanceModel
   units: string[]
   smallUnits: IndicatorRunResult['smallUnits']
@@ -200,13 +209,16 @@ async function computeForRun(
   const small = await computeSmallUnitValues(database, inputs, coverage)
   const smallUnitsMs = performance.now() - tSmall
   skipped.push(...regions.skipped, ...small.skipped)
-  const graded = gradeValues([...regions.values, ...small.values], inputs.indicators)
+  const graded = gradeValues([...regions.values, ...small.values], inputs.indicators, campaign.city_class)
   const computeMs = performance.now() - t0
 
   await database.db.transaction(async (tx) => {
     if (!(await lockRunningRun(tx, runId))) return
+    const written = await writeIndicatorValues(tx, campaignId, runId, graded)
     const outputs: IndicatorOutputs = {
-      values: await writeIndicatorValues(tx, campaignId, runId, graded),
+      values: written.computed,
+      besideReported: written.besideReported,
+      cityClass: campaign.city_class,
       distanceModel: inputs.distanceModel,
       units: regions.units,
       smallUnits: small.units,
