@@ -2,7 +2,7 @@ import { type SQL, sql } from 'drizzle-orm'
 import type { GraphQLContext } from '../../server/graphql/context.ts'
 import { builder } from '../builder.ts'
 import { Building, buildingVisible } from '../buildings/buildings.ts'
-import { INDICATOR_COLUMNS, Indicator, type IndicatorRow } from '../indicators.ts'
+import { INDICATOR_COLUMNS, Indicator, type IndicatorRow } from '../indicators/catalogue.ts'
 import { type REGION_LEVELS, RegionLevel } from '../regions.ts'
 import { groupedByKey } from '../support/loading.ts'
 import { type Grade, GradeEnum, type GradeUnit, GradeUnitType } from './grades.ts'
@@ -103,8 +103,9 @@ function defaultCampaign(context: GraphQLContext): SQL {
     order by k.year desc, k.id desc limit 1)`
 }
 
-type ValueWithIndicator = Omit<BuildingIndicatorValueRow, 'indicator'> &
-  IndicatorRow & { indicatorId: number }
+// The value's unit type is renamed in SQL: the indicator has a `unitType` of its own (who reports it).
+type ValueWithIndicator = Omit<BuildingIndicatorValueRow, 'indicator' | 'unitType'> &
+  IndicatorRow & { indicatorId: number; valueUnitType: GradeUnit }
 
 /** One statement for the buildings of one campaign argument: their cities' campaigns, then the values. */
 function buildingIndicatorValues(
@@ -149,7 +150,7 @@ function buildingIndicatorValues(
         order by candidate.id, v.indicator_id, candidate.specificity
       )
       select ch.building_id as "buildingId", ch.campaign_id as "campaignId", ch.value, ch.grade, ch.warning,
-        ch.unit_type as "unitType", ch.unit_key as "unitKey", ch.region_level as "regionLevel",
+        ch.unit_type as "valueUnitType", ch.unit_key as "unitKey", ch.region_level as "regionLevel",
         ch.indicator_id as "indicatorId", ${INDICATOR_COLUMNS}
       from chosen ch join indicators i on i.id = ch.indicator_id
       order by ch.building_id, i.sort_order, i.id`,
@@ -159,7 +160,7 @@ function buildingIndicatorValues(
 
 /** A joined row split into the value and the indicator it is of. */
 function withIndicator(row: ValueWithIndicator): BuildingIndicatorValueRow {
-  const { buildingId, campaignId, value, grade, warning, unitType, unitKey, regionLevel, ...rest } = row
+  const { buildingId, campaignId, value, grade, warning, valueUnitType, unitKey, regionLevel, ...rest } = row
   const { indicatorId: _, ...indicator } = rest
   return {
     buildingId,
@@ -167,7 +168,7 @@ function withIndicator(row: ValueWithIndicator): BuildingIndicatorValueRow {
     value: value === null ? null : Number(value),
     grade,
     warning,
-    unitType,
+    unitType: valueUnitType,
     unitKey,
     regionLevel,
     indicator,

@@ -1,12 +1,20 @@
 import { type SQL, sql } from 'drizzle-orm'
-import { DIMENSIONS, INDICATOR_LEVELS } from '../server/db/indicators.ts'
-import type { GraphQLContext } from '../server/graphql/context.ts'
-import { builder } from './builder.ts'
-import { loadRegions, Region } from './regions.ts'
-import { encodeGlobalId, numericKey } from './support/global-id.ts'
-import { groupedByKey, inKeyOrder, primeLoader } from './support/loading.ts'
-import { registerNode } from './support/node.ts'
-import { and, keysetPage } from './support/pagination.ts'
+import {
+  type CHECK_KINDS,
+  DIMENSIONS,
+  INDICATOR_LEVELS,
+  type OBJECT_TYPES,
+  type REPORTING_LEVELS,
+  type ReviewRound,
+} from '../../server/db/indicators.ts'
+import { fieldChanges } from '../../server/domain/edition-diff.ts'
+import type { GraphQLContext } from '../../server/graphql/context.ts'
+import { builder } from '../builder.ts'
+import { loadRegions, Region } from '../regions.ts'
+import { encodeGlobalId, numericKey } from '../support/global-id.ts'
+import { groupedByKey, inKeyOrder, primeLoader } from '../support/loading.ts'
+import { registerNode } from '../support/node.ts'
+import { and, keysetPage } from '../support/pagination.ts'
 
 export interface IndicatorSystemRow {
   id: number
@@ -19,6 +27,12 @@ export interface IndicatorSystemRow {
   status: 'draft' | 'published' | 'locked'
   settings: Record<string, unknown>
   note: string | null
+  checkKind: (typeof CHECK_KINDS)[number]
+  objectTypes: (typeof OBJECT_TYPES)[number][]
+  reviewRounds: ReviewRound[]
+  weaknessChecks: number
+  publishedAt: Date | string | null
+  lockedAt: Date | string | null
 }
 
 export interface IndicatorRow {
@@ -42,23 +56,33 @@ export interface IndicatorRow {
   requiredEvidence: string | null
   evidence: string | null
   sortOrder: number
+  baseIndicatorId: number | null
+  enabled: boolean
+  weight: number | null
+  unitType: (typeof OBJECT_TYPES)[number]
+  reportingLevel: (typeof REPORTING_LEVELS)[number]
 }
 
-const SYSTEM_COLUMNS = sql`s.id, s.code, s.name, s.year, s.level, s.owner_region_code as "ownerRegionCode",
-  s.base_system_id as "baseSystemId", s.status, s.settings, s.note`
+/** An edition's columns under the alias `s`, as `IndicatorSystemRow`. */
+export const SYSTEM_COLUMNS = sql`s.id, s.code, s.name, s.year, s.level, s.owner_region_code as "ownerRegionCode",
+  s.base_system_id as "baseSystemId", s.status, s.settings, s.note, s.check_kind as "checkKind",
+  s.object_types as "objectTypes", s.review_rounds as "reviewRounds", s.weakness_checks as "weaknessChecks",
+  s.published_at as "publishedAt", s.locked_at as "lockedAt"`
 
 /** An indicator's columns under the alias `i`, as `IndicatorRow`. */
 export const INDICATOR_COLUMNS = sql`i.id, i.system_id as "systemId", i.code, i.name, i.name_en as "nameEn", i.dimension,
   i.group_name as "group", i.unit, i.direction, i.level, i.method_kind as "methodKind", i.method, i.calculator,
   i.parameters, i.standard_values as "standardValues", i.renewal_theme as "renewalTheme", i.department,
-  i.required_evidence as "requiredEvidence", i.evidence, i.sort_order as "sortOrder"`
+  i.required_evidence as "requiredEvidence", i.evidence, i.sort_order as "sortOrder",
+  i.base_indicator_id as "baseIndicatorId", i.enabled, i.weight, i.unit_type as "unitType",
+  i.reporting_level as "reportingLevel"`
 
 /**
  * Indicator systems are not inside one region: a district applies the national edition and its province's and
  * city's editions. Published and locked editions are public; a draft is read only inside its owner's scope.
  * A scoped identity sees national editions, those of the regions above it and those of the regions within it.
  */
-function systemVisible(context: GraphQLContext, alias: SQL = sql`s`): SQL {
+export function systemVisible(context: GraphQLContext, alias: SQL = sql`s`): SQL {
   const published = sql`${alias}.status in ('published', 'locked')`
   if (context.scope.kind === 'public') return published
   const inside = sql.raw(`'${context.scope.prefix}%'`)
@@ -69,7 +93,7 @@ function systemVisible(context: GraphQLContext, alias: SQL = sql`s`): SQL {
   return sql`(${owned} or (${published} and (${alias}.owner_region_code is null or ${above})))`
 }
 
-async function loadSystems(
+export async function loadSystems(
   ids: readonly number[],
   context: GraphQLContext,
 ): Promise<(IndicatorSystemRow | null)[]> {
@@ -80,7 +104,7 @@ async function loadSystems(
   return inKeyOrder(ids, rows, (r) => r.id)
 }
 
-async function loadIndicators(
+export async function loadIndicators(
   ids: readonly number[],
   context: GraphQLContext,
 ): Promise<(IndicatorRow | null)[]> {
@@ -91,7 +115,7 @@ async function loadIndicators(
   return inKeyOrder(ids, rows, (r) => r.id)
 }
 
-async function loadIndicatorsOfSystems(
+export async function loadIndicatorsOfSystems(
   ids: readonly number[],
   context: GraphQLContext,
 ): Promise<IndicatorRow[][]> {
@@ -144,14 +168,39 @@ builder.objectType(IndicatorSystem, {
     }),
     settings: t.field({ type: 'JSON', resolve: (s) => s.settings }),
     note: t.exposeString('note', { nullable: true }),
+    checkKind: t.exposeString('checkKind', {
+      description: '年度体检 / 片区体检 / 专项体检：annual | area | special',
+    }),
+    objectTypes: t.exposeStringList('objectTypes', {
+      description:
+        '体检对象类型 / Object types examined: region | block | compound | self_built_cluster | building',
+    }),
+    reviewRounds: t.exposeStringList('reviewRounds', {
+      description:
+        '审核轮次，依次进行：city = 初审，province = 复审 / Review rounds a filling passes, in order',
+    }),
+    weaknessChecks: t.exposeInt('weaknessChecks', {
+      description:
+        '连续几次较差或预警即为持续短板 / Consecutive poor or warned checks that make a persistent weakness',
+    }),
+    publishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.publishedAt }),
+    lockedAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.lockedAt }),
     indicators: t.field({
       type: [Indicator],
-      args: { dimension: t.arg({ type: Dimension }), level: t.arg({ type: IndicatorLevel }) },
+      args: {
+        dimension: t.arg({ type: Dimension }),
+        level: t.arg({ type: IndicatorLevel }),
+        enabled: t.arg.boolean({
+          description: '只列启用（true）或停用（false）的 / only switched on or off',
+        }),
+      },
       resolve: async (s, args, c) => {
         const all = (await c.loader(loadIndicatorsOfSystems).load(s.id)) ?? []
         return all.filter(
           (i) =>
-            (!args.dimension || i.dimension === args.dimension) && (!args.level || i.level === args.level),
+            (!args.dimension || i.dimension === args.dimension) &&
+            (!args.level || i.level === args.level) &&
+            (args.enabled == null || i.enabled === args.enabled),
         )
       },
     }),
@@ -183,6 +232,35 @@ builder.objectType(Indicator, {
     requiredEvidence: t.exposeString('requiredEvidence', { nullable: true }),
     evidence: t.exposeString('evidence', { nullable: true }),
     sortOrder: t.exposeFloat('sortOrder'),
+    enabled: t.exposeBoolean('enabled', {
+      description:
+        '停用的继承指标仍列出，但不填报也不计算 / A switched-off indicator is neither filled nor computed',
+    }),
+    weight: t.exposeFloat('weight', { nullable: true }),
+    unitType: t.exposeString('unitType', {
+      description:
+        '填报对象类型 / The unit type values are for: region | block | compound | self_built_cluster | building',
+    }),
+    reportingLevel: t.exposeString('reportingLevel', {
+      description: '填报层级 / Who reports it: city | district | street | department',
+    }),
+    inherited: t.boolean({
+      description: '继承自上级版本 / Inherited from the base edition',
+      resolve: (i) => i.baseIndicatorId != null,
+    }),
+    baseIndicator: t.field({
+      type: Indicator,
+      nullable: true,
+      description: "上级版本中的同一指标 / The base edition's indicator this one inherits",
+      resolve: (i, _a, c) => (i.baseIndicatorId ? c.loader(loadIndicators).load(i.baseIndicatorId) : null),
+    }),
+    overriddenFields: t.stringList({
+      description: '与上级版本不同的字段（自行新增的指标为空）/ Fields that differ from the base indicator',
+      resolve: async (i, _a, c) => {
+        const base = i.baseIndicatorId ? await c.loader(loadIndicators).load(i.baseIndicatorId) : null
+        return base ? fieldChanges(base, i).map((change) => change.field) : []
+      },
+    }),
     system: t.field({
       type: IndicatorSystem,
       nullable: true,
