@@ -4,6 +4,23 @@
  */
 
 export type Grade = 'poor' | 'fair' | 'good' | 'excellent'
+
+/**
+ * City classes by urban population (国发〔2014〕51号): 超大城市 ≥ 10 M, 特大城市 5–10 M, 大城市 1–5 M (I型 3–5 M,
+ * II型 1–3 M), 中等城市 0.5–1 M, 小城市 < 0.5 M (I型 0.2–0.5 M, II型 below). An edition's `byCityClass` names
+ * one of them; both the class and its I型/II型 subclasses are accepted, so an edition may be as fine as it needs.
+ */
+export const CITY_CLASSES = [
+  '超大城市',
+  '特大城市',
+  '大城市',
+  'I型大城市',
+  'II型大城市',
+  '中等城市',
+  '小城市',
+  'I型小城市',
+  'II型小城市',
+] as const
 export type Warning = 'red' | 'yellow'
 export type Direction = 'higher' | 'lower' | 'target' | 'none'
 
