@@ -2,7 +2,8 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Redis } from 'ioredis'
 import type { AppContext } from './app-context.ts'
-import { createTokenVerifier } from './auth/verifier.ts'
+import { createTokenVerifier, type TokenVerifier } from './auth/verifier.ts'
+import { serveFillingApi } from './fillings/api.ts'
 import { requestIdOf } from './graphql/context.ts'
 import { createGraphQLHandler, type GraphQLHandler, type GraphQLOutcome } from './graphql/server.ts'
 import { attachSubscriptions } from './graphql/subscriptions.ts'
@@ -24,9 +25,10 @@ interface Routes {
   metrics: ServerMetrics
   redis: Redis | null
   logger: Logger
+  verifier: TokenVerifier
 }
 
-/** One HTTP server for `/healthz`, `/readyz`, `/metrics`, `/graphql`, `/viewer/` and `/tiles/`. */
+/** One HTTP server for `/healthz`, `/readyz`, `/metrics`, `/graphql`, `/api/`, `/viewer/` and `/tiles/`. */
 export async function startHttpServer(app: AppContext): Promise<RunningServer> {
   const logger = app.logger ?? fallbackLogger
   // One verifier for queries and subscriptions: one revocation list, one cache of verified tokens.
@@ -38,7 +40,7 @@ export async function startHttpServer(app: AppContext): Promise<RunningServer> {
     : null
   const graphql = await createGraphQLHandler({ ...app, verifier, logger, rateLimiter })
   const metrics = createMetrics({ ...app, registry: app.registry })
-  const routes: Routes = { app, graphql, metrics, redis, logger }
+  const routes: Routes = { app, graphql, metrics, redis, logger, verifier }
   const server = http.createServer((req, res) => answer(routes, req, res))
   const subscriptions = await attachSubscriptions(server, { ...app, verifier })
   await new Promise<void>((resolve) => server.listen(app.config.port, app.config.host, resolve))
@@ -104,11 +106,13 @@ function routeOf(pathname: string): string {
   if (pathname === '/healthz' || pathname === '/readyz' || pathname === '/metrics') return pathname.slice(1)
   if (pathname.startsWith('/tiles/')) return 'tiles'
   if (pathname === '/viewer' || pathname.startsWith('/viewer/')) return 'viewer'
+  if (pathname.startsWith('/api/'))
+    return /^\/api\/(campaigns\/\d+\/)?evidence\b/.test(pathname) ? 'evidence' : 'forms'
   return 'other'
 }
 
 async function handle(
-  { app, graphql, metrics, redis, logger }: Routes,
+  { app, graphql, metrics, redis, logger, verifier }: Routes,
   req: http.IncomingMessage,
   res: http.ServerResponse,
   url: URL,
@@ -128,6 +132,10 @@ async function handle(
   }
   if (url.pathname === '/metrics') {
     await metrics.serve(req, res)
+    return null
+  }
+  if (url.pathname.startsWith('/api/')) {
+    await serveFillingApi(app, verifier, req, res, url, requestId)
     return null
   }
   if (await serveStatic(app, req, res, url.pathname)) return null
