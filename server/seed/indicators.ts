@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { sql } from 'drizzle-orm'
+import { type SQL, sql } from 'drizzle-orm'
 import { PROJECT_ROOT } from '../config.ts'
 import type { Database } from '../db/client.ts'
 import type { Dimension } from '../db/indicators.ts'
@@ -18,7 +18,22 @@ interface CatalogueIndicator {
   method: string
   /** Grade and warning thresholds; defaults from `indicator-standards.ts` for computable indicators. */
   standardValues?: Record<string, number | string>
+  /** 更新主题; without one the indicator takes its dimension's theme. */
+  renewalTheme?: string
 }
+
+/**
+ * 更新主题 by dimension: renewal is planned for dwellings, compounds, blocks and districts, the four objects the
+ * check examines, so an indicator feeds the theme of the object it measures unless the catalogue says otherwise.
+ */
+export const DIMENSION_THEMES: Readonly<Record<Dimension, string>> = {
+  housing: '住房',
+  compound: '小区',
+  block: '街区',
+  city: '城区',
+}
+
+const themeOf = (i: CatalogueIndicator) => i.renewalTheme ?? DIMENSION_THEMES[i.dimension]
 
 interface Catalogue {
   edition: string
@@ -56,7 +71,10 @@ export async function loadIndicatorCatalogue(
         from indicator_systems s where code = ${code} and year = ${options.year}`,
     )) as unknown as { rows: { id: number; n: number }[] }
     const existing = found.rows[0]
-    if (existing) return { systemId: existing.id, indicators: existing.n, created: false }
+    if (existing) {
+      await fillMissingThemes(tx, existing.id, catalogue.indicators)
+      return { systemId: existing.id, indicators: existing.n, created: false }
+    }
     const settings = {
       edition: catalogue.edition,
       warning: catalogue.warning,
@@ -87,17 +105,35 @@ export async function loadIndicatorCatalogue(
         parameters: arg ? { facilityType: arg } : {},
         evidence: i.evidence ?? null,
         standard_values: i.standardValues ?? DEFAULT_STANDARD_VALUES[i.code] ?? null,
+        renewal_theme: themeOf(i),
         sort_order: n,
       }
     })
     await tx.execute(sql`
       insert into indicators (system_id, code, name, name_en, dimension, group_name, unit, direction, level,
-        method_kind, method, calculator, parameters, evidence, standard_values, sort_order)
+        method_kind, method, calculator, parameters, evidence, standard_values, renewal_theme, sort_order)
       select ${systemId}, r.code, r.name, r.name_en, r.dimension, r.group_name, r.unit, r.direction, 'national',
-        r.method_kind, r.method, r.calculator, r.parameters, r.evidence, r.standard_values, r.sort_order
+        r.method_kind, r.method, r.calculator, r.parameters, r.evidence, r.standard_values, r.renewal_theme,
+        r.sort_order
       from json_to_recordset(${JSON.stringify(rows)}::json) as r(code text, name text, name_en text,
         dimension text, group_name text, unit text, direction text, method_kind text, method text,
-        calculator text, parameters jsonb, evidence text, standard_values jsonb, sort_order float8)`)
+        calculator text, parameters jsonb, evidence text, standard_values jsonb, renewal_theme text,
+        sort_order float8)`)
     return { systemId, indicators: rows.length, created: true }
   })
+}
+
+/**
+ * Gives the indicators of an edition loaded before renewal themes were seeded their theme. Only empty themes are
+ * filled: one that staff set stays as they set it.
+ */
+async function fillMissingThemes(
+  tx: { execute(query: SQL): Promise<unknown> },
+  systemId: number,
+  indicators: readonly CatalogueIndicator[],
+): Promise<void> {
+  const themes = indicators.map((i) => ({ code: i.code, theme: themeOf(i) }))
+  await tx.execute(sql`update indicators i set renewal_theme = t.theme
+    from json_to_recordset(${JSON.stringify(themes)}::json) as t(code text, theme text)
+    where i.system_id = ${systemId} and i.code = t.code and i.renewal_theme is null`)
 }
