@@ -28,10 +28,26 @@ describe('the demo check on first start', () => {
         { kind: 'coverage', state: 'succeeded', campaign_id: first?.campaignId },
         { kind: 'indicators', state: 'succeeded', campaign_id: first?.campaignId },
       ])
-      const [campaign] = await database.rows<{ name: string; year: number }>(
-        sql`select name, year from campaigns where id = ${first?.campaignId}`,
+      const [campaign] = await database.rows<{ name: string; year: number; status: string; level: string }>(
+        sql`select k.name, k.year, k.status, s.level from campaigns k join indicator_systems s on s.id = k.system_id
+          where k.id = ${first?.campaignId}`,
       )
-      expect(campaign).toEqual({ name: DEMO_CAMPAIGN_NAME, year: 2025 })
+      expect(campaign).toEqual({
+        name: DEMO_CAMPAIGN_NAME,
+        year: 2025,
+        status: 'collecting',
+        level: 'national',
+      })
+      // 黄浦区 owes a value of every enabled indicator of the edition, in a draft filling of its own.
+      const [huangpu] = await database.rows<{ state: string; tasks: number; indicators: number }>(sql`
+        select f.state, count(t.id)::int as tasks,
+          (select count(*)::int from indicators i join campaigns k on k.system_id = i.system_id
+            where k.id = f.campaign_id and i.enabled) as indicators
+        from fillings f join filling_tasks t on t.filling_id = f.id
+        where f.campaign_id = ${first?.campaignId} and f.region_code = '310101' group by f.id`)
+      expect(huangpu?.state).toBe('draft')
+      expect(huangpu?.tasks).toBeGreaterThan(0)
+      expect(huangpu?.tasks).toBe(huangpu?.indicators)
       // Problems from the diagnosis, and graded values at every unit level the viewer's grade theme reads.
       const [problems] = await database.rows<{ n: number }>(
         sql`select count(*)::int as n from problems where campaign_id = ${first?.campaignId} and source = 'diagnosis'`,
@@ -48,6 +64,11 @@ describe('the demo check on first start', () => {
       await runner.idle()
       const [count] = await database.rows<{ n: number }>(sql`select count(*)::int as n from diagnostic_runs`)
       expect(count?.n).toBe(2)
+      // A second start adds no task twice.
+      const [tasks] = await database.rows<{ n: number; distinct: number }>(sql`select count(*)::int as n,
+        count(distinct (indicator_id, unit_type, unit_key))::int as distinct from filling_tasks
+        where campaign_id = ${first?.campaignId}`)
+      expect(tasks?.n).toBe(tasks?.distinct)
     } finally {
       await runner.close()
     }
