@@ -86,11 +86,16 @@ export function sanitizeFileName(raw: string, type: EvidenceType): string {
   name = name.replace(/\s+/g, ' ')
   name = name.replace(/^[.\s]+/, '').replace(/[.\s]+$/, '')
   if (WINDOWS_RESERVED.test(name)) name = `_${name}`
-  const extension = /\.([^.]+)$/.exec(name)?.[1]?.toLowerCase()
-  const fits = extension !== undefined && type.extensions.includes(extension)
-  const suffix = fits ? '' : `.${type.extensions[0]}`
-  const stem = [...name].slice(0, MAX_NAME_CHARS - suffix.length).join('')
-  return `${stem || '佐证材料'}${suffix}`
+  const parts = /^(.*)\.([^.]+)$/.exec(name)
+  const fits = parts !== null && type.extensions.includes(parts[2]!.toLowerCase())
+  // The extension survives shortening: a long name loses the end of its stem, not what it opens with.
+  const stem = fits ? parts[1]! : name
+  const suffix = fits ? `.${parts[2]}` : `.${type.extensions[0]}`
+  const kept = [...stem]
+    .slice(0, MAX_NAME_CHARS - [...suffix].length)
+    .join('')
+    .replace(/[.\s]+$/, '')
+  return `${kept || '佐证材料'}${suffix}`
 }
 
 const SHA256 = /^[0-9a-f]{64}$/

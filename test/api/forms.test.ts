@@ -219,6 +219,10 @@ describe('the filling workbook', () => {
     expect(notXlsx.body.message).toMatch(/xlsx/)
     const corrupt = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(200, 7)])
     expect((await upload(fixture, HUANGPU, districtToken, corrupt)).status).toBe(400)
+    // A zip whose directory says it inflates to 2 GB is refused before anything is unpacked.
+    const bomb = await bytesOf(await downloadWorkbook())
+    bomb.writeUInt32LE(0x7fffffff, bomb.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) + 24)
+    expect((await upload(fixture, HUANGPU, districtToken, bomb)).status).toBe(413)
     const json = await upload(fixture, HUANGPU, districtToken, '{}', 'application/json')
     expect(json.status).toBe(415)
     const huge = Buffer.alloc(10 * 1024 * 1024 + 1, 0x41)
