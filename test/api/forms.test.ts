@@ -6,6 +6,8 @@
 import { sql } from 'drizzle-orm'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { JobRunner } from '../../jobs/api.ts'
+import { startDemoCheck } from '../../server/seed/demo-check.ts'
 import { tokenFor } from './helpers/api.ts'
 import {
   bearer,
@@ -32,12 +34,16 @@ afterAll(async () => {
   await fixture?.close()
 })
 
-async function download(region: string, token: string | null = districtToken): Promise<Response> {
-  return fetch(formUrl(fixture, region), { headers: token ? bearer(token) : {} })
+async function download(
+  region: string,
+  token: string | null = districtToken,
+  campaignId = fixture.campaignId,
+): Promise<Response> {
+  return fetch(formUrl(fixture, region, campaignId), { headers: token ? bearer(token) : {} })
 }
 
-async function downloadWorkbook(): Promise<ExcelJS.Workbook> {
-  const response = await download(HUANGPU)
+async function downloadWorkbook(campaignId = fixture.campaignId): Promise<ExcelJS.Workbook> {
+  const response = await download(HUANGPU, districtToken, campaignId)
   expect(response.status).toBe(200)
   return readWorkbook(await response.arrayBuffer())
 }
@@ -242,5 +248,42 @@ describe('the filling workbook', () => {
       headers: bearer(districtToken),
     })
     expect(method.status).toBe(405)
+  })
+})
+
+describe('the demo check', () => {
+  it('黄浦区 fills three values and a text in its demo workbook, and downloads the three again', async () => {
+    // The runs the demo queues are not what this is about: a runner that takes them and does nothing.
+    const runner: JobRunner = { enqueue: async () => {}, close: async () => {} }
+    const check = await startDemoCheck(fixture.database, runner)
+    const campaignId = check!.campaignId
+    const workbook = await downloadWorkbook(campaignId)
+    const housing = workbook.getWorksheet('住房')!
+    const value = columnOf(housing, '填报值')
+    const filled = { H08: 12, H09: 40, H10: 7 }
+    for (const [code, number] of Object.entries(filled))
+      rowOf(housing, code, HUANGPU).getCell(value).value = number
+    const bad = rowOf(housing, 'H05', HUANGPU)
+    bad.getCell(value).value = '约二十套'
+    const answer = await upload(
+      fixture,
+      HUANGPU,
+      districtToken,
+      await bytesOf(workbook),
+      undefined,
+      campaignId,
+    )
+    expect(answer.status).toBe(200)
+    expect(answer.body).toEqual({
+      accepted: 3,
+      rejected: [
+        { sheet: '住房', row: bad.number, indicator: 'H05', message: expect.stringMatching(/不是数值/) },
+      ],
+    })
+    const again = (await downloadWorkbook(campaignId)).getWorksheet('住房')!
+    for (const [code, number] of Object.entries(filled)) {
+      expect(rowOf(again, code, HUANGPU).getCell(value).value).toBe(number)
+    }
+    expect(rowOf(again, 'H05', HUANGPU).getCell(value).value).toBeNull()
   })
 })

@@ -114,8 +114,9 @@ export async function upload(
   token: string | null,
   body: Buffer | string,
   contentType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  campaignId = fixture.campaignId,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(formUrl(fixture, region), {
+  const response = await fetch(formUrl(fixture, region, campaignId), {
     method: 'PUT',
     headers: { 'content-type': contentType, ...(token ? bearer(token) : {}) },
     body: typeof body === 'string' ? body : new Uint8Array(body),
