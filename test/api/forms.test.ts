@@ -140,8 +140,6 @@ describe('the filling workbook', () => {
     })
     const listed = rowOf(city, 'U18', HUANGPU).getCell(columnOf(city, '填报值'))
     expect(listed.dataValidation).toMatchObject({ type: 'list', formulae: ['"0,1,2,3"'] })
-    // A computed indicator's value shows under 计算值, its 填报值 left to the filler.
-    expect(rowOf(city, 'U05', HUANGPU).getCell(columnOf(city, '计算值')).value).toBeNull()
   })
 
   it('reads a header found by its names: moved columns, a title row, extra sheets, no unit column', async () => {
@@ -159,6 +157,25 @@ describe('the filling workbook', () => {
     expect(answer.body.rejected).toEqual([
       { sheet: '自制表', row: 5, indicator: 'U01', message: expect.stringMatching(/超出范围/) },
     ])
+  })
+
+  it('shows a computed value under 计算值 and writes nothing for a workbook sent back untouched', async () => {
+    await fixture.database.rows(sql`insert into indicator_values
+        (campaign_id, indicator_id, unit_type, unit_key, region_code, value, source)
+      select t.campaign_id, t.indicator_id, t.unit_type, t.unit_key, t.region_code, 6.5, 'computed'
+      from filling_tasks t join indicators i on i.id = t.indicator_id
+      where t.campaign_id = ${fixture.campaignId} and t.unit_key = ${HUANGPU} and i.code = 'U05'`)
+    const workbook = await downloadWorkbook()
+    const city = workbook.getWorksheet('城区（城市）')!
+    const u05 = rowOf(city, 'U05', HUANGPU)
+    expect(u05.getCell(columnOf(city, '计算值')).value).toBe(6.5)
+    expect(u05.getCell(columnOf(city, '填报值')).value).toBeNull()
+    const answer = await upload(fixture, HUANGPU, districtToken, await bytesOf(workbook))
+    expect(answer).toEqual({ status: 422, body: { accepted: 0, rejected: [] } })
+    const [stored] = await fixture.database.rows<{ value: number; source: string }>(sql`
+      select v.value, v.source from indicator_values v join indicators i on i.id = v.indicator_id
+      where v.campaign_id = ${fixture.campaignId} and v.unit_key = ${HUANGPU} and i.code = 'U05'`)
+    expect(stored).toEqual({ value: 6.5, source: 'computed' })
   })
 
   it('answers 422 when nothing was accepted, and a repeated row by its first row', async () => {
