@@ -10,6 +10,7 @@ import { startHttpServer } from './http.ts'
 import { createLogger } from './observability/logger.ts'
 import { seedDatabase } from './seed/demo.ts'
 import { startDemoCheck } from './seed/demo-check.ts'
+import { watchDemoHistory } from './seed/demo-history.ts'
 
 const started = performance.now()
 const seconds = () => ((performance.now() - started) / 1000).toFixed(1)
@@ -58,6 +59,13 @@ const check = demo ? await startDemoCheck(database, jobs) : null
 if (check?.created) {
   console.log(`demo check created (campaign ${check.campaignId}): coverage diagnosis and indicators queued`)
 }
+// The demo's 2023 and 2024 checks are derived from the 2025 values once its indicator run has succeeded.
+const demoHistory = demo
+  ? await watchDemoHistory(database, (error) => logger.warn({ err: error }, 'demo history not derived yet'))
+  : null
+void demoHistory?.done.then((h) => {
+  if (h.created) console.log(`demo history derived: 2023 and 2024 checks with ${h.values} values`)
+})
 // The runner builds the first tileset (or brings an existing one up to date); requests never build it.
 const tiles = await queueCityTilesRun(database, jobs, {
   dataDir: config.dataDir,
@@ -86,6 +94,7 @@ async function stop(signal: string): Promise<void> {
   console.log(`${signal}: shutting down`)
   await server.close().catch(() => {})
   await jobs.close().catch(() => {})
+  await demoHistory?.stop().catch(() => {})
   await database.close()
   process.exit(0)
 }
