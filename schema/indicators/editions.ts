@@ -128,6 +128,27 @@ function checkedCreate(input: CreateFields) {
 }
 
 /** The base edition, readable by the caller and published (a draft's indicators may still change). */
+/** The region levels that may own an edition of each level: a county-level city (县级市) is a municipality too. */
+const OWNER_LEVELS: Record<'provincial' | 'municipal' | 'special', readonly string[]> = {
+  provincial: ['province'],
+  municipal: ['city', 'district'],
+  special: ['province', 'city', 'district'],
+}
+
+async function checkOwner(tx: SqlExecutor, owner: string, level: keyof typeof OWNER_LEVELS): Promise<void> {
+  const [region] = await rowsOf<{ level: string; name: string }>(
+    tx,
+    sql`select level, name from regions where code = ${owner}`,
+  )
+  if (!region) throw badUserInput(`未知的行政区划代码 ${owner}`, `Unknown region code ${owner}`)
+  if (!OWNER_LEVELS[level].includes(region.level)) {
+    throw badUserInput(
+      `${region.name}（${owner}，${region.level}）不能拥有 ${level} 级版本；可由 ${OWNER_LEVELS[level].join(' / ')} 级区划拥有`,
+      `Region ${owner} (${region.level}) cannot own a ${level} edition; it takes a ${OWNER_LEVELS[level].join(' or ')} region`,
+    )
+  }
+}
+
 type BaseRow = Pick<IndicatorSystemRow, 'id' | 'name' | 'year' | 'status' | 'settings'>
 
 async function baseFor(tx: SqlExecutor, context: GraphQLContext, id: number): Promise<BaseRow> {
@@ -155,8 +176,7 @@ async function createIndicatorSystem(context: GraphQLContext, input: CreateField
   const edition = checkedCreate(input)
   const baseId = input.baseSystemId ? keyOfType(input.baseSystemId, 'IndicatorSystem') : null
   return context.database.db.transaction(async (tx) => {
-    const [region] = await rowsOf(tx, sql`select 1 from regions where code = ${owner}`)
-    if (!region) throw badUserInput(`未知的行政区划代码 ${owner}`, `Unknown region code ${owner}`)
+    await checkOwner(tx, owner, edition.level)
     const base = baseId === null ? null : await baseFor(tx, context, baseId)
     await refuseTakenCode(tx, edition.code, edition.year)
     const [created] = await rowsOf<{ id: number }>(

@@ -265,6 +265,7 @@ describe('editions with inheritance', () => {
       [CREATE, provinceInput({ code: 'x-3', objectTypes: ['castle'] })],
       [CREATE, provinceInput({ code: 'x-4', checkKind: 'monthly' })],
       [CREATE, provinceInput({ code: 'x-5', ownerRegionCode: '319999' })],
+      [CREATE, provinceInput({ code: 'x-6', ownerRegionCode: '310101' })],
       [CREATE, provinceInput()],
       [COPY, { systemId: city.id, year: 2025 }],
     ]
