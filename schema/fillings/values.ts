@@ -98,7 +98,9 @@ export async function fillingForChange(
 /**
  * 填报: writes the valid values of one filling in one transaction and answers every invalid one with its reason.
  * A value is graded at once against the edition's standards for the campaign city's class; a computed value it
- * replaces is kept beside it (`computed_value`) so a large disagreement can be flagged. Every change is audited.
+ * replaces is kept beside it (`computed_value`, with its run and inputs in `details.computed`, as the indicator
+ * runs keep theirs beside a reported value) so a large disagreement can be flagged and traced; the row's
+ * `run_id` is then null, since no run computed the value it holds. Every change is audited.
  */
 export async function fillValues(
   context: GraphQLContext,
@@ -193,6 +195,10 @@ async function writeValue(
     on conflict (campaign_id, indicator_id, unit_type, unit_key) do update set
       computed_value = case when indicator_values.source = 'computed' then indicator_values.value
         else indicator_values.computed_value end,
+      details = case when indicator_values.source = 'computed' then jsonb_build_object('computed',
+          indicator_values.details || jsonb_build_object('runId', indicator_values.run_id))
+        else indicator_values.details end,
+      run_id = case when indicator_values.source = 'computed' then null else indicator_values.run_id end,
       value = excluded.value, grade = excluded.grade, warning = excluded.warning, source = 'reported',
       reported_by = excluded.reported_by, reported_at = excluded.reported_at, remark = excluded.remark,
       review_state = 'draft', updated_at = now()
