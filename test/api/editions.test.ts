@@ -332,6 +332,19 @@ describe('draft → published → locked', () => {
     expect(actions).toEqual(['copy', 'publish', 'lock'])
   })
 
+  it('a special check starts from no base, with its object types; it publishes once it has an indicator', async () => {
+    const objectTypes = ['compound', 'self_built_cluster']
+    const base = provinceInput({ code: '310100-old-compounds', level: 'special', ownerRegionCode: '310100' })
+    const input = { ...base, baseSystemId: null, checkKind: 'special', objectTypes }
+    const special = (await ok(CREATE, { input })).createIndicatorSystem
+    expect(special).toMatchObject({ checkKind: 'special', objectTypes, indicators: [], baseSystem: null })
+    const publish = { input: { systemId: special.id } }
+    expect((await refused(PUBLISH, publish)).codes).toEqual(['CONFLICT'])
+    const own = { systemId: special.id, code: 'OC01', name: '老旧小区改造完成率', dimension: 'compound' }
+    await ok(ADD, { input: { ...own, unitType: 'compound', direction: 'higher' } })
+    expect((await ok(PUBLISH, publish)).publishIndicatorSystem.status).toBe('published')
+  })
+
   it('runs a campaign on a published edition only', async () => {
     const run = (id: number) => api.database.db.transaction((tx) => assertEditionRunnable(tx, id))
     const [draftOne] = await api.database.rows<{ id: number }>(
