@@ -268,6 +268,31 @@ describe('the filling workbook', () => {
   })
 })
 
+describe('a department', () => {
+  it('downloads only the rows routed to it and fills them; others are refused by name', async () => {
+    await fixture.database.rows(sql`update filling_tasks t set department = '房管局' from indicators i
+      where i.id = t.indicator_id and t.campaign_id = ${fixture.campaignId} and t.unit_key = ${HUANGPU}
+        and i.code in ('H08', 'H09')`)
+    const token = await tokenFor('department', HUANGPU, { department: '房管局' })
+    const response = await download(HUANGPU, token)
+    expect(response.status).toBe(200)
+    const workbook = await readWorkbook(await response.arrayBuffer())
+    expect(workbook.worksheets.map((s) => s.name)).toEqual(['填报说明', '住房'])
+    const housing = workbook.getWorksheet('住房')!
+    expect(housing.rowCount).toBe(3)
+    rowOf(housing, 'H08', HUANGPU).getCell(columnOf(housing, '填报值')).value = 2
+    const other = housing.addRow(['H10', '', '', HUANGPU, '', '', 1])
+    const answer = await upload(fixture, HUANGPU, token, await bytesOf(workbook))
+    expect(answer.status).toBe(200)
+    expect(answer.body).toEqual({
+      accepted: 1,
+      rejected: [
+        { sheet: '住房', row: other.number, indicator: 'H10', message: expect.stringMatching(/房管局/) },
+      ],
+    })
+  })
+})
+
 describe('the demo check', () => {
   it('黄浦区 fills three values and a text in its demo workbook, and downloads the three again', async () => {
     // The runs the demo queues are not what this is about: a runner that takes them and does nothing.
