@@ -1,7 +1,8 @@
 /**
  * 佐证材料 over HTTP (docs/adr/0013):
  * - `POST /api/campaigns/{campaignId}/evidence?regionCode=&indicator=&unitKey=&filename=` with the file as the
- *   body attaches it to a value that has been filled (201 with the evidence row);
+ *   body attaches it to a value that has been filled (201 with the evidence row); `unitKey` defaults to the
+ *   region itself, the unit of region-level indicators;
  * - `GET /api/evidence/{id}` downloads it as an attachment, within the caller's read scope.
  * Evidence is attached to an existing value, not to a task: the row needs a value to hang on (evidence_files
  * names no indicator or unit of its own), and a value filled later would otherwise find no evidence.

@@ -20,8 +20,16 @@ export const MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
 /** Largest a workbook may inflate to: exceljs holds it unpacked in memory. */
 const MAX_WORKBOOK_UNPACKED_BYTES = 100 * 1024 * 1024
 
-/** Content types an upload may declare; none at all is accepted too, as curl's `--data-binary` sends none. */
-const UPLOAD_TYPES = new Set([XLSX_TYPE, 'application/octet-stream', 'application/zip'])
+/**
+ * Content types an upload may declare; none at all is accepted too, as curl's `--data-binary` sends none. Some
+ * Windows clients label any Excel file `application/vnd.ms-excel`; the bytes decide in the end.
+ */
+const UPLOAD_TYPES = new Set([
+  XLSX_TYPE,
+  'application/vnd.ms-excel',
+  'application/octet-stream',
+  'application/zip',
+])
 
 export interface FormRequest {
   campaignId: number
