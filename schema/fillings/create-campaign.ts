@@ -8,6 +8,7 @@ import { badUserInput, conflict, notFound } from '../../server/graphql/errors.ts
 import { recordAudit, type SqlExecutor } from '../audit.ts'
 import { builder, type GeometryInput } from '../builder.ts'
 import { CAMPAIGN_COLUMNS, Campaign, CampaignKind, type CampaignRow } from '../campaigns.ts'
+import { assertEditionRunnable } from '../indicators/editions.ts'
 import { checkCoordinateRanges } from '../support/scalars.ts'
 import { checkRegionCode, databaseKey } from './keys.ts'
 import { generateFillingTasks } from './tasks.ts'
@@ -24,9 +25,6 @@ interface CreateCampaign {
 }
 
 interface EditionFacts {
-  name: string
-  year: number
-  status: string
   checkKind: string
   objectTypes: string[]
   ownerRegionCode: string | null
@@ -70,6 +68,7 @@ async function createCampaign(context: GraphQLContext, input: CreateCampaign): P
   authorize(context.identity, context.scope, 'campaign.create', { regionCode: input.regionCode })
   checkBasics(input, region.level)
   return context.database.db.transaction(async (tx) => {
+    await assertEditionRunnable(tx, input.systemId)
     const edition = await editionFacts(tx, input.systemId, input.regionCode)
     checkKindRules(input, edition)
     if (input.kind === 'annual') await refuseSecondAnnual(tx, input)
@@ -121,22 +120,14 @@ function checkBasics(input: CreateCampaign, level: string): void {
 async function editionFacts(tx: SqlExecutor, systemId: number, regionCode: string): Promise<EditionFacts> {
   const [edition] = await rowsOf<EditionFacts>(
     tx,
-    sql`select s.name, s.year, s.status, s.check_kind as "checkKind", s.object_types as "objectTypes",
+    sql`select s.check_kind as "checkKind", s.object_types as "objectTypes",
       s.owner_region_code as "ownerRegionCode",
       (s.owner_region_code is null or exists (select 1 from regions o join regions r on r.code = ${regionCode}
         where o.code = s.owner_region_code and starts_with(r.scope_prefix, o.scope_prefix))) as applies
-    from indicator_systems s where s.id = ${systemId} for share`,
+    from indicator_systems s where s.id = ${systemId}`,
   )
   if (!edition) {
     throw notFound(`指标体系版本 ${systemId} 不存在`, `Indicator system ${systemId} was not found`)
-  }
-  // The editions' rule: a draft may still change, a locked edition belongs to years already checked.
-  if (edition.status !== 'published') {
-    throw conflict(
-      `指标体系“${edition.name}”（${edition.year}）为${edition.status}状态：只有已发布的版本可以开展体检`,
-      `The edition '${edition.name}' (${edition.year}) is ${edition.status}: only a published edition can run a check`,
-      { status: edition.status },
-    )
   }
   if (!edition.applies) {
     throw badUserInput(

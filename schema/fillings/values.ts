@@ -71,7 +71,11 @@ export async function fillingForChange(
       rows: FillingRow[]
     }
   const filling = found.rows[0]
-  const inScope = context.scope.kind === 'region' && regionCode.startsWith(context.scope.prefix)
+  // A street fills its own units inside its district's filling: the filling is reached from below, each value
+  // is then checked against the caller's scope (`rejectionOf`).
+  const inScope =
+    context.scope.kind === 'region' &&
+    (regionCode.startsWith(context.scope.prefix) || context.scope.prefix.startsWith(regionCode))
   if (!filling || !inScope) {
     throw notFound(
       `体检任务 ${campaignId} 没有 ${regionCode} 的填报表，或无权访问`,
@@ -145,6 +149,9 @@ function noTask(entry: FilledValue): string {
 /** Why a raw input cannot be this task's value, or null when it can. */
 function rejectionOf(context: GraphQLContext, task: TaskRow, raw: unknown): string | null {
   const identity = context.identity
+  if (context.scope.kind === 'region' && !task.regionCode.startsWith(context.scope.prefix)) {
+    return `单元 ${task.unitKey} 不在本辖区（${context.scope.regionCode}）内 / Unit ${task.unitKey} lies outside your region ${context.scope.regionCode}`
+  }
   if (identity?.role === 'department' && task.department !== identity.department) {
     return `该指标由${task.department ?? '其他单位'}填报，不是${identity.department ?? '本部门'} / Indicator ${task.indicatorCode} is filled by ${task.department ?? 'another unit'}, not ${identity.department ?? 'your department'}`
   }

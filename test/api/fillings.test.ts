@@ -117,6 +117,43 @@ describe('filling values through GraphQL, and their provenance', () => {
     expect(codesOf(await fill(value, district, '3101'))).toEqual(['BAD_USER_INPUT'])
   })
 
+  it('lets a street fill its own units in its district’s filling, and no other unit', async () => {
+    const [edition] = await api.database.rows<{ id: number }>(sql`insert into indicator_systems
+        (code, name, year, level, owner_region_code, status, published_at)
+      values ('street-level', '街道填报', 2027, 'municipal', '310100', 'published', now()) returning id`)
+    await api.database.rows(sql`insert into indicators (system_id, code, name, dimension, level, method_kind, method,
+        reporting_level) values (${edition?.id}, 'S1', '街道指标', 'block', 'municipal', 'reported', 'reported', 'street'),
+        (${edition?.id}, 'D1', '区指标', 'city', 'municipal', 'reported', 'reported', 'district')`)
+    const created = await api.gql(
+      `mutation ($input: CreateCampaignInput!) { createCampaign(input: $input) { databaseId } }`,
+      { input: { kind: 'annual', year: 2027, name: '2027', regionCode: '310100', systemId: edition?.id } },
+      { token: await tokenFor('city', '310100') },
+    )
+    const id = created.data.createCampaign.databaseId
+    const street = await tokenFor('street', '310101002')
+    const r = await api.gql(
+      FILL,
+      {
+        input: {
+          campaignId: id,
+          regionCode: '310101',
+          values: [
+            { indicatorCode: 'S1', unitKey: '310101002', value: 4 },
+            { indicatorCode: 'S1', unitKey: '310101013', value: 4 },
+            { indicatorCode: 'D1', unitKey: '310101', value: 4 },
+          ],
+        },
+      },
+      { token: street },
+    )
+    expect(r.errors).toBeUndefined()
+    expect(r.data.fillIndicatorValues.accepted).toBe(1)
+    expect(
+      r.data.fillIndicatorValues.rejected.map((x: { index: number; message: string }) => x.index),
+    ).toEqual([1, 2])
+    expect(r.data.fillIndicatorValues.rejected[1].message).toMatch(/outside your region 310101002/)
+  })
+
   it('answers the provenance of a reported value that replaced a computed one', async () => {
     const [run] = await api.database.rows<{ id: number }>(sql`insert into diagnostic_runs
         (kind, campaign_id, region_code, parameters, idempotency_key, state, finished_at)
