@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
+import { cityClassOf } from '../../server/domain/grading.ts'
 import type { CoverageOptions, DistanceModel } from '../coverage/engine/index.ts'
 import { readInputVersions } from '../coverage/inputs.ts'
 import { UnknownCampaignError } from '../runs/errors.ts'
@@ -170,8 +171,7 @@ interface CampaignScope {
 async function campaignScope(database: Database, campaignId: number): Promise<CampaignScope> {
   const [campaign] = await database.rows<CampaignScope>(sql`
     select c.region_code, c.system_id, r.scope_prefix as prefix,
-      (select o.city_class from regions o where starts_with(c.region_code, o.scope_prefix)
-        and o.city_class is not null order by length(o.scope_prefix) desc limit 1) as city_class
+      ${cityClassOf(sql`c.region_code`)} as city_class
     from campaigns c join regions r on r.code = c.region_code where c.id = ${campaignId}`)
   if (!campaign) throw new UnknownCampaignError(campaignId)
   return campaign

@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm'
-import { type Direction, gradeValue, parseStandardValues } from '../../server/domain/grading.ts'
+import { cityClassOf, type Direction, gradeValue, parseStandardValues } from '../../server/domain/grading.ts'
 import type { SqlExecutor } from '../audit.ts'
 
 /** Which stored values to regrade; every filter given narrows the set, none given means every value. */
@@ -40,13 +40,11 @@ export async function regradeValues(tx: SqlExecutor, filter: RegradeFilter): Pro
   const stored = (
     (await tx.execute(sql`
       select v.id, v.campaign_id as "campaignId", c.region_code as "campaignRegion", v.value, v.grade, v.warning,
-        i.direction, i.standard_values as "standardValues", cls.city_class as "cityClass"
+        i.direction, i.standard_values as "standardValues", c.city_class as "cityClass"
       from indicator_values v
       join indicators i on i.id = v.indicator_id
-      join campaigns c on c.id = v.campaign_id
-      left join lateral (select o.city_class from regions o
-        where starts_with(c.region_code, o.scope_prefix) and o.city_class is not null
-        order by length(o.scope_prefix) desc limit 1) cls on true
+      join (select c.id, c.region_code, ${cityClassOf(sql`c.region_code`)} as city_class from campaigns c) c
+        on c.id = v.campaign_id
       where ${conditions(filter)}
       order by v.id`)) as unknown as { rows: StoredValue[] }
   ).rows

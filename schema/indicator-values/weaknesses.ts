@@ -111,13 +111,22 @@ async function anchorCampaign(
  * numbers; a run that reaches the anchor's check and is at least N long is a persistent weakness. A unit with no
  * value in a check breaks its run; two campaigns of one year count as one check (the later one's value).
  */
+interface WeaknessFilter {
+  checks: number
+  prefix: string | null
+  indicatorCode: string | null
+  unitType: WeaknessRow['unitType'] | null
+}
+
 function weaknesses(
   context: GraphQLContext,
   anchor: AnchorRow,
-  checks: number,
-  prefix: string | null,
+  filter: WeaknessFilter,
 ): Promise<WeaknessRow[]> {
-  const units = prefix === null ? sql`true` : sql`v.region_code like ${`${prefix}%`}`
+  const where: SQL[] = [sql`(v.grade = 'poor' or v.warning is not null)`, valueVisible(context)]
+  if (filter.prefix !== null) where.push(sql`v.region_code like ${`${filter.prefix}%`}`)
+  if (filter.indicatorCode !== null) where.push(sql`i.code = ${filter.indicatorCode}`)
+  if (filter.unitType !== null) where.push(sql`v.unit_type = ${filter.unitType}`)
   return context.database.rows<WeaknessRow>(sql`
     with checks as (
       select k.id, k.year, dense_rank() over (order by k.year)::int as check_no
@@ -130,7 +139,7 @@ function weaknesses(
       from indicator_values v
       join indicators i on i.id = v.indicator_id
       join checks c on c.id = v.campaign_id
-      where (v.grade = 'poor' or v.warning is not null) and ${units} and ${valueVisible(context)}
+      where ${and(where)}
       order by i.code, v.unit_type, v.unit_key, c.check_no, c.id desc
     ), islands as (
       select *, check_no - row_number() over (partition by code, unit_type, unit_key order by check_no)::int
@@ -148,7 +157,7 @@ function weaknesses(
     from streaks s
     join vals l on l.code = s.code and l.unit_type = s.unit_type and l.unit_key = s.unit_key
       and l.check_no = s.last_no
-    where s.last_no = (select max(check_no) from checks) and s.n >= ${checks}
+    where s.last_no = (select max(check_no) from checks) and s.n >= ${filter.checks}
     order by s.n desc, l.code, l.unit_type, l.unit_key`)
 }
 
@@ -167,6 +176,8 @@ builder.queryField('persistentWeaknesses', (t) =>
       }),
       year: t.arg.int({ description: '截至该年度的年度体检 / the annual check of this year' }),
       checks: t.arg.int({ description: '连续次数 N，默认取版本设定 / N, default the edition’s' }),
+      indicatorCode: t.arg.string({ description: '只列该指标 / only this indicator' }),
+      unitType: t.arg({ type: ValueUnitType, description: '只列该类单元 / only units of this type' }),
     },
     resolve: async (_root, args, context) => {
       if (args.checks != null && (args.checks < 1 || args.checks > 50)) {
@@ -189,7 +200,13 @@ builder.queryField('persistentWeaknesses', (t) =>
         )
       }
       const checks = args.checks ?? anchor.weaknessChecks
-      return { campaign: anchor, checks, weaknesses: await weaknesses(context, anchor, checks, prefix) }
+      const filter = {
+        checks,
+        prefix,
+        indicatorCode: args.indicatorCode ?? null,
+        unitType: args.unitType ?? null,
+      }
+      return { campaign: anchor, checks, weaknesses: await weaknesses(context, anchor, filter) }
     },
   }),
 )

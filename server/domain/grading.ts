@@ -1,3 +1,5 @@
+import { type SQL, sql } from 'drizzle-orm'
+
 /**
  * Grades and warnings of a computed value from the indicator's standard values (`indicators.standard_values`).
  * The same rule applies to every unit level, so a compound and its district are judged alike.
@@ -22,6 +24,16 @@ export const CITY_CLASSES = [
   'II型小城市',
 ] as const
 export type Warning = 'red' | 'yellow'
+
+/**
+ * The city class a value in a campaign of `regionCode` is graded for, as a scalar subquery: the `city_class` of
+ * the nearest region at or above the campaign region that has one (a district's check is its city's, a city
+ * without a class takes its province's). One rule for the filling service, the indicator run and regrading.
+ */
+export function cityClassOf(regionCode: SQL): SQL {
+  return sql`(select o.city_class from regions o where starts_with(${regionCode}, o.scope_prefix)
+    and o.city_class is not null order by length(o.scope_prefix) desc limit 1)`
+}
 export type Direction = 'higher' | 'lower' | 'target' | 'none'
 
 /**

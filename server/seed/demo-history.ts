@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { RUN_EVENTS_CHANNEL } from '../../jobs/api.ts'
 import type { Database } from '../db/client.ts'
-import { type Direction, gradeValue, parseStandardValues } from '../domain/grading.ts'
+import { cityClassOf, type Direction, gradeValue, parseStandardValues } from '../domain/grading.ts'
 import { DEMO_CAMPAIGN_NAME, DEMO_REGION } from './demo-check.ts'
 
 /**
@@ -88,9 +88,7 @@ export async function deriveDemoHistory(database: Database): Promise<DemoHistory
   return database.db.transaction(async (tx) => {
     const [demo] = await rowsOf<DemoCampaign>(
       tx,
-      sql`select c.id, c.system_id,
-        (select o.city_class from regions o where starts_with(c.region_code, o.scope_prefix)
-          and o.city_class is not null order by length(o.scope_prefix) desc limit 1) as city_class
+      sql`select c.id, c.system_id, ${cityClassOf(sql`c.region_code`)} as city_class
       from campaigns c
       where c.region_code = ${DEMO_REGION} and c.name = ${DEMO_CAMPAIGN_NAME} and c.year = ${BASE_YEAR}
         and exists (select 1 from diagnostic_runs r where r.campaign_id = c.id and r.kind = 'indicators'

@@ -19,8 +19,10 @@ const campaigns: Record<string, number> = {}
 const TREND = `query ($code: String!, $unitKey: String!, $regionCode: String, $annualOnly: Boolean) {
   indicatorTrend(indicatorCode: $code, unitKey: $unitKey, regionCode: $regionCode, annualOnly: $annualOnly) {
     year campaignId campaignKind indicatorName value grade warning source derivation } }`
-const WEAK = `query ($regionCode: String, $campaignId: Int, $year: Int, $checks: Int) {
-  persistentWeaknesses(regionCode: $regionCode, campaignId: $campaignId, year: $year, checks: $checks) {
+const WEAK = `query ($regionCode: String, $campaignId: Int, $year: Int, $checks: Int, $indicatorCode: String,
+    $unitType: IndicatorValueUnitType) {
+  persistentWeaknesses(regionCode: $regionCode, campaignId: $campaignId, year: $year, checks: $checks,
+    indicatorCode: $indicatorCode, unitType: $unitType) {
     campaignId year checks
     weaknesses { indicatorCode unitType unitKey consecutiveChecks years latestValue latestGrade latestWarning } } }`
 
@@ -201,6 +203,20 @@ describe('persistentWeaknesses', () => {
       '310109',
       '310115',
     ])
+    const u05 = await api.gql(
+      WEAK,
+      { regionCode: '310100', checks: 1, indicatorCode: 'U05' },
+      { token: city },
+    )
+    expect(u05.data.persistentWeaknesses.weaknesses.map((w: { unitKey: string }) => w.unitKey)).toEqual([
+      '310115',
+    ])
+    const blocks = await api.gql(
+      WEAK,
+      { regionCode: '310100', checks: 1, unitType: 'block' },
+      { token: city },
+    )
+    expect(blocks.data.persistentWeaknesses.weaknesses).toEqual([])
     await api.database.rows(
       sql`update indicator_systems set weakness_checks = 3 where id = (select system_id from campaigns where id = ${campaigns[2025]})`,
     )
