@@ -48,7 +48,7 @@ export const indicatorSystems = pgTable(
     /** Which check the edition serves; a special edition names the object types it examines. */
     checkKind: text('check_kind', { enum: CHECK_KINDS }).notNull().default('annual'),
     objectTypes: jsonb('object_types').$type<(typeof OBJECT_TYPES)[number][]>().notNull().default(['region']),
-    /** The review rounds a filling passes, in order; provinces differ, so the edition says (ADR 0013). */
+    /** The review rounds a filling passes, in order; provinces differ, so the edition says (ADR 0014). */
     reviewRounds: jsonb('review_rounds').$type<ReviewRound[]>().notNull().default(['city', 'province']),
     /** How many consecutive poor or warned checks make a persistent weakness (持续短板). */
     weaknessChecks: integer('weakness_checks').notNull().default(3),
