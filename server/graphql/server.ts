@@ -15,6 +15,7 @@ import type { Config } from '../config.ts'
 import type { Database } from '../db/client.ts'
 import { fallbackLogger, type Logger } from '../observability/logger.ts'
 import { type RateLimiter, rateLimitKey } from '../rate-limit.ts'
+import { answerCompiled, type CompiledExecutor, createCompiledExecutor } from './compiled.ts'
 import { createContext, type GraphQLContext } from './context.ts'
 import { EXPOSED_ERROR_CODES, isDatabaseUnavailable, serviceUnavailable, unauthenticated } from './errors.ts'
 import { explorerPage } from './explorer.ts'
@@ -249,11 +250,21 @@ async function sendResponse(res: http.ServerResponse, response: HTTPGraphQLRespo
   res.end()
 }
 
-/** Apollo Server with the query limits, the error policy and the observation plugin. */
-function createApollo(config: GraphQLHandlerOptions['config'], logger: Logger): ApolloServer<GraphQLContext> {
+/**
+ * Apollo Server with the query limits, the error policy and the observation plugin, and beside it the compiled
+ * path for clean query answers, validated by the same rules.
+ */
+function createApollo(
+  config: GraphQLHandlerOptions['config'],
+  logger: Logger,
+): { apollo: ApolloServer<GraphQLContext>; compiled: CompiledExecutor } {
   const armor = apolloQueryLimits({ suggestFields: config.introspection })
   const limits = { plugins: armor.plugins, validationRulesOption: { validationRules: armor.validationRules } }
-  return new ApolloServer<GraphQLContext>({
+  const compiled = createCompiledExecutor(schema, {
+    validationRules: armor.validationRules,
+    introspection: config.introspection,
+  })
+  const apollo = new ApolloServer<GraphQLContext>({
     schema,
     // Credentials travel only in the Authorization header, never in cookies, so a cross-site form post
     // carries none; CSRF prevention would only refuse the spec's plain GET requests.
@@ -278,6 +289,7 @@ function createApollo(config: GraphQLHandlerOptions['config'], logger: Logger): 
       error: (message) => logger.error(`graphql: ${message}`),
     },
   })
+  return { apollo, compiled }
 }
 
 /** Request headers as Apollo reads them, repeated ones joined. */
@@ -292,7 +304,7 @@ function headerMapOf(req: http.IncomingMessage): HeaderMap {
 /** Apollo Server on a plain node:http route, per the GraphQL-over-HTTP spec (GET and POST). */
 export async function createGraphQLHandler(options: GraphQLHandlerOptions): Promise<GraphQLHandler> {
   const logger = options.logger ?? fallbackLogger
-  const apollo = createApollo(options.config, logger)
+  const { apollo, compiled } = createApollo(options.config, logger)
   await apollo.start()
   const database = withPreparedStatements(options.database)
   const verifier = options.verifier ?? (await createTokenVerifier(options.config, options.database))
@@ -332,13 +344,17 @@ export async function createGraphQLHandler(options: GraphQLHandlerOptions): Prom
         return outcome
       }
       const jobs = jobsFor(options.jobs, logger, requestId)
+      const contextOf = async () => {
+        const scope = await scopeFor(await identity, database)
+        return createContext(database, await identity, scope, jobs, requestId)
+      }
+      if (await answerCompiled(compiled, { req, res, body, contextOf, outcome })) return outcome
       let reached = false
       const response = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => {
           try {
-            const scope = await scopeFor(await identity, database)
-            const context = createContext(database, await identity, scope, jobs, requestId)
+            const context = await contextOf()
             attachOutcome(context, outcome)
             reached = true
             return context
