@@ -54,9 +54,9 @@ async function fillingForStep(
   regionCode: string,
   operation: Operation,
 ): Promise<FillingView> {
-  const [filling] = await rowsOf<FillingView>(
+  const [filling] = await rowsOf<FillingView & { campaignStatus: string }>(
     tx,
-    sql`select ${FILLING_COLUMNS} from ${FILLING_FROM}
+    sql`select ${FILLING_COLUMNS}, k.status as "campaignStatus" from ${FILLING_FROM}
       where f.campaign_id = ${campaignId} and f.region_code = ${regionCode} for update of f`,
   )
   const inScope = context.scope.kind === 'region' && regionCode.startsWith(context.scope.prefix)
@@ -67,6 +67,13 @@ async function fillingForStep(
     )
   }
   authorize(context.identity, context.scope, operation, { regionCode })
+  if (filling.campaignStatus === 'closed') {
+    throw conflict(
+      `体检任务 ${campaignId} 已结束，填报不再审核或解锁`,
+      `Campaign ${campaignId} is closed; its fillings are no longer reviewed or unlocked`,
+      { state: filling.state },
+    )
+  }
   return filling
 }
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { authorize } from '../../server/auth/permissions.ts'
 import type { FillingState } from '../../server/db/fillings.ts'
-import { type Direction, gradeValue, parseStandardValues } from '../../server/domain/grading.ts'
+import { cityClassOf, type Direction, gradeValue, parseStandardValues } from '../../server/domain/grading.ts'
 import type { GraphQLContext } from '../../server/graphql/context.ts'
 import { conflict, notFound } from '../../server/graphql/errors.ts'
 import { recordAudit, type SqlExecutor } from '../audit.ts'
@@ -66,9 +66,10 @@ export async function fillingForChange(
 ): Promise<FillingRow> {
   const found =
     (await tx.execute(sql`select f.id, f.campaign_id as "campaignId", f.region_code as "regionCode",
-      f.state, f.round, f.locked_at as "lockedAt"
-    from fillings f where f.campaign_id = ${campaignId} and f.region_code = ${regionCode} for update`)) as unknown as {
-      rows: FillingRow[]
+      f.state, f.round, f.locked_at as "lockedAt", k.status as "campaignStatus"
+    from fillings f join campaigns k on k.id = f.campaign_id
+    where f.campaign_id = ${campaignId} and f.region_code = ${regionCode} for update of f`)) as unknown as {
+      rows: (FillingRow & { campaignStatus: string })[]
     }
   const filling = found.rows[0]
   // A street fills its own units inside its district's filling: the filling is reached from below, each value
@@ -80,6 +81,13 @@ export async function fillingForChange(
     throw notFound(
       `体检任务 ${campaignId} 没有 ${regionCode} 的填报表，或无权访问`,
       `Campaign ${campaignId} has no filling for region ${regionCode}, or it is outside your scope`,
+    )
+  }
+  if (filling.campaignStatus === 'closed') {
+    throw conflict(
+      `体检任务 ${campaignId} 已结束，不能再修改填报`,
+      `Campaign ${campaignId} is closed; its fillings no longer change`,
+      { state: filling.state },
     )
   }
   if (filling.lockedAt) {
@@ -221,13 +229,11 @@ async function writeValue(
   })
 }
 
-/** The class of the campaign's city (`regions.city_class` of the nearest region at or above it that has one). */
+/** The class the campaign's values are graded for: the grading rules' `cityClassOf` its region. */
 export async function campaignCityClass(tx: SqlExecutor, campaignId: number): Promise<string | null> {
-  const found = (await tx.execute(sql`select r.city_class as "cityClass" from campaigns c
-      join regions r on starts_with(c.region_code, r.scope_prefix) and r.city_class is not null
-    where c.id = ${campaignId} order by length(r.scope_prefix) desc limit 1`)) as unknown as {
-    rows: { cityClass: string }[]
-  }
+  const found = (await tx.execute(
+    sql`select ${cityClassOf(sql`c.region_code`)} as "cityClass" from campaigns c where c.id = ${campaignId}`,
+  )) as unknown as { rows: { cityClass: string | null }[] }
   return found.rows[0]?.cityClass ?? null
 }
 

@@ -172,6 +172,47 @@ describe('campaigns and their filling tasks', () => {
     expect(byId.data.campaign).toEqual({ name: '上海市 2025 年城市体检' })
   })
 
+  it('routes street indicators to each district and city and department ones to the city’s filling', async () => {
+    const [edition] = await api.database.rows<{ id: number }>(sql`insert into indicator_systems
+        (code, name, year, level, owner_region_code, status, published_at)
+      values ('levels', '填报层级', 2028, 'municipal', '310100', 'published', now()) returning id`)
+    await api.database.rows(sql`insert into indicators (system_id, code, name, dimension, level, method_kind, method,
+        reporting_level, department)
+      values (${edition?.id}, 'S', '街道', 'block', 'municipal', 'reported', 'reported', 'street', null),
+        (${edition?.id}, 'C', '全市', 'city', 'municipal', 'reported', 'reported', 'city', null),
+        (${edition?.id}, 'D', '住建', 'city', 'municipal', 'reported', 'reported', 'department', '住建委'),
+        (${edition?.id}, 'X', '停用', 'city', 'municipal', 'reported', 'reported', 'city', null)`)
+    await api.database.rows(
+      sql`update indicators set enabled = false where system_id = ${edition?.id} and code = 'X'`,
+    )
+    const r = await api.gql(
+      CREATE,
+      { input: { kind: 'annual', year: 2028, name: '2028', regionCode: '310100', systemId: edition?.id } },
+      { token: city },
+    )
+    const id = r.data.createCampaign.databaseId
+    const tasks = await api.database.rows<{
+      code: string
+      unit_key: string
+      filling: string
+      department: string | null
+    }>(
+      sql`select i.code, t.unit_key, f.region_code as filling, t.department from filling_tasks t
+        join indicators i on i.id = t.indicator_id join fillings f on f.id = t.filling_id
+        where t.campaign_id = ${id} order by i.code, t.unit_key`,
+    )
+    const streets = await count(sql`select count(*)::int as n from regions s where s.level = 'street'
+      and exists (select 1 from regions d where d.level = 'district' and d.code like '3101%'
+        and starts_with(s.code, d.scope_prefix))`)
+    const byStreet = tasks.filter((t) => t.code === 'S')
+    expect(byStreet).toHaveLength(streets)
+    expect(byStreet.every((t) => t.unit_key.startsWith(t.filling) && t.filling.length === 6)).toBe(true)
+    expect(tasks.filter((t) => t.code !== 'S')).toEqual([
+      { code: 'C', unit_key: '310100', filling: '310100', department: null },
+      { code: 'D', unit_key: '310100', filling: '310100', department: '住建委' },
+    ])
+  })
+
   it('gives an area check one area unit per region indicator and clips small units to its polygon', async () => {
     const edition = await editionWith('area', ['region', 'block'], ['region', 'block'])
     const r = await api.gql(

@@ -204,5 +204,15 @@ describe('submit, review in the edition’s rounds, lock and unlock', () => {
     const approved = (await as('city', REVIEW, { ...input, decision: 'APPROVE' })).data.reviewFilling
     expect(approved).toMatchObject({ state: 'approved', locked: true, progress: { approved: 1 } })
     expect(codesOf(await as('province', REVIEW, { ...input, decision: 'APPROVE' }))).toEqual(['CONFLICT'])
+    // Once the check is closed, nothing of it changes: no unlock, no value.
+    await api.database.rows(sql`update campaigns set status = 'closed' where id = ${id}`)
+    const unlock = await as('province', UNLOCK, { ...input, reason: '补充' })
+    expect(codesOf(unlock)).toEqual(['CONFLICT'])
+    expect(unlock.errors?.[0].message).toMatch(/is closed/)
+    const fill = await as('district', FILL, {
+      ...input,
+      values: [{ indicatorCode: 'C1', unitKey: '310101', value: 2 }],
+    })
+    expect(fill.errors?.[0].message).toMatch(/is closed/)
   })
 })
