@@ -22,7 +22,7 @@ export interface BuildingRow {
   blockId: number | null
   name: string | null
   nameEn: string | null
-  footprint: Geometry
+  footprint: Geometry | string
   centroid: Geometry
   footprintAreaM2: number
   heightM: number
@@ -48,7 +48,8 @@ export interface BuildingRow {
 const BUILDING_FIELD_COLUMNS: Record<string, string> = {
   name: 'b.name',
   nameEn: 'b.name_en as "nameEn"',
-  footprint: 'ST_AsGeoJSON(b.footprint, 9)::json as footprint',
+  // GeoJSON text kept by PostgreSQL (buildings.footprint_geojson), parsed here rather than cast to json there.
+  footprint: 'b.footprint_geojson as footprint',
   centroid: 'ST_AsGeoJSON(b.centroid, 9)::json as centroid',
   footprintAreaM2: 'b.footprint_area_m2 as "footprintAreaM2"',
   heightM: 'b.height_m as "heightM"',
@@ -157,7 +158,7 @@ builder.objectType(Building, {
     footprint: t.field({
       type: 'GeoJSON',
       description: '轮廓 / Footprint',
-      resolve: (b) => b.footprint,
+      resolve: (b) => (typeof b.footprint === 'string' ? (JSON.parse(b.footprint) as Geometry) : b.footprint),
     }),
     centroid: t.field({
       type: 'GeoJSON',

@@ -1,0 +1,1 @@
+ALTER TABLE "buildings" ADD COLUMN "footprint_geojson" text GENERATED ALWAYS AS (ST_AsGeoJSON(footprint, 9)) STORED;
