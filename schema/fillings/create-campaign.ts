@@ -175,6 +175,10 @@ function checkKindRules(input: CreateCampaign, edition: EditionFacts): void {
 }
 
 async function refuseSecondAnnual(tx: SqlExecutor, input: CreateCampaign): Promise<void> {
+  // Two requests for the same region and year wait for each other here, so the second sees the first's row.
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(hashtext(${`annual-check:${input.regionCode}:${input.year}`}))`,
+  )
   const [existing] = await rowsOf<{ id: number }>(
     tx,
     sql`select id from campaigns where kind = 'annual' and region_code = ${input.regionCode}

@@ -152,6 +152,21 @@ describe('campaigns and their filling tasks', () => {
       kind: 'annual',
       status: 'collecting',
     })
+    const first = await api.gql(
+      `{ campaigns(first: 1) { nodes { name } pageInfo { hasNextPage endCursor } } }`,
+      {},
+      { token: huangpu },
+    )
+    expect(first.data.campaigns.pageInfo.hasNextPage).toBe(true)
+    const next = await api.gql(
+      `query ($after: String) { campaigns(first: 1, after: $after) { nodes { name } pageInfo { hasNextPage } } }`,
+      { after: first.data.campaigns.pageInfo.endCursor },
+      { token: huangpu },
+    )
+    expect(next.data.campaigns).toEqual({
+      nodes: [{ name: '侯家路片区体检' }],
+      pageInfo: { hasNextPage: false },
+    })
     const anonymous = await api.gql(LIST, {}, {})
     expect(anonymous.data.campaigns.nodes).toEqual([])
   })
@@ -214,7 +229,11 @@ describe('campaigns and their filling tasks', () => {
   })
 
   it('gives an area check one area unit per region indicator and clips small units to its polygon', async () => {
-    const edition = await editionWith('area', ['region', 'block'], ['region', 'block'])
+    const edition = await editionWith(
+      'area',
+      ['region', 'block', 'building'],
+      ['region', 'block', 'building'],
+    )
     const r = await api.gql(
       CREATE,
       {
@@ -245,6 +264,12 @@ describe('campaigns and their filling tasks', () => {
     expect(inside).toBeGreaterThan(0)
     expect(inside).toBeLessThan(all)
     expect(tasks.filter((t) => t.unit_type === 'block')).toHaveLength(inside)
+    const buildings =
+      await count(sql`select count(*)::int as n from buildings g where g.region_code like '310101%'
+      and ST_Intersects(ST_MakeEnvelope(121.47, 31.22, 121.49, 31.24, 4326), g.centroid)`)
+    expect(buildings).toBeGreaterThan(0)
+    expect(tasks.filter((t) => t.unit_type === 'building')).toHaveLength(buildings)
+    expect(new Set(tasks.map((t) => t.region_code))).toEqual(new Set(['310101']))
   })
 
   it('gives a special check the units of its object type only', async () => {
