@@ -4,6 +4,7 @@ import { FILLING_STATES, type FillingState } from '../../server/db/fillings.ts'
 import { REVIEW_ROUNDS, type ReviewRound } from '../../server/db/indicators.ts'
 import type { GraphQLContext } from '../../server/graphql/context.ts'
 import { builder } from '../builder.ts'
+import { Indicator, loadIndicators } from '../indicators/catalogue.ts'
 import { loadRegions, Region } from '../regions.ts'
 import { encodeGlobalId, numericKey } from '../support/global-id.ts'
 import { groupedByKey, inKeyOrder } from '../support/loading.ts'
@@ -102,6 +103,7 @@ export const FillingReviewRound = builder.enumType('FillingReviewRound', {
 
 interface TaskView {
   id: number
+  indicatorId: number
   indicatorCode: string
   indicatorName: string
   unit: string | null
@@ -126,6 +128,11 @@ const FillingTask = builder.objectRef<TaskView>('FillingTask').implement({
     '填报任务：某单元应填的某指标，及其当前值 / One value owed: indicator × unit, with the value it holds',
   fields: (t) => ({
     databaseId: t.exposeInt('id'),
+    indicator: t.field({
+      type: Indicator,
+      nullable: true,
+      resolve: (task, _a, c) => c.loader(loadIndicators).load(task.indicatorId),
+    }),
     indicatorCode: t.exposeString('indicatorCode'),
     indicatorName: t.exposeString('indicatorName'),
     unit: t.exposeString('unit', { nullable: true, description: '计量单位 / unit of measure' }),
@@ -251,7 +258,7 @@ function tasksOfFilling(
   const where = [sql`t.filling_id = ${fillingId}`]
   if (indicatorCode !== null) where.push(sql`i.code = ${indicatorCode}`)
   if (unitKey !== null) where.push(sql`t.unit_key = ${unitKey}`)
-  return context.database.rows<TaskView>(sql`select t.id, i.code as "indicatorCode", i.name as "indicatorName",
+  return context.database.rows<TaskView>(sql`select t.id, t.indicator_id as "indicatorId", i.code as "indicatorCode", i.name as "indicatorName",
       i.unit, i.method_kind as "methodKind", t.unit_type as "unitType", t.unit_key as "unitKey",
       t.unit_name as "unitName", t.region_code as "regionCode", t.department, v.id as "valueId", v.value, v.grade,
       v.warning, v.source, v.remark, v.review_state as "reviewState", v.review_comment as "reviewComment"

@@ -191,6 +191,7 @@ function reviewFilling(context: GraphQLContext, input: ReviewInput): Promise<Fil
       filling.state,
     )
     const actor = context.identity?.subject ?? 'unknown'
+    await checkValueComments(tx, filling.id, input.valueComments)
     if (input.decision === 'return') {
       await returnValues(tx, filling.id, input, actor)
     } else if (step.locked) {
@@ -203,6 +204,29 @@ function reviewFilling(context: GraphQLContext, input: ReviewInput): Promise<Fil
       valueComments: input.valueComments,
     })
   })
+}
+
+/** Value comments must name tasks of the filling: a comment on nothing would be lost on the reviewer. */
+async function checkValueComments(
+  tx: SqlExecutor,
+  fillingId: number,
+  comments: ValueComment[],
+): Promise<void> {
+  if (comments.length === 0) return
+  const unknown = await rowsOf<{ indicatorCode: string; unitKey: string }>(
+    tx,
+    sql`select c."indicatorCode", c."unitKey" from json_to_recordset(${JSON.stringify(comments)}::json)
+        as c("indicatorCode" text, "unitKey" text)
+      where not exists (select 1 from filling_tasks t join indicators i on i.id = t.indicator_id
+        where t.filling_id = ${fillingId} and i.code = c."indicatorCode" and t.unit_key = c."unitKey")`,
+  )
+  if (unknown.length > 0) {
+    const named = unknown.map((u) => `${u.indicatorCode}@${u.unitKey}`).join(', ')
+    throw badUserInput(
+      `逐值意见指向的填报任务不存在：${named}`,
+      `Value comments name no task of this filling: ${named}`,
+    )
+  }
 }
 
 async function returnValues(
@@ -218,20 +242,6 @@ async function returnValues(
     )
   }
   const comments = JSON.stringify(input.valueComments)
-  const unknown = await rowsOf<{ indicatorCode: string; unitKey: string }>(
-    tx,
-    sql`select c."indicatorCode", c."unitKey" from json_to_recordset(${comments}::json)
-        as c("indicatorCode" text, "unitKey" text)
-      where not exists (select 1 from filling_tasks t join indicators i on i.id = t.indicator_id
-        where t.filling_id = ${fillingId} and i.code = c."indicatorCode" and t.unit_key = c."unitKey")`,
-  )
-  if (unknown.length > 0) {
-    const named = unknown.map((u) => `${u.indicatorCode}@${u.unitKey}`).join(', ')
-    throw badUserInput(
-      `逐值意见指向的填报任务不存在：${named}`,
-      `Value comments name no task of this filling: ${named}`,
-    )
-  }
   await tx.execute(sql`update indicator_values v set review_state = 'draft', updated_at = now()
     where ${valuesOf(fillingId)}`)
   await tx.execute(sql`update indicator_values v set review_state = 'returned', review_comment = c.comment,

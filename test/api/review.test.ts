@@ -13,7 +13,7 @@ const REVIEW = `mutation ($input: ReviewFillingInput!) { reviewFilling(input: $i
 const UNLOCK = `mutation ($input: UnlockFillingInput!) { unlockFilling(input: $input) { ${FILLING_FIELDS} } }`
 const READ = `query ($campaignId: ID!, $regionCode: String!) { filling(campaignId: $campaignId, regionCode: $regionCode) {
   ${FILLING_FIELDS} reviews { round decision comment valueComments { indicatorCode comment } actor role }
-  tasks(unitKey: "310101") { indicatorCode valueId value reviewState reviewComment } } }`
+  tasks(unitKey: "310101") { indicatorCode indicator { code } valueId value reviewState reviewComment } } }`
 
 describe('submit, review in the edition’s rounds, lock and unlock', () => {
   let api: WriteApi
@@ -132,6 +132,12 @@ describe('submit, review in the edition’s rounds, lock and unlock', () => {
       valueComments: [{ indicatorCode: codes[0], unitKey: '310109', comment: '?' }],
     })
     expect(stray.errors?.[0].message).toMatch(/name no task/)
+    const strayApproval = await as('city', REVIEW, {
+      ...ref(),
+      decision: 'APPROVE',
+      valueComments: [{ indicatorCode: 'NO-SUCH', unitKey: '310101', comment: '?' }],
+    })
+    expect(codesOf(strayApproval)).toEqual(['BAD_USER_INPUT'])
     const returned = await as('city', REVIEW, {
       ...ref(),
       decision: 'RETURN',
@@ -141,6 +147,7 @@ describe('submit, review in the edition’s rounds, lock and unlock', () => {
     expect(returned.data.reviewFilling).toMatchObject({ state: 'returned', round: 0, currentRound: null })
     const tasks = (await read('district')).tasks as {
       indicatorCode: string
+      indicator: { code: string }
       reviewState: string
       reviewComment: string
     }[]
@@ -149,6 +156,7 @@ describe('submit, review in the edition’s rounds, lock and unlock', () => {
       reviewComment: '与统计年鉴不符',
     })
     expect(tasks.find((t) => t.indicatorCode === codes[0])?.reviewState).toBe('draft')
+    expect(tasks.every((t) => t.indicator.code === t.indicatorCode)).toBe(true)
     expect(
       (
         await as('district', FILL, {
