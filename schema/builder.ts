@@ -5,6 +5,7 @@ import ValidationPlugin from '@pothos/plugin-validation'
 import type { Geometry } from '../server/db/geometry.ts'
 import type { GraphQLContext } from '../server/graphql/context.ts'
 import { badUserInput, unauthenticated } from '../server/graphql/errors.ts'
+import type { RawJson } from '../server/graphql/raw-json.ts'
 import { decodeGlobalId } from './support/global-id.ts'
 
 /** A validated GeoJSON geometry from the client, with the SRID named by its own `crs` member, if any. */
@@ -16,7 +17,8 @@ export interface GeometryInput {
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext
   Scalars: {
-    GeoJSON: { Input: GeometryInput; Output: Geometry }
+    // Output: a geometry, or GeoJSON text PostgreSQL already wrote (carried to the response unparsed).
+    GeoJSON: { Input: GeometryInput; Output: Geometry | RawJson }
     DateTime: { Input: Date; Output: Date | string }
     JSON: { Input: unknown; Output: unknown }
   }

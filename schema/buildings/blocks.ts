@@ -8,6 +8,7 @@ import { encodeGlobalId, numericKey } from '../support/global-id.ts'
 import { inKeyOrder, primeLoader } from '../support/loading.ts'
 import { registerNode } from '../support/node.ts'
 import { and, keysetPage } from '../support/pagination.ts'
+import { requestedNodeFields } from '../support/selection.ts'
 import {
   ListOrder,
   resolveSpatialFilter,
@@ -20,12 +21,14 @@ export interface BlockRow {
   id: number
   regionCode: string
   name: string | null
-  geom: Geometry
+  /** Absent when a list did not ask for it (block outlines are the bulk of a block row). */
+  geom?: Geometry
   areaM2: number | null
   distanceM?: number
 }
 
-const BLOCK_COLUMNS = sql`k.id, k.region_code as "regionCode", k.name, ST_AsGeoJSON(k.geom, 9)::json as geom, k.area_m2 as "areaM2"`
+const BLOCK_KEY_COLUMNS = sql`k.id, k.region_code as "regionCode", k.name, k.area_m2 as "areaM2"`
+const BLOCK_COLUMNS = sql`${BLOCK_KEY_COLUMNS}, ST_AsGeoJSON(k.geom, 9)::json as geom`
 // Blocks and compounds are the named units of the public map: no row of theirs is private.
 const blockVisible = (context: GraphQLContext) => scopeCondition(context.scope, sql`k.region_code`, 'always')
 
@@ -37,6 +40,10 @@ export async function loadBlocks(
     sql`select ${BLOCK_COLUMNS} from blocks k where k.id = any(${sql.param([...ids])}::int[]) and ${blockVisible(context)}`,
   )
   return inKeyOrder(ids, rows, (r) => r.id)
+}
+
+async function loadBlockGeoms(ids: readonly number[], context: GraphQLContext): Promise<(Geometry | null)[]> {
+  return (await loadBlocks(ids, context)).map((row) => row?.geom ?? null)
 }
 
 /** Its compounds and buildings are added by schema/buildings/compounds.ts and buildings.ts. */
@@ -56,7 +63,10 @@ builder.objectType(Block, {
       nullable: true,
       resolve: (k, _a, c) => c.loader(loadRegions).load(k.regionCode),
     }),
-    geom: t.field({ type: 'GeoJSON', resolve: (k) => k.geom }),
+    geom: t.field({
+      type: 'GeoJSON',
+      resolve: async (k, _a, c) => k.geom ?? ((await c.loader(loadBlockGeoms).load(k.id)) as Geometry),
+    }),
     areaM2: t.exposeFloat('areaM2', { nullable: true }),
     distanceM: t.float({
       nullable: true,
@@ -76,13 +86,14 @@ builder.queryField('blocks', (t) =>
         filter: t.arg({ type: SpatialFilter }),
         orderBy: t.arg({ type: ListOrder }),
       },
-      resolve: async (_root, args, context) => {
+      resolve: async (_root, args, context, info) => {
         const spatial = await resolveSpatialFilter(context, args.filter)
+        const withGeom = requestedNodeFields(info).has('geom')
         return keysetPage<BlockRow>(
           context,
           {
             from: sql`blocks k`,
-            columns: withDistance(BLOCK_COLUMNS, spatial, sql`k.geom`),
+            columns: withDistance(withGeom ? BLOCK_COLUMNS : BLOCK_KEY_COLUMNS, spatial, sql`k.geom`),
             where: [
               and([
                 blockVisible(context),
@@ -92,7 +103,8 @@ builder.queryField('blocks', (t) =>
             ordering: spatialOrdering(args.orderBy, spatial, sql`k.geom`, sql`k.id`),
           },
           args,
-          (rows) => primeLoader(context.loader(loadBlocks), rows, (r) => r.id),
+          // Only whole rows may stand in for the node loader's.
+          (rows) => (withGeom ? primeLoader(context.loader(loadBlocks), rows, (r) => r.id) : undefined),
         )
       },
     },

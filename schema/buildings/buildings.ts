@@ -3,14 +3,15 @@ import { z } from 'zod'
 import { scopeCondition } from '../../server/auth/scope.ts'
 import { BUILDING_USES } from '../../server/db/buildings.ts'
 import type { Geometry } from '../../server/db/geometry.ts'
-import type { GraphQLContext } from '../../server/graphql/context.ts'
+import type { BatchLoad, GraphQLContext } from '../../server/graphql/context.ts'
+import { RawJson } from '../../server/graphql/raw-json.ts'
 import { builder } from '../builder.ts'
 import { joinedRegion, loadRegions, Region, regionColumns, regionVisible } from '../regions.ts'
 import { encodeGlobalId, numericKey } from '../support/global-id.ts'
 import { groupedByKey, inKeyOrder } from '../support/loading.ts'
 import { registerNode } from '../support/node.ts'
 import { and, keysetPage } from '../support/pagination.ts'
-import { requestedNodeFields } from '../support/selection.ts'
+import { requestedListFields, requestedNodeFields } from '../support/selection.ts'
 import { resolveSpatialFilter, SpatialFilter, spatialOrdering, withDistance } from '../support/spatial.ts'
 import { Block, loadBlocks } from './blocks.ts'
 import { Compound, compoundColumns, compoundVisible, joinedCompound, loadCompounds } from './compounds.ts'
@@ -48,7 +49,7 @@ export interface BuildingRow {
 const BUILDING_FIELD_COLUMNS: Record<string, string> = {
   name: 'b.name',
   nameEn: 'b.name_en as "nameEn"',
-  // GeoJSON text kept by PostgreSQL (buildings.footprint_geojson), parsed here rather than cast to json there.
+  // GeoJSON text kept by PostgreSQL (buildings.footprint_geojson), not cast to json there.
   footprint: 'b.footprint_geojson as footprint',
   centroid: 'ST_AsGeoJSON(b.centroid, 9)::json as centroid',
   footprintAreaM2: 'b.footprint_area_m2 as "footprintAreaM2"',
@@ -97,12 +98,24 @@ async function loadBuildings(
   return inKeyOrder(ids, rows, (r) => r.id)
 }
 
-/** Buildings per compound or block, capped per parent (a compound rarely has more than a few hundred). */
-function buildingsOf(column: 'compound_id' | 'block_id') {
-  return async (ids: readonly number[], context: GraphQLContext): Promise<BuildingRow[][]> => {
+/**
+ * Buildings per compound or block, capped per parent (a compound rarely has more than a few hundred), with only
+ * the columns the query asks for: one batch function per parent column and column set, so requests asking for
+ * the same fields share a loader and its statement.
+ */
+function buildingsOf(
+  column: 'compound_id' | 'block_id',
+  fields: Set<string>,
+): BatchLoad<number, BuildingRow[]> {
+  const wanted = [...fields].filter((field) => field in BUILDING_FIELD_COLUMNS).sort()
+  const key = `${column}|${wanted.join(',')}`
+  const known = childLoads.get(key)
+  if (known) return known
+  const columns = buildingColumnsFor(new Set(wanted))
+  const load = async (ids: readonly number[], context: GraphQLContext): Promise<BuildingRow[][]> => {
     const rows = await context.database.rows<BuildingRow & { parentId: number }>(
       sql`select * from (
-            select ${BUILDING_COLUMNS}, b.${sql.raw(column)} as "parentId",
+            select ${columns}, b.${sql.raw(column)} as "parentId",
               row_number() over (partition by b.${sql.raw(column)} order by b.id) as n
             from buildings b
             where b.${sql.raw(column)} = any(${sql.param([...ids])}::int[]) and ${buildingVisible(context)}
@@ -110,10 +123,12 @@ function buildingsOf(column: 'compound_id' | 'block_id') {
     )
     return groupedByKey(ids, rows, (r) => r.parentId)
   }
+  childLoads.set(key, load)
+  return load
 }
 const MAX_CHILD_BUILDINGS = 1000
-const loadBuildingsOfCompounds = buildingsOf('compound_id')
-const loadBuildingsOfBlocks = buildingsOf('block_id')
+// Bounded by the schema: one entry per parent column and distinct set of Building fields asked for.
+const childLoads = new Map<string, BatchLoad<number, BuildingRow[]>>()
 
 export const BuildingUse = builder.enumType('BuildingUse', {
   description: '建筑用途 / Building use',
@@ -158,7 +173,8 @@ builder.objectType(Building, {
     footprint: t.field({
       type: 'GeoJSON',
       description: '轮廓 / Footprint',
-      resolve: (b) => (typeof b.footprint === 'string' ? (JSON.parse(b.footprint) as Geometry) : b.footprint),
+      // The stored text goes to the response as it is (RawJson), unparsed on the compiled path.
+      resolve: (b) => (typeof b.footprint === 'string' ? new RawJson(b.footprint) : b.footprint),
     }),
     centroid: t.field({
       type: 'GeoJSON',
@@ -196,7 +212,8 @@ builder.objectField(Block, 'buildings', (t) =>
   t.field({
     type: [Building],
     description: `街区内的建筑（至多 ${MAX_CHILD_BUILDINGS} 栋）/ Buildings of the block (at most ${MAX_CHILD_BUILDINGS})`,
-    resolve: async (k, _a, c) => (await c.loader(loadBuildingsOfBlocks).load(k.id)) ?? [],
+    resolve: async (k, _a, c, info) =>
+      (await c.loader(buildingsOf('block_id', requestedListFields(info))).load(k.id)) ?? [],
   }),
 )
 
@@ -204,7 +221,8 @@ builder.objectField(Compound, 'buildings', (t) =>
   t.field({
     type: [Building],
     description: `小区内的建筑（至多 ${MAX_CHILD_BUILDINGS} 栋）/ Buildings of the compound (at most ${MAX_CHILD_BUILDINGS})`,
-    resolve: async (r, _a, c) => (await c.loader(loadBuildingsOfCompounds).load(r.id)) ?? [],
+    resolve: async (r, _a, c, info) =>
+      (await c.loader(buildingsOf('compound_id', requestedListFields(info))).load(r.id)) ?? [],
   }),
 )
 

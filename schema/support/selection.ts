@@ -28,3 +28,19 @@ export function requestedNodeFields(info: GraphQLResolveInfo): Set<string> {
   }
   return fields
 }
+
+/** The field names a query asks for on the items of a plain list field (`buildings { … }`), fragments included. */
+export function requestedListFields(info: GraphQLResolveInfo): Set<string> {
+  const fields = new Set<string>()
+  const fragments = info.fragments as Record<string, FragmentDefinitionNode>
+  const collect = (set: SelectionSetNode | undefined, depth = 0): void => {
+    if (!set || depth > 20) return
+    for (const selection of set.selections) {
+      if (selection.kind === 'Field') fields.add(selection.name.value)
+      else if (selection.kind === 'InlineFragment') collect(selection.selectionSet, depth + 1)
+      else collect(fragments[selection.name.value]?.selectionSet, depth + 1)
+    }
+  }
+  for (const field of info.fieldNodes) collect(field.selectionSet)
+  return fields
+}

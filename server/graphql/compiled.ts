@@ -13,6 +13,7 @@ import {
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit'
 import type { GraphQLContext } from './context.ts'
 import type { GraphQLOutcome } from './observe.ts'
+import { stringifyResult } from './raw-json.ts'
 
 /**
  * How many distinct (operation name, document) pairs keep their compiled form. Clients send a bounded set of
@@ -82,7 +83,7 @@ export function createCompiledExecutor(
       if (found === APOLLO) return null
       const result = (await found.compiled.query(undefined, context, request.variables)) as ExecutionResult
       if (result.errors?.length) return null
-      return { body: found.compiled.stringify(result), operationName: found.operationName }
+      return { body: stringifyResult(result), operationName: found.operationName }
     },
     /** Whether the compiled path would answer this document (before any execution). */
     accepts(request: CompiledRequest): boolean {
@@ -107,7 +108,8 @@ function compile(
   if (validate(schema, document, rules).length > 0) return APOLLO
   const operation = getOperationAST(document, request.operationName ?? undefined)
   if (operation?.operation !== 'query') return APOLLO
-  // The compiled JSON serialiser (fast-json-stringify) has no schema for custom scalars such as GeoJSON.
+  // The compiled JSON serialiser (fast-json-stringify) has no schema for custom scalars such as GeoJSON;
+  // stringifyResult writes stored JSON text as it is instead.
   const compiled = compileQuery(schema, document, request.operationName ?? undefined, {
     customJSONSerializer: false,
   })
