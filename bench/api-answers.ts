@@ -1,6 +1,15 @@
-/** The viewport query as each server spells it, and their answers as the same plain rows. */
+/** The query shapes of the API benchmark as each server spells them, and their answers as the same plain rows. */
 
-import { agentFor, post } from './api-load.ts'
+import { posterFor } from './api-load.ts'
+
+/** One query shape: a body per request for each server (same order), and each answer as comparable rows. */
+export interface Shape {
+  name: string
+  ours: string[]
+  peer: string[]
+  normaliseOurs(text: string): unknown[]
+  normalisePeer(text: string): unknown[]
+}
 
 export interface Viewport {
   west: number
@@ -17,14 +26,25 @@ const OUR_QUERY = `query Viewport($filter: SpatialFilter!, $first: Int!) {
 
 const PEER_QUERY = `query Viewport($west: Float!, $south: Float!, $east: Float!, $north: Float!, $first: Int!) {
   benchPeerBuildingsInViewport(west: $west, south: $south, east: $east, north: $north, first: $first) {
-    nodes { rowId name heightM footprintGeojson compoundByCompoundId { rowId name } regionByRegionCode { code name } }
+    nodes { rowId name heightM footprintJson compoundByCompoundId { rowId name } regionByRegionCode { code name } }
   }
 }`
 
-export const ourBody = (v: Viewport, first: number) =>
+const ourBody = (v: Viewport, first: number) =>
   JSON.stringify({ query: OUR_QUERY, variables: { filter: { bbox: v }, first } })
-export const peerBody = (v: Viewport, first: number) =>
+const peerBody = (v: Viewport, first: number) =>
   JSON.stringify({ query: PEER_QUERY, variables: { ...v, first } })
+
+/** Buildings in a map viewport with their compound and district: what the 3D viewer and web maps send. */
+export function viewportShape(views: Viewport[], first: number): Shape {
+  return {
+    name: 'viewport',
+    ours: views.map((v) => ourBody(v, first)),
+    peer: views.map((v) => peerBody(v, first)),
+    normaliseOurs,
+    normalisePeer,
+  }
+}
 
 interface Row {
   id: number
@@ -38,7 +58,8 @@ interface Row {
 const round = (value: unknown): unknown =>
   typeof value === 'number' ? Math.round(value * 1e7) / 1e7 : Array.isArray(value) ? value.map(round) : value
 
-const rawId = (globalId: string) => Number(Buffer.from(globalId, 'base64').toString('utf8').split(':')[1])
+export const rawId = (globalId: string) =>
+  Number(Buffer.from(globalId, 'base64').toString('utf8').split(':')[1])
 
 /** Both answers as the same plain rows, so the benchmark compares like with like before it times anything. */
 function normaliseOurs(text: string): Row[] {
@@ -78,7 +99,7 @@ function normalisePeer(text: string): Row[] {
       rowId: number
       name: string | null
       heightM: number
-      footprintGeojson: { type: string; coordinates: unknown }
+      footprintJson: { type: string; coordinates: unknown }
       compoundByCompoundId: { rowId: number; name: string | null } | null
       regionByRegionCode: { code: string; name: string } | null
     }
@@ -86,7 +107,7 @@ function normalisePeer(text: string): Row[] {
       id: b.rowId,
       name: b.name,
       heightM: b.heightM,
-      footprint: { type: b.footprintGeojson.type, coordinates: round(b.footprintGeojson.coordinates) },
+      footprint: { type: b.footprintJson.type, coordinates: round(b.footprintJson.coordinates) },
       compound: b.compoundByCompoundId
         ? { id: b.compoundByCompoundId.rowId, name: b.compoundByCompoundId.name }
         : null,
@@ -95,29 +116,29 @@ function normalisePeer(text: string): Row[] {
   })
 }
 
-export async function assertSameAnswers(
-  ours: URL,
-  peer: URL,
-  views: Viewport[],
-  first: number,
-): Promise<number> {
-  const agent = agentFor(1)
+/** Sends every body of a shape to both servers and throws unless their answers are the same rows. */
+export async function assertSameAnswers(ours: URL, peer: URL, shape: Shape): Promise<number> {
+  const a = posterFor(ours, 1)
+  const b = posterFor(peer, 1)
   let rows = 0
-  for (const v of views) {
-    const a = await post(agent, ours, ourBody(v, first))
-    const b = await post(agent, peer, peerBody(v, first))
-    if (a.status !== 200 || b.status !== 200) {
-      throw new Error(`status ${a.status} / ${b.status}: ${a.text.slice(0, 300)} ${b.text.slice(0, 300)}`)
+  try {
+    for (const [i, body] of shape.ours.entries()) {
+      const x = await a.post(body)
+      const y = await b.post(shape.peer[i] as string)
+      if (x.status !== 200 || y.status !== 200) {
+        throw new Error(`status ${x.status} / ${y.status}: ${x.text.slice(0, 300)} ${y.text.slice(0, 300)}`)
+      }
+      const left = JSON.stringify(shape.normaliseOurs(x.text))
+      const right = JSON.stringify(shape.normalisePeer(y.text))
+      if (left !== right) {
+        throw new Error(
+          `the two servers answer ${shape.name} ${i} differently:\n${left.slice(0, 600)}\n${right.slice(0, 600)}`,
+        )
+      }
+      rows += shape.normaliseOurs(x.text).length
     }
-    const x = JSON.stringify(normaliseOurs(a.text))
-    const y = JSON.stringify(normalisePeer(b.text))
-    if (x !== y) {
-      throw new Error(
-        `the two servers answer differently for ${JSON.stringify(v)}:\n${x.slice(0, 600)}\n${y.slice(0, 600)}`,
-      )
-    }
-    rows += normaliseOurs(a.text).length
+  } finally {
+    await Promise.all([a.close(), b.close()])
   }
-  agent.destroy()
   return rows
 }

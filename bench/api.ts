@@ -8,26 +8,36 @@ import pg from 'pg'
 import { PROJECT_ROOT } from '../server/config.ts'
 import { type Database, migrateDatabase, openDatabase } from '../server/db/client.ts'
 import { seedDatabase } from '../server/seed/demo.ts'
-import { assertSameAnswers, ourBody, peerBody, type Viewport } from './api-answers.ts'
+import { assertSameAnswers, type Shape, type Viewport, viewportShape } from './api-answers.ts'
+import { districtBlocksShape } from './api-blocks.ts'
 import { type LoadResult, load, summary } from './api-load.ts'
 import { postgresUrl, withDatabase } from './database.ts'
 
 /**
- * `npm run bench -- api`: buildings in a viewport with their compound and region, served by CityCheck and by
- * PostGraphile v5 from the same PostgreSQL database, under the same concurrent load. Prints figures, asserts
- * nothing about time; the last line is one JSON object.
+ * `npm run bench -- api`: two query shapes — buildings in a viewport with their compound and region, and a
+ * district's blocks with their buildings — served by CityCheck and by PostGraphile v5 from the same PostgreSQL
+ * database, under the same concurrent load. Prints figures, asserts nothing about time; the last line is one JSON
+ * object (the viewport's figures at the top level, every shape's under `queries`).
  */
 
 const BENCH_DATABASE = 'citycheck_bench_api'
+/** The demo's districts: 黄浦区, 虹口区, 浦东新区. */
+const DISTRICTS = ['310101', '310109', '310115']
 const PEER_DIR = path.join(PROJECT_ROOT, 'bench/peer')
 
-export interface ApiBenchResult {
-  bench: 'api'
+/** One shape's figures: requests per second and 95th percentile latency of each server, and their ratio. */
+export interface ShapeResult {
+  name: string
   rps: number
   p95Ms: number
   peerRps: number
   peerP95Ms: number
   ratio: number
+}
+
+export interface ApiBenchResult extends Omit<ShapeResult, 'name'> {
+  bench: 'api'
+  queries: ShapeResult[]
 }
 
 interface Options {
@@ -89,8 +99,13 @@ async function prepareDatabase(url: string): Promise<string> {
 /** What PostGraphile users write without the PostGIS plugin, in a schema of its own. */
 async function installPeerFunctions(database: Database): Promise<void> {
   await database.rows(sql`create schema if not exists bench_peer`)
-  await database.rows(sql`create or replace function bench_peer.buildings_footprint_geojson(b public.buildings)
-    returns json language sql stable parallel safe as $$ select ST_AsGeoJSON(b.footprint)::json $$`)
+  // The stored GeoJSON text is the peer's too: it reads the same column CityCheck reads, cast to json.
+  await database.rows(sql`drop function if exists bench_peer.buildings_footprint_geojson(public.buildings)`)
+  await database.rows(sql`create or replace function bench_peer.buildings_footprint_json(b public.buildings)
+    returns json language sql stable parallel safe as $$ select b.footprint_geojson::json $$`)
+  await database.rows(sql`create or replace function bench_peer.blocks_in_region(code text)
+    returns setof public.blocks language sql stable parallel safe as $$
+      select b.* from public.blocks b where b.region_code like code || '%' order by b.id $$`)
   await database.rows(sql`create or replace function bench_peer.buildings_in_viewport(
       west double precision, south double precision, east double precision, north double precision)
     returns setof public.buildings language sql stable parallel safe as $$
@@ -201,30 +216,33 @@ export async function runApiBench(args: string[] = []): Promise<ApiBenchResult> 
   try {
     const ourUrl = new URL(ours.url)
     const peerUrl = new URL(peer.url)
-    const rows = await assertSameAnswers(ourUrl, peerUrl, views, options.pageSize)
-    log(
-      `both servers return the same ${rows} buildings (fields, compounds, regions, footprints) over all viewports`,
-    )
-
-    const { a, b } = await alternateRounds(ourUrl, peerUrl, views, options)
-    const result: ApiBenchResult = {
-      bench: 'api',
-      rps: a.rps,
-      p95Ms: a.p95Ms,
-      peerRps: b.rps,
-      peerP95Ms: b.p95Ms,
-      ratio: Math.round((a.rps / b.rps) * 100) / 100,
+    const shapes = [viewportShape(views, options.pageSize), districtBlocksShape(DISTRICTS, 20)]
+    const queries: ShapeResult[] = []
+    for (const shape of shapes) {
+      const rows = await assertSameAnswers(ourUrl, peerUrl, shape)
+      log(`${shape.name}: both servers return the same ${rows} rows over ${shape.ours.length} requests`)
+      const { a, b } = await alternateRounds(ourUrl, peerUrl, shape, options)
+      const ratio = Math.round((a.rps / b.rps) * 100) / 100
+      queries.push({
+        name: shape.name,
+        rps: a.rps,
+        p95Ms: a.p95Ms,
+        peerRps: b.rps,
+        peerP95Ms: b.p95Ms,
+        ratio,
+      })
     }
-    return result
+    const [{ name: _, ...viewport }] = queries as [ShapeResult]
+    return { bench: 'api', ...viewport, queries }
   } finally {
     await Promise.all([stop(ours.child), stop(peer.child)])
   }
 }
 
 /** Warm-up, then rounds of load on one server and the other in turn; the summaries of all rounds. */
-async function alternateRounds(ourUrl: URL, peerUrl: URL, views: Viewport[], options: Options) {
-  const ourBodies = views.map((v) => ourBody(v, options.pageSize))
-  const peerBodies = views.map((v) => peerBody(v, options.pageSize))
+async function alternateRounds(ourUrl: URL, peerUrl: URL, shape: Shape, options: Options) {
+  const ourBodies = shape.ours
+  const peerBodies = shape.peer
   await load(ourUrl, ourBodies, options.concurrency, options.warmupS)
   await load(peerUrl, peerBodies, options.concurrency, options.warmupS)
   const ourRuns: LoadResult[] = []
@@ -236,7 +254,7 @@ async function alternateRounds(ourUrl: URL, peerUrl: URL, views: Viewport[], opt
     const a = summary([ourRuns[r] as LoadResult])
     const b = summary([peerRuns[r] as LoadResult])
     log(
-      `round ${r + 1}: CityCheck ${a.rps} req/s (p95 ${a.p95Ms} ms), PostGraphile ${b.rps} req/s (p95 ${b.p95Ms} ms)`,
+      `${shape.name} round ${r + 1}: CityCheck ${a.rps} req/s (p95 ${a.p95Ms} ms), PostGraphile ${b.rps} req/s (p95 ${b.p95Ms} ms)`,
     )
   }
   const a = summary(ourRuns)

@@ -1,6 +1,7 @@
 // PostGraphile v5 serving the benchmark database, run by bench/api.ts with the Node 22 of this folder.
 // Geometry reaches it the way PostGraphile users serve it without the PostGIS plugin: the computed column
-// bench_peer.buildings_footprint_geojson and the set-returning function bench_peer.buildings_in_viewport.
+// bench_peer.buildings_footprint_json (reading the stored GeoJSON text) and the set-returning functions
+// bench_peer.buildings_in_viewport and bench_peer.blocks_in_region.
 import { createServer } from 'node:http'
 import { postgraphile } from 'postgraphile'
 import { makePgService } from 'postgraphile/adaptors/pg'
