@@ -135,16 +135,16 @@ describe('the demo’s 2023 and 2024 checks', () => {
     const server: RunningServer = await startHttpServer({ config, database, jobs: runner })
     try {
       const token = await tokenFor('city', '310100')
-      const gql = async (query: string) => {
+      const ask = async (query: string, variables: Record<string, unknown> = {}) => {
         const response = await fetch(`${server.url}/graphql`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body: JSON.stringify({ query }),
+          body: JSON.stringify({ query, variables }),
         })
         // biome-ignore lint/suspicious/noExplicitAny: the test reads untyped JSON field by field
         return (await response.json()) as { data?: any; errors?: unknown[] }
       }
-      const weak = await gql(`{ persistentWeaknesses(regionCode: "310100") { year checks
+      const weak = await ask(`{ persistentWeaknesses(regionCode: "310100") { year checks
         weaknesses { indicatorCode unitType unitKey consecutiveChecks years latestGrade latestWarning } } }`)
       expect(weak.errors).toBeUndefined()
       const list = weak.data.persistentWeaknesses
@@ -152,8 +152,12 @@ describe('the demo’s 2023 and 2024 checks', () => {
       expect(list.weaknesses.length).toBeGreaterThan(0)
       for (const w of list.weaknesses) expect(w.years).toEqual([2023, 2024, 2025])
       const first = list.weaknesses[0]
-      const trend = await gql(`{ indicatorTrend(indicatorCode: "${first.indicatorCode}",
-        unitType: ${first.unitType}, unitKey: "${first.unitKey}") { year source derivation grade warning } }`)
+      const trend = await ask(
+        `query Trend($code: String!, $unitType: IndicatorValueUnitType, $unitKey: String!) {
+          indicatorTrend(indicatorCode: $code, unitType: $unitType, unitKey: $unitKey) {
+            year source derivation grade warning } }`,
+        { code: first.indicatorCode, unitType: first.unitType, unitKey: first.unitKey },
+      )
       const points = trend.data.indicatorTrend
       expect(points.map((p: { year: number }) => p.year)).toEqual([2023, 2024, 2025])
       expect(points[0].source).toBe('imported')
