@@ -23,8 +23,8 @@ export interface GeneratedTasks {
  * campaign). For every enabled indicator of the edition — reported ones, and computed ones too so a district can
  * confirm or correct them — the units of the indicator's unit type inside the campaign owe a value:
  * - `region` indicators of annual and special checks, by reporting level: the districts of the campaign's city
- *   (`district`), its streets filled by their district (`street`), or the campaign's region itself (`city`, and
- *   `department`, routed to the indicator's department);
+ *   (`district`; a city without districts stands for its own), its streets filled by their district (`street`),
+ *   or the campaign's region itself (`city`, and `department`, routed to the indicator's department);
  * - `region` indicators of an area check: one unit, the area itself (`renewal_area`, keyed by the renewal area,
  *   or `campaign-<id>` for a bare polygon), filled by the district the area lies in;
  * - blocks, compounds, self-built clusters and buildings from their tables inside the campaign's region, and for
@@ -79,7 +79,11 @@ function unitsOf(frame: CampaignFrame): SQL {
   const districts =
     frame.topLevel === 'district'
       ? sql`select d.code, d.name, d.scope_prefix from regions d where d.code = ${frame.topCode}`
-      : sql`select d.code, d.name, d.scope_prefix from regions d where d.level = 'district' and d.code like ${like}`
+      : // A city without districts (东莞, 中山: streets right under the city) fills as its own district.
+        sql`select d.code, d.name, d.scope_prefix from regions d where d.level = 'district' and d.code like ${like}
+          union all
+          select r.code, r.name, r.scope_prefix from regions r where r.code = ${frame.topCode}
+            and not exists (select 1 from regions d where d.level = 'district' and d.code like ${like})`
   const special = frame.kind === 'special' ? sql`and i.unit_type = ${frame.objectType}` : sql``
   const regionUnits =
     frame.kind === 'area' ? areaUnit(frame, byLevel, department) : cityUnits(top, department)

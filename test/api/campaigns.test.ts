@@ -11,31 +11,10 @@ const CREATE = `mutation ($input: CreateCampaignInput!) {
 const LIST = `query ($regionCode: String, $year: Int, $kind: CampaignKind) {
   campaigns(regionCode: $regionCode, year: $year, kind: $kind) { totalCount nodes { databaseId name year kind status } } }`
 
-// A 2 × 2 km square over the west of 黄浦区 (the Bund demo's blocks), and one with a bow tie.
-const SQUARE = {
-  type: 'Polygon',
-  coordinates: [
-    [
-      [121.47, 31.22],
-      [121.49, 31.22],
-      [121.49, 31.24],
-      [121.47, 31.24],
-      [121.47, 31.22],
-    ],
-  ],
-}
-const BOW_TIE = {
-  type: 'Polygon',
-  coordinates: [
-    [
-      [121.47, 31.22],
-      [121.49, 31.24],
-      [121.49, 31.22],
-      [121.47, 31.24],
-      [121.47, 31.22],
-    ],
-  ],
-}
+// A 2 × 2 km square over the west of 黄浦区 (the Bund demo's blocks), and the same corners as a bow tie.
+const ring = (...points: number[][]) => ({ type: 'Polygon', coordinates: [[...points, points[0]]] })
+const SQUARE = ring([121.47, 31.22], [121.49, 31.22], [121.49, 31.24], [121.47, 31.24])
+const BOW_TIE = ring([121.47, 31.22], [121.49, 31.24], [121.49, 31.22], [121.47, 31.24])
 
 describe('campaigns and their filling tasks', () => {
   let api: WriteApi
@@ -113,6 +92,25 @@ describe('campaigns and their filling tasks', () => {
 
     const again = await api.gql(CREATE, { input }, { token: city })
     expect(codesOf(again)).toEqual(['CONFLICT'])
+  })
+
+  it('lets a city without districts fill as its own district', async () => {
+    const dongguan = await tokenFor('city', '441900')
+    const input = {
+      kind: 'annual',
+      year: 2025,
+      name: '东莞市 2025 年城市体检',
+      regionCode: '441900',
+      systemId: national,
+    }
+    const r = await api.gql(CREATE, { input }, { token: dongguan })
+    expect(r.errors).toBeUndefined()
+    const indicators = await count(
+      sql`select count(*)::int as n from indicators where system_id = ${national} and enabled`,
+    )
+    expect(r.data.createCampaign.fillings).toEqual([
+      { regionCode: '441900', state: 'draft', progress: { tasks: indicators } },
+    ])
   })
 
   it('answers the campaigns contract within scope: a district sees its city’s check, not a sibling’s', async () => {
