@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm'
 import { authorize } from '../../server/auth/permissions.ts'
 import { CITY_CLASSES } from '../../server/domain/grading.ts'
 import type { GraphQLContext } from '../../server/graphql/context.ts'
-import { badUserInput, forbidden, notFound } from '../../server/graphql/errors.ts'
+import { badUserInput, notFound } from '../../server/graphql/errors.ts'
 import { recordAudit } from '../audit.ts'
 import { builder } from '../builder.ts'
 import { Region, type RegionRow, regionColumns } from '../regions.ts'
@@ -69,11 +69,8 @@ export async function setCityClass(
   regionCode: string,
   cityClass: string | null,
 ): Promise<SetCityClassResult> {
-  authorize(context.identity, context.scope, 'edition.write', { regionCode })
-  // The class decides the standards a city is held to: the province's call, not the city's own.
-  if (context.identity?.role !== 'province') {
-    throw forbidden('仅省级账号可以设置城市分类', 'Only a province may set a city class')
-  }
+  // The class decides the standards a city is held to: the province's call, not the city's own (ADR 0012).
+  authorize(context.identity, context.scope, 'region.classify', { regionCode })
   const wanted = cityClass?.trim() || null
   if (wanted !== null && !(CITY_CLASSES as readonly string[]).includes(wanted)) {
     throw badUserInput(

@@ -21,6 +21,12 @@ export const OPERATIONS = [
   'filling.reviewProvince',
   'filling.unlock',
   'filling.read',
+  'region.classify',
+  'problem.report',
+  'problem.route',
+  'task.work',
+  'routing.write',
+  'kpi.read',
 ] as const
 export type Operation = (typeof OPERATIONS)[number]
 
@@ -79,6 +85,32 @@ export const PERMISSIONS: Record<Operation, Partial<Record<Role, Grant>>> = {
     department: 'region',
     expert: 'region',
   },
+  'region.classify': { province: 'region' },
+  'problem.report': {
+    province: 'region',
+    city: 'region',
+    district: 'region',
+    street: 'region',
+    department: 'region',
+    expert: 'region',
+    partner: 'region',
+  },
+  'problem.route': { province: 'region', city: 'region', district: 'region' },
+  'task.work': {
+    province: 'region',
+    city: 'region',
+    district: 'region',
+    street: 'region',
+    department: 'routed',
+  },
+  'routing.write': { province: 'region', city: 'region' },
+  'kpi.read': {
+    province: 'region',
+    city: 'region',
+    district: 'region',
+    street: 'region',
+    department: 'region',
+  },
 }
 
 const ROLE_NAMES: Record<Role, string> = {
@@ -110,6 +142,12 @@ const OPERATION_NAMES: Record<Operation, { zh: string; en: string }> = {
   'filling.reviewProvince': { zh: '复审填报（省级）', en: 'review a filling in the province round' },
   'filling.unlock': { zh: '解锁已审定的填报', en: 'unlock an approved filling' },
   'filling.read': { zh: '读取填报', en: 'read fillings' },
+  'region.classify': { zh: '设定城市分类', en: "set a city's class" },
+  'problem.report': { zh: '上报问题', en: 'report a problem' },
+  'problem.route': { zh: '派单、拆分或合并问题', en: 'route, split or merge problems' },
+  'task.work': { zh: '办理整改任务', en: 'work a rectification task' },
+  'routing.write': { zh: '维护派单规则与节假日', en: 'edit routing rules and holidays' },
+  'kpi.read': { zh: '读取绩效指标', en: 'read performance figures' },
 }
 
 /** What an operation acts on: where it lies and, for routed work, the department it is routed to. */
