@@ -7,16 +7,15 @@
  * Evidence is attached to an existing value, not to a task: the row needs a value to hang on (evidence_files
  * names no indicator or unit of its own), and a value filled later would otherwise find no evidence.
  */
-import { createReadStream } from 'node:fs'
-import fs from 'node:fs/promises'
 import type http from 'node:http'
 import { sql } from 'drizzle-orm'
 import { recordAudit, type SqlExecutor } from '../../schema/audit.ts'
 import { fillingForChange } from '../../schema/fillings/values.ts'
 import { authorize } from '../auth/permissions.ts'
+import { sendStoredFile } from '../evidence/download.ts'
+import { evidenceTypeOf, fileNameOf, sanitizeFileName, storeEvidence } from '../evidence/store.ts'
 import type { GraphQLContext } from '../graphql/context.ts'
-import { evidencePath, evidenceTypeOf, sanitizeFileName, storeEvidence } from './evidence-files.ts'
-import { assertRegionInScope, attachmentDisposition, HttpError, readBody, sendJson } from './request.ts'
+import { assertRegionInScope, HttpError, readBody, sendJson } from './request.ts'
 
 /** Largest evidence file: a phone photo or a scanned PDF fits; a video does not belong here. */
 export const MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
@@ -128,21 +127,6 @@ async function targetOf(
   return target
 }
 
-/** The name in a `Content-Disposition` header: `filename*` (RFC 5987, UTF-8) before plain `filename`. */
-export function fileNameOf(header: string | undefined): string | null {
-  if (!header) return null
-  const extended = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header)?.[1]
-  if (extended) {
-    try {
-      return decodeURIComponent(extended.trim())
-    } catch {
-      // A malformed escape: fall back to the plain name.
-    }
-  }
-  const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]+))/.exec(header)
-  return plain ? (plain[1] ?? plain[2] ?? '').replace(/\\(.)/g, '$1').trim() : null
-}
-
 /**
  * Streams one evidence file as an attachment. A row outside the caller's read scope answers 404 like a missing
  * one: ids are sequential, and a 403 would tell which exist.
@@ -159,29 +143,8 @@ export async function downloadEvidence(
     from evidence_files where id = ${id}`)
   const inScope = row && context.scope.kind === 'region' && row.regionCode.startsWith(context.scope.prefix)
   if (!row || !inScope) throw new HttpError(404, `没有佐证材料 ${id}`, `There is no evidence file ${id}`)
-  const file = evidencePath(dataDir, row.sha256)
-  const stat = await fs.stat(file).catch(() => null)
-  if (!stat) {
-    throw new HttpError(
-      410,
-      `佐证材料 ${id} 的文件已不在存储中`,
-      `The file of evidence ${id} is no longer stored`,
-    )
-  }
-  res.writeHead(200, {
-    'content-type': row.mediaType,
-    'content-length': String(stat.size),
-    'content-disposition': attachmentDisposition(row.fileName),
-    'x-content-type-options': 'nosniff',
-    // Even opened in place, the file runs nothing: no scripts, no plugins, no subresources.
-    'content-security-policy': "default-src 'none'; sandbox",
-    'cache-control': 'private, no-store',
-  })
-  await new Promise<void>((resolve, reject) => {
-    const stream = createReadStream(file)
-    stream.on('error', reject)
-    res.on('finish', resolve)
-    res.on('close', resolve)
-    stream.pipe(res)
+  await sendStoredFile(res, dataDir, row, {
+    zh: `佐证材料 ${id} 的文件已不在存储中`,
+    en: `The file of evidence ${id} is no longer stored`,
   })
 }

@@ -7,11 +7,11 @@
 import type http from 'node:http'
 import { type FilledValue, fillValues } from '../../schema/fillings/values.ts'
 import { authorize } from '../auth/permissions.ts'
+import { listZip, startsAsZip } from '../evidence/zip.ts'
 import type { GraphQLContext } from '../graphql/context.ts'
 import { type FormData, loadForm } from './form-data.ts'
 import { assertRegionInScope, attachmentDisposition, HttpError, readBody, sendJson } from './request.ts'
 import { buildFormWorkbook, readFormWorkbook, type SheetRow, WorkbookError } from './workbook.ts'
-import { listZip, startsAsZip } from './zip.ts'
 
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 

@@ -1,9 +1,8 @@
 /** Evidence names and types (docs/adr/0013), one rule at a time; the HTTP round trip is test/api/evidence.test.ts. */
 import ExcelJS from 'exceljs'
 import { describe, expect, it } from 'vitest'
-import { fileNameOf } from '../../../server/fillings/evidence.ts'
-import { evidenceTypeOf, sanitizeFileName } from '../../../server/fillings/evidence-files.ts'
-import { listZip, officeKind } from '../../../server/fillings/zip.ts'
+import { evidenceTypeOf, fileNameOf, sanitizeFileName } from '../../../server/evidence/store.ts'
+import { listZip, officeKind } from '../../../server/evidence/zip.ts'
 
 const PDF = { mediaType: 'application/pdf', extensions: ['pdf'] }
 

@@ -1,7 +1,8 @@
 /**
- * 佐证材料 on disk: which files are accepted (by their bytes, never by the name or the declared type), what
- * name they keep, and where they are stored — content-addressed under the data directory, written to a temporary
- * file and renamed into place so that a reader never sees half a file.
+ * 佐证材料 on disk, shared by the fillings' evidence and the problems' photos: which files are accepted (by their
+ * bytes, never by the name or the declared type), what name they keep, and where they are stored —
+ * content-addressed under the data directory, written to a temporary file and renamed into place so that a
+ * reader never sees half a file.
  */
 import { createHash, randomUUID } from 'node:crypto'
 import fs from 'node:fs/promises'
@@ -96,6 +97,21 @@ export function sanitizeFileName(raw: string, type: EvidenceType): string {
     .join('')
     .replace(/[.\s]+$/, '')
   return `${kept || '佐证材料'}${suffix}`
+}
+
+/** The name in a `Content-Disposition` header: `filename*` (RFC 5987, UTF-8) before plain `filename`. */
+export function fileNameOf(header: string | undefined): string | null {
+  if (!header) return null
+  const extended = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header)?.[1]
+  if (extended) {
+    try {
+      return decodeURIComponent(extended.trim())
+    } catch {
+      // A malformed escape: fall back to the plain name.
+    }
+  }
+  const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;]+))/.exec(header)
+  return plain ? (plain[1] ?? plain[2] ?? '').replace(/\\(.)/g, '$1').trim() : null
 }
 
 const SHA256 = /^[0-9a-f]{64}$/
