@@ -5,6 +5,7 @@ import type { Database } from '../db/client.ts'
 import { type ImportReport, importCity } from '../import/importer.ts'
 import { deriveBlocks } from './blocks.ts'
 import { loadIndicatorCatalogue } from './indicators.ts'
+import { seedProblemTypes } from './problem-types.ts'
 import { ensureRegions } from './regions.ts'
 import { seedRenewalAreas } from './renewal-areas.ts'
 
@@ -23,7 +24,8 @@ export interface SeedResult {
 }
 
 /**
- * What a fresh database needs: the division codes, the national indicator edition, and the Bund demo city.
+ * What a fresh database needs: the division codes, the national indicator edition, the problem types with
+ * their default routing rules, and the Bund demo city.
  * Each step is skipped when already done, so a restart does not import again.
  */
 export async function seedDatabase(
@@ -32,6 +34,7 @@ export async function seedDatabase(
 ): Promise<SeedResult> {
   const regionsAdded = await ensureRegions(database)
   const indicatorSystem = await loadIndicatorCatalogue(database, { year: options.year ?? 2025 })
+  await seedProblemTypes(database)
   let demo: ImportReport | null = null
   if (options.demo) {
     const [found] = await database.rows<{ n: number }>(
