@@ -10,6 +10,7 @@ import { attachSubscriptions } from './graphql/subscriptions.ts'
 import { healthReport, readinessReport } from './health.ts'
 import { fallbackLogger, type Logger } from './observability/logger.ts'
 import { createMetrics, type ServerMetrics } from './observability/metrics.ts'
+import { OPEN311_PREFIX, serveOpen311 } from './open311/api.ts'
 import { createRateLimiter } from './rate-limit.ts'
 import { serveStatic, useTokenVerifier } from './static.ts'
 
@@ -28,7 +29,7 @@ interface Routes {
   verifier: TokenVerifier
 }
 
-/** One HTTP server for `/healthz`, `/readyz`, `/metrics`, `/graphql`, `/api/`, `/viewer/` and `/tiles/`. */
+/** One HTTP server for `/healthz`, `/readyz`, `/metrics`, `/graphql`, `/api/`, `/open311/v2/`, `/viewer/` and `/tiles/`. */
 export async function startHttpServer(app: AppContext): Promise<RunningServer> {
   const logger = app.logger ?? fallbackLogger
   // One verifier for queries and subscriptions: one revocation list, one cache of verified tokens.
@@ -105,6 +106,7 @@ function routeOf(pathname: string): string {
   if (pathname === '/graphql') return 'graphql'
   if (pathname === '/healthz' || pathname === '/readyz' || pathname === '/metrics') return pathname.slice(1)
   if (pathname.startsWith('/tiles/')) return 'tiles'
+  if (pathname.startsWith(OPEN311_PREFIX)) return 'open311'
   if (pathname === '/viewer' || pathname.startsWith('/viewer/')) return 'viewer'
   if (pathname.startsWith('/api/'))
     return /^\/api\/(campaigns\/\d+\/)?evidence\b/.test(pathname) ? 'evidence' : 'forms'
@@ -132,6 +134,10 @@ async function handle(
   }
   if (url.pathname === '/metrics') {
     await metrics.serve(req, res)
+    return null
+  }
+  if (url.pathname.startsWith(OPEN311_PREFIX)) {
+    await serveOpen311(app, verifier, req, res, url, requestId)
     return null
   }
   if (url.pathname.startsWith('/api/')) {
