@@ -33,12 +33,20 @@ export const FILLING_FROM = sql`fillings f join campaigns k on k.id = f.campaign
   join indicator_systems s on s.id = k.system_id`
 
 /**
- * Fillings are the region staff's working data: read within the region scope by the roles holding
- * `filling.read` (ADR 0012); partners and the public read none.
+ * Fillings are the region staff's working data: read by the roles holding `filling.read` (ADR 0012) within their
+ * region, and by a street the filling of its district, which holds the street's own units (its tasks are then
+ * read through `taskVisible`); partners and the public read none.
  */
 export function fillingVisible(context: GraphQLContext, alias: SQL = sql`f`): SQL {
   const role = context.identity?.role
   if (context.scope.kind !== 'region' || !role || !PERMISSIONS['filling.read'][role]) return sql`false`
+  const prefix = context.scope.prefix
+  return sql`(${alias}.region_code like ${sql.raw(`'${prefix}%'`)} or starts_with(${sql.raw(`'${prefix}'`)}, ${alias}.region_code))`
+}
+
+/** The tasks of a visible filling the caller reads: those of units inside its region (all, but for a street). */
+export function taskVisible(context: GraphQLContext, alias: SQL = sql`t`): SQL {
+  if (context.scope.kind !== 'region') return sql`false`
   return sql`${alias}.region_code like ${sql.raw(`'${context.scope.prefix}%'`)}`
 }
 
@@ -78,7 +86,7 @@ export async function progressOf(context: GraphQLContext, where: SQL): Promise<P
     from filling_tasks t join fillings f on f.id = t.filling_id
     left join indicator_values v on v.campaign_id = t.campaign_id and v.indicator_id = t.indicator_id
       and v.unit_type = t.unit_type and v.unit_key = t.unit_key
-    where ${where} and ${fillingVisible(context)}`)
+    where ${where} and ${fillingVisible(context)} and ${taskVisible(context)}`)
   return row ?? { tasks: 0, filled: 0, approved: 0 }
 }
 
@@ -255,7 +263,7 @@ function tasksOfFilling(
   indicatorCode: string | null,
   unitKey: string | null,
 ): Promise<TaskView[]> {
-  const where = [sql`t.filling_id = ${fillingId}`]
+  const where = [sql`t.filling_id = ${fillingId}`, taskVisible(context)]
   if (indicatorCode !== null) where.push(sql`i.code = ${indicatorCode}`)
   if (unitKey !== null) where.push(sql`t.unit_key = ${unitKey}`)
   return context.database.rows<TaskView>(sql`select t.id, t.indicator_id as "indicatorId", i.code as "indicatorCode", i.name as "indicatorName",

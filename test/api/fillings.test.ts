@@ -152,6 +152,17 @@ describe('filling values through GraphQL, and their provenance', () => {
       r.data.fillIndicatorValues.rejected.map((x: { index: number; message: string }) => x.index),
     ).toEqual([1, 2])
     expect(r.data.fillIndicatorValues.rejected[1].message).toMatch(/outside your region 310101002/)
+    // The street reads its district's filling, and in it only its own units.
+    const read = await api.gql(
+      `query ($id: ID!) { filling(campaignId: $id, regionCode: "310101") {
+        tasks { indicatorCode unitKey value } progress { tasks filled } } }`,
+      { id },
+      { token: street },
+    )
+    expect(read.data.filling).toEqual({
+      tasks: [{ indicatorCode: 'S1', unitKey: '310101002', value: 4 }],
+      progress: { tasks: 1, filled: 1 },
+    })
   })
 
   it('answers the provenance of a reported value that replaced a computed one', async () => {
