@@ -9,6 +9,7 @@ import { createGraphQLHandler, type GraphQLHandler, type GraphQLOutcome } from '
 import { attachSubscriptions } from './graphql/subscriptions.ts'
 import { healthReport, readinessReport } from './health.ts'
 import { fallbackLogger, type Logger } from './observability/logger.ts'
+import { KPI_WORKBOOK_PATH, serveKpiWorkbook } from './kpis/api.ts'
 import { createMetrics, type ServerMetrics } from './observability/metrics.ts'
 import { OPEN311_PREFIX, serveOpen311 } from './open311/api.ts'
 import { createRateLimiter } from './rate-limit.ts'
@@ -107,6 +108,7 @@ function routeOf(pathname: string): string {
   if (pathname === '/healthz' || pathname === '/readyz' || pathname === '/metrics') return pathname.slice(1)
   if (pathname.startsWith('/tiles/')) return 'tiles'
   if (pathname.startsWith(OPEN311_PREFIX)) return 'open311'
+  if (pathname === KPI_WORKBOOK_PATH) return 'kpis'
   if (pathname === '/viewer' || pathname.startsWith('/viewer/')) return 'viewer'
   if (pathname.startsWith('/api/'))
     return /^\/api\/(campaigns\/\d+\/)?evidence\b/.test(pathname) ? 'evidence' : 'forms'
@@ -138,6 +140,10 @@ async function handle(
   }
   if (url.pathname.startsWith(OPEN311_PREFIX)) {
     await serveOpen311(app, verifier, req, res, url, requestId)
+    return null
+  }
+  if (url.pathname === KPI_WORKBOOK_PATH) {
+    await serveKpiWorkbook(app, verifier, req, res, url, requestId)
     return null
   }
   if (url.pathname.startsWith('/api/')) {
