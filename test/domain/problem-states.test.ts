@@ -2,9 +2,16 @@ import { describe, expect, it } from 'vitest'
 import { PROBLEM_STATES } from '../../server/db/problems.ts'
 import {
   allowedTransitions,
+  checkCloseNotFixed,
+  checkRectification,
+  checkReInspectionNote,
+  checkReInspector,
+  checkSignOff,
   checkTransition,
   isOpen,
+  outcomeAfter,
   ProblemTransitionError,
+  reInspectionTarget,
 } from '../../server/domain/problem-states.ts'
 
 describe('problem workflow', () => {
@@ -32,5 +39,52 @@ describe('problem workflow', () => {
   it('gives every state somewhere to go and only closed is not open', () => {
     for (const s of PROBLEM_STATES) expect(allowedTransitions(s).length).toBeGreaterThan(0)
     expect(PROBLEM_STATES.filter((s) => !isOpen(s))).toEqual(['closed'])
+  })
+})
+
+describe('evidence and sign-off rules', () => {
+  it('rectifies only with a before and an after photo, naming what is missing', () => {
+    expect(() => checkRectification({ before: 1, after: 2 })).not.toThrow()
+    expect(() => checkRectification({ before: 0, after: 1 })).toThrow(/missing a 'before' photo$/)
+    expect(() => checkRectification({ before: 1, after: 0 })).toThrow(/missing an 'after' photo$/)
+    expect(() => checkRectification({ before: 0, after: 0 })).toThrow(
+      /整改前照片和整改后照片.*missing a 'before' photo and an 'after' photo/,
+    )
+  })
+
+  it('keeps the rectifier from re-inspecting, with a FORBIDDEN refusal', () => {
+    expect(() => checkReInspector('inspector', ['worker'])).not.toThrow()
+    expect(() => checkReInspector('worker', ['worker', 'other'])).toThrow(/someone other than the rectifier/)
+    try {
+      checkReInspector('worker', ['worker'])
+    } catch (error) {
+      expect((error as ProblemTransitionError).code).toBe('FORBIDDEN')
+    }
+  })
+
+  it('moves a re-inspected problem by its result and asks why a failure failed', () => {
+    expect(reInspectionTarget(true)).toBe('re_inspected')
+    expect(reInspectionTarget(false)).toBe('in_progress')
+    expect(() => checkReInspectionNote(false, ' ')).toThrow(/needs a note/)
+    expect(() => checkReInspectionNote(false, '外机支架仍在')).not.toThrow()
+    expect(() => checkReInspectionNote(true, null)).not.toThrow()
+  })
+
+  it('signs off only after a passed re-inspection', () => {
+    expect(() => checkSignOff({ passed: true })).not.toThrow()
+    expect(() => checkSignOff({ passed: false })).toThrow(/latest re-inspection failed/)
+    expect(() => checkSignOff(null)).toThrow(/needs a passed re-inspection/)
+  })
+
+  it('closes as not fixed any open problem, with a reason', () => {
+    expect(() => checkCloseNotFixed('assigned', '不具备整改条件')).not.toThrow()
+    expect(() => checkCloseNotFixed('assigned', '')).toThrow(/needs a reason/)
+    expect(() => checkCloseNotFixed('closed', '重复')).toThrow(/already closed/)
+  })
+
+  it('writes outcome fixed on closing through the workflow and clears it on reopening', () => {
+    expect(outcomeAfter('closed', null)).toBe('fixed')
+    expect(outcomeAfter('identified', 'not_fixed')).toBeNull()
+    expect(outcomeAfter('in_progress', null)).toBeNull()
   })
 })
