@@ -8,6 +8,7 @@ import { pino } from 'pino'
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import { loadConfig } from '../server/config.ts'
 import { openDatabase } from '../server/db/client.ts'
+import { createDeadlineWorker } from './deadlines/schedule.ts'
 import { createProcessors } from './processors.ts'
 import { BullMqRunner, createBullMqWorker } from './runs/bullmq.ts'
 import { KEEPER_INTERVAL_MS, keepRunsQueued } from './runs/keeper.ts'
@@ -42,6 +43,14 @@ const worker = createBullMqWorker({
   onError: (message, error) => logger.error({ err: error }, message),
 })
 await worker.waitUntilReady()
+// The deadline sweeps the server schedules (超期/督办), on their own queue.
+const deadlines = createDeadlineWorker(database, {
+  redisUrl: config.redisUrl,
+  graceWorkingDays: config.escalationGraceWorkingDays,
+  onSwept: (result) => logger.info(result, 'deadline sweep'),
+  onError: (error) => logger.warn({ err: error }, 'deadline sweep failed'),
+})
+await deadlines.waitUntilReady()
 // Runs whose jobs Redis lost (a restart without persistence) go back on the queue, at start and then every sweep.
 const enqueuer = new BullMqRunner({ redisUrl: config.redisUrl, queueName })
 const keeper = keepRunsQueued(database, enqueuer, {
@@ -82,6 +91,7 @@ async function shutdown(signal: string) {
   // worker.close() waits for jobs in hand; a job cut off by a second kill is re-delivered as stalled.
   keeper.stop()
   await worker.close()
+  await deadlines.close()
   await enqueuer.close()
   await database.close()
   process.exit(0)

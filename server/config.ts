@@ -32,6 +32,10 @@ export interface Config {
   trustProxy: boolean
   /** METRICS_TOKEN: bearer token `/metrics` asks for; without it `/metrics` answers loopback clients only. */
   metricsToken: string | undefined
+  /** CITYCHECK_DEADLINE_SWEEP_MINUTES: minutes between deadline sweeps (overdue, escalation). @defaultValue 15 */
+  deadlineSweepMinutes: number
+  /** CITYCHECK_ESCALATION_GRACE_DAYS: working days overdue before escalation one level up. @defaultValue 3 */
+  escalationGraceWorkingDays: number
 }
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
@@ -75,7 +79,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitPerMinute: loadRateLimit(env),
     trustProxy: switchOn(env, 'CITYCHECK_TRUST_PROXY', 'off'),
     metricsToken: env.METRICS_TOKEN || undefined,
+    deadlineSweepMinutes: positiveNumber(env, 'CITYCHECK_DEADLINE_SWEEP_MINUTES', 15),
+    escalationGraceWorkingDays: wholeNumber(env, 'CITYCHECK_ESCALATION_GRACE_DAYS', 3),
   }
+}
+
+function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name] ? Number(env[name]) : fallback
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name} must be a positive number, got "${env[name]}"`)
+  return value
+}
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name] ? Number(env[name]) : fallback
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`${name} must be a whole number, got "${env[name]}"`)
+  return value
 }
 
 function loadLogLevel(env: NodeJS.ProcessEnv): LogLevel {

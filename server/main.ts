@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { Registry } from 'prom-client'
 import { queueCityTilesRun } from '../jobs/api.ts'
+import { startDeadlineSweeps } from '../jobs/deadlines/schedule.ts'
 import { createProcessors } from '../jobs/processors.ts'
 import { createJobObserver } from '../jobs/runs/observe.ts'
 import { createJobRunner, requeueUnfinishedRuns } from '../jobs/runs/runner.ts'
@@ -53,6 +54,14 @@ const jobs = createJobRunner(database, processors, {
   redisUrl: config.redisUrl,
   observer: createJobObserver(logger, registry),
 })
+// 超期/督办: a sweep every interval, on a timer here or (with Redis) by `npm run worker`.
+const deadlines = await startDeadlineSweeps(database, {
+  redisUrl: config.redisUrl,
+  intervalMs: config.deadlineSweepMinutes * 60_000,
+  graceWorkingDays: config.escalationGraceWorkingDays,
+  onSwept: (result) => logger.info(result, 'deadline sweep'),
+  onError: (error) => logger.warn({ err: error }, 'deadline sweep failed'),
+})
 const requeued = await requeueUnfinishedRuns(database, jobs)
 if (requeued > 0) console.log(`re-queued ${requeued} unfinished diagnostic runs`)
 const check = demo ? await startDemoCheck(database, jobs) : null
@@ -93,6 +102,7 @@ async function stop(signal: string): Promise<void> {
   stopping = true
   console.log(`${signal}: shutting down`)
   await server.close().catch(() => {})
+  await deadlines.stop().catch(() => {})
   await jobs.close().catch(() => {})
   await demoHistory?.stop().catch(() => {})
   await database.close()
