@@ -8,7 +8,7 @@ import type { GapRow } from './gaps.ts'
 import type { CoverageJobHooks } from './hooks.ts'
 import type { CoverageInputs } from './inputs.ts'
 import type { CoverageRunParameters } from './parameters.ts'
-import { FACILITY_TYPE_NAMES_ZH } from './rules.ts'
+import { FACILITY_TYPE_NAMES_EN, FACILITY_TYPE_NAMES_ZH } from './rules.ts'
 
 /** Per model and type: what a screen shows without reading the gaps. */
 export interface CoverageTypeSummary {
@@ -117,10 +117,10 @@ async function upsertProblems(
   year: number,
 ): Promise<void> {
   await tx.execute(sql`
-    insert into problems (region_code, campaign_id, type, title, description, geom, severity, source,
-      year_found, run_id, dedupe_key, details)
-    select ${run.regionCode}, ${campaignId}, 'service_gap', t.title, t.description, c.point,
-      g.severity, 'diagnosis', ${year}, ${run.id}, g.dedupe_key,
+    insert into problems (region_code, campaign_id, type, title, title_en, description, description_en, geom,
+      severity, source, year_found, run_id, dedupe_key, details)
+    select ${run.regionCode}, ${campaignId}, 'service_gap', t.title, t.title_en, t.description, t.description_en,
+      c.point, g.severity, 'diagnosis', ${year}, ${run.id}, g.dedupe_key,
       jsonb_build_object('facilityType', g.facility_type, 'distanceModel', g.distance_model, 'kind', g.kind,
         'gapKey', g.gap_key, 'radiusM', g.radius_m, 'uncoveredResidents', g.unserved,
         'uncovered', jsonb_build_object('children', g.uncovered_children, 'working', g.uncovered_working,
@@ -130,21 +130,30 @@ async function upsertProblems(
     join coverage_gaps c on c.run_id = ${run.id} and c.gap_key = g.gap_key
     cross join lateral (
       select coalesce(${JSON.stringify(FACILITY_TYPE_NAMES_ZH)}::jsonb ->> g.facility_type, g.facility_type) as name,
-        case g.distance_model when 'network' then '步行' else '直线' end as walk
+        coalesce(${JSON.stringify(FACILITY_TYPE_NAMES_EN)}::jsonb ->> g.facility_type,
+          replace(g.facility_type, '_', ' ')) as name_en,
+        case g.distance_model when 'network' then '步行' else '直线' end as walk,
+        case g.distance_model when 'network' then 'walking' else 'straight-line' end as walk_en
     ) n
+    -- One column per language: a screen, a report or an export in either shows its own and only its own.
     cross join lateral (
       select case g.kind
-          when 'blind_spot' then format('%s服务盲区（%s%s 米） / %s blind spot (%s %s m)', n.name, n.walk,
-            g.radius_m, g.facility_type, g.distance_model, g.radius_m)
-          else format('%s容量不足 / %s over capacity', n.name, g.facility_type) end as title,
+          when 'blind_spot' then format('%s服务盲区（%s%s 米）', n.name, n.walk, g.radius_m)
+          else format('%s容量不足', n.name) end as title,
         case g.kind
-          when 'blind_spot' then format('约 %s 名服务对象不在%s服务半径内 / about %s residents served by %s live '
-            || 'beyond its service radius', round(g.unserved), n.name, round(g.unserved), g.facility_type)
-          else format('缺口约 %s 个容量单位 / a gap of about %s capacity units', round(g.capacity_gap),
-            round(g.capacity_gap)) end as description
+          when 'blind_spot' then format('%s blind spot (%s, %s m)', n.name_en, n.walk_en, g.radius_m)
+          else format('%s over capacity', n.name_en) end as title_en,
+        case g.kind
+          when 'blind_spot' then format('约 %s 名服务对象不在%s服务半径内', round(g.unserved), n.name)
+          else format('缺口约 %s 个容量单位', round(g.capacity_gap)) end as description,
+        case g.kind
+          when 'blind_spot' then format('About %s residents served by %s live beyond its service radius',
+            round(g.unserved), lower(n.name_en))
+          else format('A gap of about %s capacity units', round(g.capacity_gap)) end as description_en
     ) t
     on conflict (dedupe_key) do update set run_id = excluded.run_id, campaign_id = excluded.campaign_id,
-      title = excluded.title, description = excluded.description, geom = excluded.geom,
+      title = excluded.title, title_en = excluded.title_en, description = excluded.description,
+      description_en = excluded.description_en, geom = excluded.geom,
       severity = excluded.severity, details = excluded.details, updated_at = now()`)
 }
 

@@ -21,7 +21,7 @@ const DEFAULT_SERVED: Record<
 }
 const ALL_GROUPS: PopulationGroup[] = ['children', 'working', 'elderly']
 
-/** zh-CN names for problem titles; the English type name stands beside them. */
+/** Names for problem titles, in Chinese; a type without one is named by its code. */
 export const FACILITY_TYPE_NAMES_ZH: Record<string, string> = {
   elderly_care: '社区养老服务站',
   infant_care: '托育点',
@@ -42,6 +42,29 @@ export const FACILITY_TYPE_NAMES_ZH: Record<string, string> = {
   bus_stop: '公交站',
   subway_entrance: '地铁站口',
   shelter: '应急避难场所',
+}
+
+/** Names for the English titles beside the Chinese ones. */
+export const FACILITY_TYPE_NAMES_EN: Record<string, string> = {
+  elderly_care: 'Community elderly-care station',
+  infant_care: 'Infant care',
+  kindergarten: 'Kindergarten',
+  primary_school: 'Primary school',
+  middle_school: 'Middle school',
+  clinic: 'Community health centre',
+  hospital: 'Hospital',
+  market: 'Wet market',
+  supermarket: 'Supermarket',
+  culture_center: 'Cultural activity centre',
+  sports_ground: 'Multi-purpose sports ground',
+  park: 'Park',
+  fire_station: 'Fire station',
+  police: 'Police station',
+  parking: 'Car park',
+  ev_charging: 'EV charging point',
+  bus_stop: 'Bus stop',
+  subway_entrance: 'Metro entrance',
+  shelter: 'Emergency shelter',
 }
 
 /** One type's entry in the edition settings; only `radiusM` is required. */

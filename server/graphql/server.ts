@@ -16,7 +16,7 @@ import type { Database } from '../db/client.ts'
 import { fallbackLogger, type Logger } from '../observability/logger.ts'
 import { type RateLimiter, rateLimitKey } from '../rate-limit.ts'
 import { answerCompiled, type CompiledExecutor, createCompiledExecutor } from './compiled.ts'
-import { createContext, type GraphQLContext } from './context.ts'
+import { createContext, type GraphQLContext, languageOf } from './context.ts'
 import { EXPOSED_ERROR_CODES, isDatabaseUnavailable, serviceUnavailable, unauthenticated } from './errors.ts'
 import { explorerPage } from './explorer.ts'
 import { apolloQueryLimits, queryLimitMessage, tokenLimitMessage } from './limits.ts'
@@ -346,7 +346,8 @@ export async function createGraphQLHandler(options: GraphQLHandlerOptions): Prom
       const jobs = jobsFor(options.jobs, logger, requestId)
       const contextOf = async () => {
         const scope = await scopeFor(await identity, database)
-        return createContext(database, await identity, scope, jobs, requestId)
+        const language = languageOf(req.headers['accept-language'])
+        return createContext(database, await identity, scope, jobs, requestId, language)
       }
       if (await answerCompiled(compiled, { req, res, body, contextOf, outcome })) return outcome
       let reached = false

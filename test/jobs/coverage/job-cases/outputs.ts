@@ -183,19 +183,25 @@ async function expectUncoveredAsBruteForce(
 async function expectProblemNamesItsGap(database: Database, runId: number): Promise<void> {
   const [named] = await database.rows<{
     title: string
+    titleEn: string
     description: string
+    descriptionEn: string
     details: { kind: string; radiusM: number; rank: number; uncovered: { children: number } }
     children: number
     rank: number
   }>(sql`
-    select p.title, p.description, p.details, g.uncovered_children as children, g.rank
+    select p.title, p.title_en as "titleEn", p.description, p.description_en as "descriptionEn", p.details,
+      g.uncovered_children as children, g.rank
     from problems p join coverage_gaps g on p.dedupe_key = 'coverage:' || g.region_code || ':' || g.gap_key
     where g.run_id = ${runId} and g.facility_type = 'kindergarten' and g.distance_model = 'network'
       and g.kind = 'blind_spot'
     order by g.rank limit 1`)
-  expect(named?.title).toBe('幼儿园服务盲区（步行300 米） / kindergarten blind spot (network 300 m)')
-  expect(named?.description).toMatch(
-    /^约 \d+ 名服务对象不在幼儿园服务半径内 \/ about \d+ residents served by kindergarten live beyond/,
+  // One language a column: no "中文 / English" in either.
+  expect(named?.title).toBe('幼儿园服务盲区（步行300 米）')
+  expect(named?.titleEn).toBe('Kindergarten blind spot (walking, 300 m)')
+  expect(named?.description).toMatch(/^约 \d+ 名服务对象不在幼儿园服务半径内$/)
+  expect(named?.descriptionEn).toMatch(
+    /^About \d+ residents served by kindergarten live beyond its service radius$/,
   )
   expect(named?.details).toMatchObject({ kind: 'blind_spot', radiusM: 300, rank: named?.rank })
   expect(named?.details.uncovered.children).toBeCloseTo(named?.children ?? -1, 9)
