@@ -8,10 +8,11 @@ import { requestIdOf } from './graphql/context.ts'
 import { createGraphQLHandler, type GraphQLHandler, type GraphQLOutcome } from './graphql/server.ts'
 import { attachSubscriptions } from './graphql/subscriptions.ts'
 import { healthReport, readinessReport } from './health.ts'
-import { fallbackLogger, type Logger } from './observability/logger.ts'
 import { KPI_WORKBOOK_PATH, serveKpiWorkbook } from './kpis/api.ts'
+import { fallbackLogger, type Logger } from './observability/logger.ts'
 import { createMetrics, type ServerMetrics } from './observability/metrics.ts'
 import { OPEN311_PREFIX, serveOpen311 } from './open311/api.ts'
+import { isProblemApiPath, serveProblemApi } from './problems/api.ts'
 import { createRateLimiter } from './rate-limit.ts'
 import { serveStatic, useTokenVerifier } from './static.ts'
 
@@ -110,6 +111,7 @@ function routeOf(pathname: string): string {
   if (pathname.startsWith(OPEN311_PREFIX)) return 'open311'
   if (pathname === KPI_WORKBOOK_PATH) return 'kpis'
   if (pathname === '/viewer' || pathname.startsWith('/viewer/')) return 'viewer'
+  if (isProblemApiPath(pathname)) return 'photos'
   if (pathname.startsWith('/api/'))
     return /^\/api\/(campaigns\/\d+\/)?evidence\b/.test(pathname) ? 'evidence' : 'forms'
   return 'other'
@@ -144,6 +146,10 @@ async function handle(
   }
   if (url.pathname === KPI_WORKBOOK_PATH) {
     await serveKpiWorkbook(app, verifier, req, res, url, requestId)
+    return null
+  }
+  if (isProblemApiPath(url.pathname)) {
+    await serveProblemApi(app, verifier, req, res, url, requestId)
     return null
   }
   if (url.pathname.startsWith('/api/')) {

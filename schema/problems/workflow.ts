@@ -1,21 +1,29 @@
 import { sql } from 'drizzle-orm'
 import { authorize, problemOperation } from '../../server/auth/permissions.ts'
 import type { ProblemState } from '../../server/db/problems.ts'
-import { checkTransition, ProblemTransitionError } from '../../server/domain/problem-states.ts'
+import {
+  checkRectification,
+  checkReInspector,
+  checkSignOff,
+  checkTransition,
+  outcomeAfter,
+  PROBLEM_EVENTS_CHANNEL,
+} from '../../server/domain/problem-states.ts'
 import type { GraphQLContext } from '../../server/graphql/context.ts'
-import { badUserInput, notFound } from '../../server/graphql/errors.ts'
-import { recordAudit } from '../audit.ts'
 import { builder } from '../builder.ts'
 import { keyOfType } from '../support/global-id.ts'
 import { announcedRows, regionPrefix } from '../support/live.ts'
+import { PROBLEM_COLUMNS, Problem, type ProblemRow, ProblemStateEnum, visible } from './problem.ts'
 import {
-  PROBLEM_COLUMNS,
-  PROBLEM_EVENTS_CHANNEL,
-  Problem,
-  type ProblemRow,
-  ProblemStateEnum,
-  visible,
-} from './problem.ts'
+  check,
+  completeTasks,
+  latestReInspection,
+  lockProblem,
+  photoCounts,
+  recordReInspection,
+  rectifiersOf,
+  writeStep,
+} from './steps.ts'
 
 const TransitionProblemInput = builder.inputType('TransitionProblemInput', {
   fields: (t) => ({
@@ -33,7 +41,9 @@ interface TransitionInput {
 
 /**
  * Moves one problem in one transaction: read and lock it in scope, check the matrix (ADR 0012) and the
- * workflow, write the state, the transition, the audit event and the notice, which goes out on commit.
+ * workflow with its evidence rules, write the state, the transition, the audit event and the notice, which goes
+ * out on commit. Rectifying needs before and after photos; a step out of rectified is a re-inspection (by
+ * someone other than the rectifier, recorded as one); closing needs a passed re-inspection and ends fixed.
  */
 function transitionProblem(context: GraphQLContext, input: TransitionInput): Promise<ProblemRow> {
   const { id, to, reason } = input
@@ -41,43 +51,34 @@ function transitionProblem(context: GraphQLContext, input: TransitionInput): Pro
   // Roles that may move no problem at all are told so before anything is read (every mover holds this one).
   authorize(context.identity, context.scope, 'problem.transition')
   return context.database.db.transaction(async (tx) => {
-    const found = (await tx.execute(
-      sql`select ${PROBLEM_COLUMNS} from problems p where p.id = ${id} and ${visible(context)} for update`,
-    )) as unknown as { rows: ProblemRow[] }
-    const problem = found.rows[0]
-    if (!problem) throw notFound(`问题 ${id} 不存在或无权访问`, `Problem ${id} was not found`)
+    const problem = await lockProblem(tx, context, id)
     authorize(context.identity, context.scope, problemOperation(problem.state), {
       regionCode: problem.regionCode,
       department: problem.responsibleDepartment,
     })
-    try {
-      checkTransition(problem.state, to, reason)
-    } catch (error) {
-      if (!(error instanceof ProblemTransitionError)) throw error
-      const [zh, en] = error.message.split(' / ')
-      throw badUserInput(zh ?? error.message, en ?? error.message, { from: problem.state, to })
+    const details = { from: problem.state, to }
+    check(() => checkTransition(problem.state, to, reason), details)
+    if (to === 'rectified') {
+      const photos = await photoCounts(tx, id)
+      check(() => checkRectification(photos), details)
+      await completeTasks(tx, id, actor)
     }
-    await tx.execute(sql`update problems set state = ${to}, updated_at = now() where id = ${id}`)
-    await tx.execute(sql`insert into problem_transitions (problem_id, from_state, to_state, actor, reason)
-      values (${id}, ${problem.state}, ${to}, ${actor}, ${reason})`)
-    await recordAudit(tx, context, {
-      entity: 'problem',
-      entityId: id,
+    if (problem.state === 'rectified') {
+      const rectifiers = await rectifiersOf(tx, id)
+      check(() => checkReInspector(actor, rectifiers), details)
+      await recordReInspection(tx, id, actor, to === 're_inspected', reason)
+    }
+    if (problem.state === 're_inspected' && to === 'closed') {
+      const latest = await latestReInspection(tx, id)
+      check(() => checkSignOff(latest), details)
+    }
+    return writeStep(tx, context, problem, {
+      to,
+      reason,
+      outcome: outcomeAfter(to, problem.lockedOutcome),
       action: 'transition',
-      regionCode: problem.regionCode,
-      before: { state: problem.state },
       after: { state: to, reason },
     })
-    // Live screens and the 3D viewer hear of it on commit, from whichever process made the change.
-    await tx.execute(
-      sql`select pg_notify(${PROBLEM_EVENTS_CHANNEL}, ${JSON.stringify({
-        id,
-        buildingId: problem.buildingId,
-        regionCode: problem.regionCode,
-        state: to,
-      })})`,
-    )
-    return { ...problem, state: to }
   })
 }
 

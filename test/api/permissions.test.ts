@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { OPERATIONS, PERMISSIONS } from '../../server/auth/permissions.ts'
 import type { ProblemState } from '../../server/db/problems.ts'
+import { seedPhotos } from './helpers/problem-loop.ts'
 import {
   auditOf,
   CALLERS,
@@ -72,6 +73,12 @@ const ROUTINGS: { name: string; department: string | null; own: boolean }[] = [
   { name: 'routed to no department', department: null, own: false },
 ]
 
+async function seedPassedReInspection(database: WriteApi['database'], id: number): Promise<void> {
+  await database.rows(
+    sql`insert into re_inspections (problem_id, inspector, passed) values (${id}, 'seed', true)`,
+  )
+}
+
 const problemCases = STEPS.flatMap((step) =>
   CALLERS.flatMap((caller) => [
     ...ROUTINGS.map((routing) => ({ step, caller, where: 'inside' as const, routing })),
@@ -89,6 +96,9 @@ describe('problem transitions by role, region and department', () => {
         state: step.from,
         department: routing.department,
       })
+      // The evidence each step asks for (issue 13): photos to rectify, a passed re-inspection to sign off.
+      if (step.to === 'rectified') await seedPhotos(api.database, id)
+      if (step.from === 're_inspected') await seedPassedReInspection(api.database, id)
       const requestId = `perm-${randomUUID()}`
       const r = await api.gql(
         TRANSITION,

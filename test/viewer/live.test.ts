@@ -2,7 +2,8 @@ import path from 'node:path'
 import { sql } from 'drizzle-orm'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PROJECT_ROOT } from '../../server/config.ts'
+import { signToken } from '../../server/auth/token.ts'
+import { loadConfig, PROJECT_ROOT } from '../../server/config.ts'
 import type { Database } from '../../server/db/client.ts'
 import type { RunningServer } from '../../server/http.ts'
 import { VIEWPORT, waitForTiles } from '../helpers/browser.ts'
@@ -78,10 +79,10 @@ describe('live updates in the 3D viewer', () => {
         from buildings where id = ${known.id}
         returning id`)
       const problemId = btoa(`Problem:${Number(problem!.id)}`)
-      const transition = async (to: string) => {
+      const transition = async (to: string, as = token) => {
         const response = await fetch(`${server.url}/graphql`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${as}` },
           body: JSON.stringify({
             query:
               'mutation ($input: TransitionProblemInput!) { transitionProblem(input: $input) { state } }',
@@ -113,7 +114,21 @@ describe('live updates in the 3D viewer', () => {
 
       // Worked through to closed: each step is an event; the closing one brings back the no-problem colour.
       const opened = await handleState()
-      for (const to of ['in_progress', 'rectified', 're_inspected', 'closed']) await transition(to)
+      // Rectified with its before and after photos by a colleague, so the city's re-inspection is someone else's.
+      await database.rows(sql`insert into problem_photos
+          (problem_id, kind, sha256, byte_size, media_type, file_name, region_code, uploaded_by)
+        select ${problem!.id}, k, repeat('0', 64), 1, 'image/png', k || '.png', region_code, 'e2e'
+        from problems, unnest(array['before', 'after']) k where id = ${problem!.id}`)
+      const colleague = await signToken(
+        { sub: 'live-rectifier', role: 'city', region: '310100' },
+        loadConfig().jwtSecret,
+        {
+          expiresIn: 3600,
+        },
+      )
+      await transition('in_progress')
+      await transition('rectified', colleague)
+      for (const to of ['re_inspected', 'closed']) await transition(to)
       await page.waitForFunction(
         ({ events, version, id }) => {
           const h = window.__citycheck
