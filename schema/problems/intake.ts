@@ -6,11 +6,12 @@
 import { type SQL, sql } from 'drizzle-orm'
 import { authorize } from '../../server/auth/permissions.ts'
 import { scopeCondition } from '../../server/auth/scope.ts'
+import { routeNewProblem } from '../../server/db/problem-routing.ts'
 import { metricSridFor } from '../../server/domain/crs.ts'
+import { PROBLEM_EVENTS_CHANNEL } from '../../server/domain/problem-states.ts'
 import type { GraphQLContext } from '../../server/graphql/context.ts'
 import { badUserInput } from '../../server/graphql/errors.ts'
 import { recordAudit, type SqlExecutor } from '../audit.ts'
-import { PROBLEM_EVENTS_CHANNEL } from './problem.ts'
 
 /** FixMyStreet's inspectors treat reports of one type within about 50 m and a month as one problem. */
 export const DUPLICATE_RADIUS_M = 50
@@ -67,6 +68,10 @@ export async function fileAppeal(context: GraphQLContext, input: AppealInput): P
   checkPoint(input.lat, input.long)
   const description = input.description.trim()
   if (!description) throw badUserInput('诉求内容不能为空', 'The description must not be empty')
+  const attributes = input.attributes ?? {}
+  if (typeof attributes !== 'object' || Array.isArray(attributes)) {
+    throw badUserInput('attributes 应为对象（属性代码 → 值）', 'attributes must be an object of code → value')
+  }
   return context.database.db.transaction(async (tx) => {
     const service = await serviceOf(tx, input.serviceCode)
     const point = pointOf(input.long, input.lat)
@@ -140,33 +145,37 @@ export async function serviceOf(tx: Tx, code: string): Promise<ServiceType> {
 }
 
 /**
- * The region an appeal belongs to: the finest region of the caller's scope whose boundary covers the point,
- * else the nearest one within MAX_NEAREST_REGION_M; a scope without boundaries of its own (a street) takes the
- * caller's region when the point lies within reach of a boundary above it.
+ * The region an appeal belongs to. A boundary that covers the point decides: the finest such region when it
+ * lies in the caller's scope, the caller's own region when that is finer (a street inside the covering
+ * district), a refusal when it is someone else's. A point no boundary covers (just off the mapped area) goes to
+ * the nearest region of the scope within MAX_NEAREST_REGION_M.
  */
 async function regionOfPoint(tx: Tx, context: GraphQLContext, long: number, lat: number): Promise<string> {
   const srid = metricSridFor(long, lat)
   const point = pointOf(long, lat)
-  const inScope = scopeCondition(context.scope, sql`r.code`, 'never')
-  const [found] = await rowsOf<{ code: string; distanceM: number }>(
+  const scope = context.scope
+  const [covering] = await rowsOf<{ code: string; prefix: string }>(
     tx,
-    sql`select r.code, ST_Distance(ST_Transform(r.boundary, ${srid}::int), ST_Transform(${point}, ${srid}::int))
-        as "distanceM"
-      from regions r where r.boundary is not null and ${inScope}
-      order by ST_Covers(r.boundary, ${point}) desc, r.boundary <-> ${point}, length(r.scope_prefix) desc
-      limit 1`,
+    sql`select r.code, r.scope_prefix as prefix from regions r
+      where r.boundary is not null and ST_Covers(r.boundary, ${point})
+      order by length(r.scope_prefix) desc limit 1`,
   )
-  if (found && found.distanceM <= MAX_NEAREST_REGION_M) return found.code
-  const own = context.scope.kind === 'region' ? context.scope.regionCode : null
-  if (!found && own) {
-    const [above] = await rowsOf<{ near: boolean }>(
+  if (covering && scope.kind === 'region') {
+    if (covering.code.startsWith(scope.prefix)) return covering.code
+    if (scope.prefix.startsWith(covering.prefix)) return scope.regionCode
+  }
+  if (!covering) {
+    const [nearest] = await rowsOf<{ code: string; distanceM: number }>(
       tx,
-      sql`select ST_DWithin(ST_Transform(r.boundary, ${srid}::int), ST_Transform(${point}, ${srid}::int),
-          ${MAX_NEAREST_REGION_M}) as near
-        from regions r where r.boundary is not null and starts_with(${own}, r.scope_prefix)
-        order by length(r.scope_prefix) desc limit 1`,
+      sql`select r.code, ST_Distance(ST_Transform(r.boundary, ${srid}::int), ST_Transform(${point}, ${srid}::int))
+          as "distanceM"
+        from regions r where r.boundary is not null
+          and (${scopeCondition(scope, sql`r.code`, 'never')} or ${scope.kind === 'region' ? sql`starts_with(${scope.prefix}, r.scope_prefix)` : sql`false`})
+        order by r.boundary <-> ${point}, length(r.scope_prefix) desc limit 1`,
     )
-    if (above?.near) return own
+    if (nearest && nearest.distanceM <= MAX_NEAREST_REGION_M && scope.kind === 'region') {
+      return nearest.code.startsWith(scope.prefix) ? nearest.code : scope.regionCode
+    }
   }
   throw badUserInput(
     `位置（纬度 ${lat}、经度 ${long}）不在您负责的行政区划内`,
@@ -249,32 +258,38 @@ export interface NewAppealProblem {
   point: SQL
   description: string
   address: string | null
+  /** Record the opening (false when the caller's own event covers it: a mutation writes one event). */
+  audit?: boolean
 }
 
-/** Opens a problem for an appeal nobody has raised yet nearby, links the opinion and routes the problem. */
+/** Opens and routes a problem for an appeal nobody has raised nearby yet; the caller links the opinion. */
 export async function openProblem(tx: Tx, context: GraphQLContext, input: NewAppealProblem): Promise<number> {
   const { service, address } = input
   // The title names the type and, when given, the address; the resident's words stay in the description.
   const title = address ? `${service.name}（${address}）` : service.name
   const titleEn = service.nameEn ? (address ? `${service.nameEn} (${address})` : service.nameEn) : null
-  const [problem] = await rowsOf<{ id: number; yearFound: number }>(
+  const [problem] = await rowsOf<{ id: number }>(
     tx,
     sql`insert into problems (region_code, type, title, title_en, description, geom, severity, source, year_found,
         state, report_count)
       values (${input.regionCode}, ${service.code}, ${title}, ${titleEn}, ${input.description}, ${input.point},
         ${service.defaultSeverity}, 'appeal',
         extract(year from now() at time zone 'Asia/Shanghai')::int, 'identified', 1)
-      returning id, year_found as "yearFound"`,
+      returning id`,
   )
   const id = problem!.id
-  await recordAudit(tx, context, {
-    entity: 'problem',
-    entityId: id,
-    action: 'appealFiled',
-    regionCode: input.regionCode,
-    before: null,
-    after: { type: service.code, source: 'appeal', title },
-  })
+  // 派单: the responsible unit, department and deadline from the routing rules, in this transaction.
+  await routeNewProblem(tx, id)
+  if (input.audit !== false) {
+    await recordAudit(tx, context, {
+      entity: 'problem',
+      entityId: id,
+      action: 'appealFiled',
+      regionCode: input.regionCode,
+      before: null,
+      after: { type: service.code, source: 'appeal', title },
+    })
+  }
   await announce(tx, { id, buildingId: null, regionCode: input.regionCode, state: 'identified' })
   return id
 }

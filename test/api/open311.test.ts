@@ -12,9 +12,9 @@ let districtToken: string
 let cityToken: string
 let publicToken: string
 
-/** Two reportable types of this test's own, so the test holds whatever the seeded catalogue holds. */
-const LITTER = 'test-o311-litter'
-const LAMP = 'test-o311-lamp'
+/** Two reportable types of the seeded catalogue (server/seed/problem-types.ts). */
+const LITTER = 'rubbish_dumping'
+const LAMP = 'street_light'
 /** A point inside 黄浦区 (near People's Square) and one 20 m north of it. */
 const HUANGPU_POINT = { lat: 31.233, long: 121.484 }
 const TWENTY_M_NORTH = { lat: 31.233 + 20 / 111_320, long: 121.484 }
@@ -51,24 +51,6 @@ async function post(
 
 beforeAll(async () => {
   api = await startApi()
-  await api.database.rows(sql`insert into problem_types
-      (code, name, name_en, description, reportable, group_name, default_severity, attributes)
-    values
-      (${LITTER}, '乱扔垃圾', 'Litter', '道路、绿地上的垃圾 / litter on streets and green space', true, '市容环境',
-        2, ${JSON.stringify([
-          {
-            code: 'size',
-            datatype: 'singlevaluelist',
-            required: false,
-            description: '垃圾量 / how much',
-            values: [
-              { key: 'small', name: '少量 / a bag' },
-              { key: 'large', name: '大量 / a heap' },
-            ],
-          },
-        ])}::jsonb),
-      (${LAMP}, '路灯不亮', 'Street lamp out', null, true, '市政设施', 1, '[]'::jsonb)
-    on conflict (code) do nothing`)
   streetToken = await tokenFor('street', '310101002')
   districtToken = await tokenFor('district', '310101')
   cityToken = await tokenFor('city', '310100')
@@ -98,14 +80,16 @@ describe('Open311 services', () => {
     expect(status).toBe(200)
     expect(json).toContainEqual({
       service_code: LITTER,
-      service_name: '乱扔垃圾',
-      description: '道路、绿地上的垃圾 / litter on streets and green space',
+      service_name: '垃圾堆放',
+      description: '垃圾、建筑垃圾乱堆乱放 / dumped household or construction waste',
       metadata: true,
       type: 'realtime',
-      keywords: '乱扔垃圾,Litter',
-      group: '市容环境',
+      keywords: '垃圾堆放,Rubbish dumping',
+      group: 'resident',
     })
-    expect(json.find((s: Json) => s.service_code === LAMP).metadata).toBe(false)
+    // Only what residents may report is a service: a diagnosis's type is not.
+    expect(json.map((s: Json) => s.service_code)).not.toContain('service_gap')
+
     const xml = await get('services.xml')
     expect(xml.text).toMatch(/^<\?xml version="1.0" encoding="utf-8"\?>\n<services><service>/)
     expect(xml.text).toContain(`<service_code>${LITTER}</service_code>`)
@@ -118,21 +102,22 @@ describe('Open311 services', () => {
       attributes: [
         {
           variable: true,
-          code: 'size',
+          code: 'waste',
           datatype: 'singlevaluelist',
           required: false,
           datatype_description: null,
           order: 1,
-          description: '垃圾量 / how much',
+          description: '垃圾类型 / kind of waste',
           values: [
-            { key: 'small', name: '少量 / a bag' },
-            { key: 'large', name: '大量 / a heap' },
+            { key: 'household', name: '生活垃圾 / household' },
+            { key: 'construction', name: '建筑垃圾 / construction' },
+            { key: 'bulky', name: '大件垃圾 / bulky items' },
           ],
         },
       ],
     })
     const xml = await get(`services/${LITTER}.xml`)
-    expect(xml.text).toContain('<values><value><key>small</key><name>少量 / a bag</name></value>')
+    expect(xml.text).toContain('<values><value><key>household</key><name>生活垃圾 / household</name></value>')
     const missing = await get('services/no-such-service.json')
     expect(missing.status).toBe(404)
     expect(missing.json).toEqual([{ code: 404, description: expect.stringContaining('no-such-service') }])
@@ -149,7 +134,7 @@ describe('Open311 requests', () => {
       ...HUANGPU_POINT,
       address_string: '南京东路 100 号',
       description: '人行道上堆了一袋垃圾',
-      'attribute[size]': 'small',
+      'attribute[waste]': 'household',
       media_url: 'https://example.org/photo-1.jpg',
     })
     expect(filed.status).toBe(200)
@@ -170,21 +155,26 @@ describe('Open311 requests', () => {
       service_request_id: requestId,
       status: 'open',
       service_code: LITTER,
-      service_name: '乱扔垃圾',
+      service_name: '垃圾堆放',
       description: '人行道上堆了一袋垃圾',
+      // Routed on filing: the district answers for it, through the seeded department of the type.
+      agency_responsible: '黄浦区，绿化市容局',
       address: '南京东路 100 号',
       media_url: 'https://example.org/photo-1.jpg',
     })
     expect(request.lat).toBeCloseTo(HUANGPU_POINT.lat, 6)
     expect(request.long).toBeCloseTo(HUANGPU_POINT.long, 6)
     expect(request.requested_datetime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/)
+    // The deadline in working days ends a Shanghai day: 23:59:59 +08:00, after the request.
+    expect(request.expected_datetime).toMatch(/T23:59:59\+08:00$/)
+    expect(request.expected_datetime > request.requested_datetime).toBe(true)
     // Public-safe: the submitter is nowhere in the answer.
     expect(read.text).not.toContain('test-street')
 
     const [problem] = await api.database.rows<{ regionCode: string; source: string; severity: number }>(
       sql`select region_code as "regionCode", source, severity from problems where id = ${Number(requestId)}`,
     )
-    expect(problem).toEqual({ regionCode: '310101', source: 'appeal', severity: 2 })
+    expect(problem).toEqual({ regionCode: '310101', source: 'appeal', severity: 1 })
   })
 
   it('a second POST of the same service 20 m away (here by a street office) answers the same id, joined', async () => {
@@ -265,7 +255,7 @@ describe('Open311 requests', () => {
       service_code: LITTER,
       ...HUANGPU_POINT,
       description: 'x',
-      'attribute[size]': 'huge',
+      'attribute[waste]': 'toxic',
     })
     expect(badSize.status).toBe(400)
     const unknown = await post('requests.json', {
