@@ -16,6 +16,9 @@ export interface AuditRecord {
     | 'filling'
     | 'indicator_value'
     | 'evidence_file'
+    | 'holiday'
+    | 'routing_rule'
+    | 'task'
   entityId: number | string
   action: string
   /** The region of the entity: the audit log is read by region scope. */
