@@ -16,7 +16,6 @@ export interface AuditRecord {
     | 'filling'
     | 'indicator_value'
     | 'evidence_file'
-    | 'holiday'
     | 'routing_rule'
     | 'task'
   entityId: number | string
