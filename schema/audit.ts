@@ -16,6 +16,7 @@ export interface AuditRecord {
     | 'filling'
     | 'indicator_value'
     | 'evidence_file'
+    | 'holiday'
     | 'routing_rule'
     | 'task'
   entityId: number | string

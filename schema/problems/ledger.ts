@@ -23,11 +23,12 @@ import {
 } from './problem.ts'
 
 /**
- * Which problems belong to a year's ledger. Today: those found that year. Kept as the one place that says so,
- * for carry-over to widen it to the problems carried into the year.
+ * Which problems belong to a year's ledger: those found that year and those carried into it (结转) when a
+ * check closed with them open. Kept as the one place that says so.
  */
 export function yearCondition(year: number): SQL {
-  return sql`p.year_found = ${year}`
+  return sql`(p.year_found = ${year} or exists (select 1 from problem_carryovers c
+    where c.problem_id = p.id and c.to_year = ${year}))`
 }
 
 function checkRegionCode(code: string): void {
@@ -60,7 +61,10 @@ builder.queryField('problems', (t) =>
         overdue: t.arg.boolean({
           description: '仅超期（true）或仅未超期（false）/ only overdue (true) or only not overdue (false)',
         }),
-        year: t.arg.int({ description: '台账年度（发现年份）/ the ledger year (year found)' }),
+        year: t.arg.int({
+          description:
+            '台账年度：当年发现的与结转入当年的 / the ledger year: found that year or carried into it',
+        }),
         orderBy: t.arg({ type: ListOrder }),
       },
       resolve: async (_root, args, context) => {
