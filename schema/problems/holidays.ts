@@ -27,7 +27,9 @@ const Holiday = builder.objectRef<HolidayRow>('Holiday').implement({
 
 /** A calendar day as `YYYY-MM-DD` that exists (no 2 月 30 日). */
 function checkDay(day: string): string {
-  const valid = /^\d{4}-\d{2}-\d{2}$/.test(day) && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day)
+  const time = /^\d{4}-\d{2}-\d{2}$/.test(day) ? Date.parse(`${day}T00:00:00Z`) : Number.NaN
+  // Month 13 does not parse; 2 月 30 日 may parse as 2 March, which the round trip tells apart.
+  const valid = !Number.isNaN(time) && new Date(time).toISOString().startsWith(day)
   if (!valid) throw badUserInput(`日期无效：${day}（格式 YYYY-MM-DD）`, `Not a date: ${day} (YYYY-MM-DD)`)
   return day
 }
