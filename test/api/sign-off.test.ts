@@ -57,22 +57,48 @@ const reInspect = (id: number, passed: boolean, token: string, note?: string) =>
 describe('the problem loop', () => {
   it('routes, splits into two tasks, goes overdue, is rectified with photos, re-inspected by another, signed off and reopened', async () => {
     const id = await insertLoopProblem(fixture.database)
-    // Routed (责任单位 外滩街道, 住建委) and split into two tasks, one due before the sweep and one after.
-    await fixture.database.rows(sql`update problems set responsible_unit = '310101002',
-        responsible_department = '住建委', deadline = '2026-03-13T23:59:59.999+08:00' where id = ${id}`)
-    const [late] = await fixture.database.rows<{ id: number }>(sql`insert into tasks
-        (problem_id, title, region_code, responsible_unit, department, deadline)
-      values (${id}, '外立面加固', '310101002', '310101002', '住建委', '2026-03-10T23:59:59.999+08:00'),
-        (${id}, '清理外挂空调支架', '310101002', '310101002', '城管局', '2026-03-20T23:59:59.999+08:00')
-      returning id`)
-    await moveOk(id, 'assigned', t.dispatcher!)
+    // Routed (责任单位 外滩街道, 住建委) and split into two tasks: one due in 5 days, one in 60.
+    const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString()
+    const routed = await fixture.gql(
+      `mutation ($input: RouteProblemInput!) { routeProblem(input: $input) { state responsibleUnit } }`,
+      {
+        input: {
+          problemId: globalId('Problem', id),
+          responsibleUnit: '310101002',
+          department: '住建委',
+          deadline: inDays(30),
+        },
+      },
+      t.dispatcher,
+    )
+    expect(routed.errors).toBeUndefined()
+    expect(routed.data.routeProblem).toEqual({ state: 'assigned', responsibleUnit: '310101002' })
+    const split = await fixture.gql(
+      `mutation ($input: SplitProblemInput!) { splitProblem(input: $input) { databaseId } }`,
+      {
+        input: {
+          problemId: globalId('Problem', id),
+          tasks: [
+            { title: '外立面加固', deadline: inDays(5) },
+            { title: '清理外挂空调支架', department: '城管局', deadline: inDays(60) },
+          ],
+        },
+      },
+      t.dispatcher,
+    )
+    expect(split.errors).toBeUndefined()
+    const [late, onTime] = await fixture.database.rows<{ id: number }>(
+      sql`select id from tasks where problem_id = ${id} order by id`,
+    )
     await moveOk(id, 'in_progress', t.worker!)
 
+    // The scheduled sweep, ten days on: the first task is overdue, the second and the problem are not yet.
     const swept = await sweepDeadlines(fixture.database, {
-      now: new Date('2026-03-11T09:00:00+08:00'),
+      now: new Date(Date.now() + 10 * 86_400_000),
       graceWorkingDays: 3,
     })
     expect(swept.overdueTasks).toEqual([late!.id])
+    expect(swept.overdueTasks).not.toContain(onTime!.id)
     expect(swept.overdueProblems).toEqual([])
     const tasks = () =>
       fixture.database.rows<{ state: string; rectifiedBy: string | null }>(
