@@ -6,14 +6,14 @@
  */
 import type http from 'node:http'
 import { GraphQLError } from 'graphql'
-import { fileAppeal } from '../../schema/problems/intake.ts'
+import { DUPLICATE_RADIUS_M, fileAppeal } from '../../schema/problems/intake.ts'
 import type { AppContext } from '../app-context.ts'
 import { authorize } from '../auth/permissions.ts'
 import { scopeFor } from '../auth/scope.ts'
 import type { TokenVerifier } from '../auth/verifier.ts'
-import { readBody } from '../fillings/request.ts'
+import { HttpError, readBody } from '../fillings/request.ts'
 import { createContext, type GraphQLContext } from '../graphql/context.ts'
-import { type Format, Open311Error, send, sendErrors } from './format.ts'
+import { type Format, Open311Error, send, sendErrors, type Value } from './format.ts'
 import { appealOfPost, getRequest, listRequests, type PostFields } from './requests.ts'
 import { listServices, serviceDefinition } from './services.ts'
 
@@ -66,7 +66,7 @@ export async function serveOpen311(
 }
 
 /** The spec's discovery document: one production endpoint, this server, both formats. */
-function discovery(req: http.IncomingMessage): Record<string, never> {
+function discovery(req: http.IncomingMessage): Value {
   const base = `http://${req.headers.host ?? 'localhost'}${OPEN311_PREFIX.slice(0, -1)}`
   return {
     changeset: '2026-12-07T00:00:00+08:00',
@@ -81,7 +81,7 @@ function discovery(req: http.IncomingMessage): Record<string, never> {
         formats: ['application/json', 'text/xml'],
       },
     ],
-  } as never
+  }
 }
 
 async function postRequest(
@@ -98,8 +98,8 @@ async function postRequest(
   const outcome = await fileAppeal(context, appeal)
   const id = String(outcome.problemId)
   const notice = outcome.joined
-    ? `该诉求与 ${50} 米内的同类诉求 ${id} 重复，已并入（共 ${outcome.reportCount} 次）/ ` +
-      `Joined to the existing request ${id} of the same service within 50 m (reported ${outcome.reportCount} times)`
+    ? `该诉求与 ${DUPLICATE_RADIUS_M} 米内的同类诉求 ${id} 重复，已并入（共 ${outcome.reportCount} 次）/ ` +
+      `Joined to the existing request ${id} of the same service within ${DUPLICATE_RADIUS_M} m (reported ${outcome.reportCount} times)`
     : `已受理，诉求编号 ${id} / Received as request ${id}`
   send(res, format, 200, 'service_requests', [
     { service_request_id: id, service_notice: notice, account_id: null },
@@ -122,17 +122,20 @@ async function callerOf(
     return createContext(app.database, identity, scope, app.jobs, requestId)
   } catch (error) {
     if (!(error instanceof GraphQLError)) throw error
-    throw new Open311Error(403, `api_key 无效或无权上报 / ${messageOf(error)}`)
+    throw new Open311Error(403, `api_key 无效或无权上报 / ${error.message}`)
   }
 }
 
 /** Form-encoded (the spec's) or JSON fields; `attribute[code]` (and `attribute[code][]`) become attributes. */
 async function readFields(req: http.IncomingMessage): Promise<PostFields> {
   const body = (
-    await readBody(req, MAX_BODY_BYTES).catch(() => {
+    await readBody(req, MAX_BODY_BYTES).catch((error: unknown) => {
+      // Only a body over the limit is the client's fault; the spec's codes have no 413, so it is a 400.
+      if (!(error instanceof HttpError)) throw error
       throw new Open311Error(
         400,
         `请求内容超过 ${MAX_BODY_BYTES} 字节 / The body exceeds ${MAX_BODY_BYTES} bytes`,
+        true,
       )
     })
   ).toString('utf8')
@@ -172,11 +175,7 @@ function open311ErrorOf(error: unknown): Open311Error | null {
   if (error instanceof Open311Error) return error
   if (!(error instanceof GraphQLError)) return null
   const status = STATUS_OF_CODE[String(error.extensions.code ?? '')]
-  return status ? new Open311Error(status, messageOf(error)) : null
-}
-
-function messageOf(error: GraphQLError): string {
-  return error.message
+  return status ? new Open311Error(status, error.message) : null
 }
 
 function decode(segment: string): string {

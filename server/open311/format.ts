@@ -13,6 +13,8 @@ export class Open311Error extends Error {
   constructor(
     readonly code: number,
     readonly description: string,
+    /** The body was left unread: the connection must close, or its rest would be read as the next request. */
+    readonly closeConnection = false,
   ) {
     super(description)
   }
@@ -80,17 +82,20 @@ export function send(
   status: number,
   root: string,
   body: Value,
+  headers: Record<string, string> = {},
 ): void {
   res.writeHead(status, {
     'content-type': CONTENT_TYPES[format],
     'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
+    ...headers,
   })
   res.end(format === 'json' ? JSON.stringify(body) : toXml(root, body))
 }
 
 export function sendErrors(res: http.ServerResponse, format: Format, error: Open311Error): void {
-  send(res, format, error.code, 'errors', [{ code: error.code, description: error.description }])
+  const headers: Record<string, string> = error.closeConnection ? { connection: 'close' } : {}
+  send(res, format, error.code, 'errors', [{ code: error.code, description: error.description }], headers)
 }
 
 const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000

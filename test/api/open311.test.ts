@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { encodeGlobalId } from '../../schema/support/global-id.ts'
 import { type Api, startApi, tokenFor } from './helpers/api.ts'
 
 let api: Api
@@ -249,6 +250,14 @@ describe('Open311 requests', () => {
         })
       ).status,
     ).toBe(403)
+    const huge = await post('requests.json', {
+      api_key: streetToken,
+      service_code: LITTER,
+      ...HUANGPU_POINT,
+      description: 'x'.repeat(70_000),
+    })
+    expect(huge.status).toBe(400)
+    expect(huge.json[0].description).toMatch(/exceeds/)
     // A value outside the attribute's list and an unknown service are the client's to fix.
     const badSize = await post('requests.json', {
       api_key: streetToken,
@@ -289,6 +298,36 @@ describe('Open311 requests', () => {
     const missing = await get('requests/999999999.json')
     expect(missing.status).toBe(404)
     expect(missing.json).toEqual([{ code: 404, description: expect.any(String) }])
+  })
+
+  it('a request merged into another reads closed, its notes naming where it went; XML escapes what it carries', async () => {
+    const at = { lat: 31.2365, long: 121.4835 }
+    const fields = { api_key: districtToken, service_code: LAMP, description: '路灯 <3> & 灯杆 "A"' }
+    const kept = (await post('requests.json', { ...fields, ...at })).json[0].service_request_id
+    const duplicate = (await post('requests.json', { ...fields, ...at, lat: at.lat + 100 / 111_320 })).json[0]
+      .service_request_id
+    expect(duplicate).not.toBe(kept)
+    const merge = await api.request<Json>(
+      `mutation ($input: MergeProblemsInput!) { mergeProblems(input: $input) { databaseId reportCount } }`,
+      {
+        input: {
+          targetId: encodeGlobalId('Problem', kept),
+          sourceIds: [encodeGlobalId('Problem', duplicate)],
+        },
+      },
+      { token: districtToken },
+    )
+    expect(merge.body.errors).toBeUndefined()
+    expect(merge.body.data.mergeProblems).toEqual({ databaseId: Number(kept), reportCount: 2 })
+    const gone = (await get(`requests/${duplicate}.json`)).json[0]
+    expect(gone).toMatchObject({
+      status: 'closed',
+      status_notes: expect.stringContaining(`merged into problem ${kept}`),
+    })
+    const target = (await get(`requests/${kept}.json`)).json[0]
+    expect(target.service_notice).toMatch(/Reported 2 times/)
+    const xml = await get(`requests/${kept}.xml`)
+    expect(xml.text).toContain('<description>路灯 &lt;3&gt; &amp; 灯杆 &quot;A&quot;</description>')
   })
 
   it('the appeal shows in GraphQL problems for a city token', async () => {
