@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { PROBLEM_EVENTS_CHANNEL } from '../../schema/problems/problem.ts'
 import { PROBLEM_STATES } from '../../server/db/problems.ts'
 import {
   allowedTransitions,
@@ -8,6 +9,7 @@ import {
   checkReInspector,
   checkSignOff,
   checkTransition,
+  PROBLEM_EVENTS_CHANNEL as DOMAIN_CHANNEL,
   isOpen,
   outcomeAfter,
   ProblemTransitionError,
@@ -39,6 +41,12 @@ describe('problem workflow', () => {
   it('gives every state somewhere to go and only closed is not open', () => {
     for (const s of PROBLEM_STATES) expect(allowedTransitions(s).length).toBeGreaterThan(0)
     expect(PROBLEM_STATES.filter((s) => !isOpen(s))).toEqual(['closed'])
+  })
+})
+
+describe('the problem events channel', () => {
+  it('is the one the API announces on, so the deadline job reaches problemChanged subscribers', () => {
+    expect(DOMAIN_CHANNEL).toBe(PROBLEM_EVENTS_CHANNEL)
   })
 })
 
