@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
+import { raiseIndicatorProblems } from '../../server/db/indicator-problems.ts'
 import { cityClassOf } from '../../server/domain/grading.ts'
 import type { CoverageOptions, DistanceModel } from '../coverage/engine/index.ts'
 import { readInputVersions } from '../coverage/inputs.ts'
@@ -215,6 +216,8 @@ async function computeForRun(
   await database.db.transaction(async (tx) => {
     if (!(await lockRunningRun(tx, runId))) return
     const written = await writeIndicatorValues(tx, campaignId, runId, graded)
+    // Poor and warned values become problems with the values, so a failed run leaves neither.
+    await raiseIndicatorProblems(tx, { campaignId })
     const outputs: IndicatorOutputs = {
       values: written.computed,
       besideReported: written.besideReported,

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { authorize } from '../../server/auth/permissions.ts'
 import type { FillingState } from '../../server/db/fillings.ts'
+import { raiseIndicatorProblems } from '../../server/db/indicator-problems.ts'
 import { cityClassOf, type Direction, gradeValue, parseStandardValues } from '../../server/domain/grading.ts'
 import type { GraphQLContext } from '../../server/graphql/context.ts'
 import { conflict, notFound } from '../../server/graphql/errors.ts'
@@ -126,7 +127,7 @@ export async function fillValues(
     const cityClass = await campaignCityClass(tx, campaignId)
     const tasks = await tasksOf(tx, filling.id)
     const rejected: FillRejection[] = []
-    let accepted = 0
+    const written: number[] = []
     for (const [index, entry] of values.entries()) {
       const task = tasks.get(`${entry.indicatorCode}\u0000${entry.unitKey}`)
       const problem = task ? rejectionOf(context, task, entry.value) : noTask(entry)
@@ -139,14 +140,15 @@ export async function fillValues(
         })
         continue
       }
-      await writeValue(tx, context, filling, task, entry, cityClass)
-      accepted += 1
+      written.push(await writeValue(tx, context, filling, task, entry, cityClass))
     }
-    if (accepted > 0) {
+    if (written.length > 0) {
       await tx.execute(sql`update fillings set updated_at = now(), state = case when state = 'returned'
         then 'draft' else state end where id = ${filling.id}`)
+      // A value that grades poor or warns is a problem of the ledger from the moment it is written.
+      await raiseIndicatorProblems(tx, { campaignId, valueIds: written })
     }
-    return { accepted, rejected }
+    return { accepted: written.length, rejected }
   })
 }
 
@@ -192,7 +194,7 @@ async function writeValue(
   task: TaskRow,
   entry: FilledValue,
   cityClass: string | null,
-): Promise<void> {
+): Promise<number> {
   const raw = entry.value
   const value =
     raw === null || raw === undefined || (typeof raw === 'string' && raw.trim() === '') ? null : Number(raw)
@@ -227,6 +229,7 @@ async function writeValue(
       task.valueId === null ? null : { value: task.oldValue, source: task.oldSource, remark: task.oldRemark },
     after: { indicator: task.indicatorCode, unitKey: task.unitKey, value, grade, warning, remark },
   })
+  return written.rows[0]?.id ?? 0
 }
 
 /** The class the campaign's values are graded for: the grading rules' `cityClassOf` its region. */
