@@ -9,6 +9,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client'
 import { loadConfig } from '../server/config.ts'
 import { openDatabase } from '../server/db/client.ts'
 import { createDeadlineWorker } from './deadlines/schedule.ts'
+import { sweptAnything } from './deadlines/sweep.ts'
 import { createProcessors } from './processors.ts'
 import { BullMqRunner, createBullMqWorker } from './runs/bullmq.ts'
 import { KEEPER_INTERVAL_MS, keepRunsQueued } from './runs/keeper.ts'
@@ -47,7 +48,7 @@ await worker.waitUntilReady()
 const deadlines = createDeadlineWorker(database, {
   redisUrl: config.redisUrl,
   graceWorkingDays: config.escalationGraceWorkingDays,
-  onSwept: (result) => logger.info(result, 'deadline sweep'),
+  onSwept: (result) => logger[sweptAnything(result) ? 'info' : 'debug'](result, 'deadline sweep'),
   onError: (error) => logger.warn({ err: error }, 'deadline sweep failed'),
 })
 await deadlines.waitUntilReady()

@@ -2,6 +2,7 @@ import path from 'node:path'
 import { Registry } from 'prom-client'
 import { queueCityTilesRun } from '../jobs/api.ts'
 import { startDeadlineSweeps } from '../jobs/deadlines/schedule.ts'
+import { sweptAnything } from '../jobs/deadlines/sweep.ts'
 import { createProcessors } from '../jobs/processors.ts'
 import { createJobObserver } from '../jobs/runs/observe.ts'
 import { createJobRunner, requeueUnfinishedRuns } from '../jobs/runs/runner.ts'
@@ -59,7 +60,7 @@ const deadlines = await startDeadlineSweeps(database, {
   redisUrl: config.redisUrl,
   intervalMs: config.deadlineSweepMinutes * 60_000,
   graceWorkingDays: config.escalationGraceWorkingDays,
-  onSwept: (result) => logger.info(result, 'deadline sweep'),
+  onSwept: (result) => logger[sweptAnything(result) ? 'info' : 'debug'](result, 'deadline sweep'),
   onError: (error) => logger.warn({ err: error }, 'deadline sweep failed'),
 })
 const requeued = await requeueUnfinishedRuns(database, jobs)

@@ -172,3 +172,7 @@ async function announce(tx: Executor, ids: number[]): Promise<void> {
       'escalationLevel', escalation_level)::text)
     from problems where id = any(${sql.param(unique)}::int[])`)
 }
+
+/** Whether a sweep changed anything (a quiet sweep is logged at debug level only). */
+export const sweptAnything = (result: SweepResult): boolean =>
+  Object.values(result).some((ids) => ids.length > 0)
