@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm'
-import { routeNewProblem, type SqlRunner } from './problem-routing.ts'
+import { loadHolidays, routeNewProblem, type SqlRunner } from './problem-routing.ts'
 
 /**
  * Indicator values that grade poor (较差) or raise a warning become problems (source `indicator`), one per
@@ -88,6 +88,8 @@ export async function raiseIndicatorProblems(
       and p.dedupe_key = ${indicatorDedupeKey(sql`v`, sql`i.code`)}
     returning p.id`)) as { rows: { id: number }[] }
   const opened = raised.rows.filter((r) => r.opened)
-  for (const problem of opened) await routeNewProblem(tx, problem.id)
+  const holidays = opened.length > 0 ? await loadHolidays(tx) : []
+  const now = new Date()
+  for (const problem of opened) await routeNewProblem(tx, problem.id, now, holidays)
   return { opened: opened.length, updated: raised.rows.length - opened.length + calmed.rows.length }
 }

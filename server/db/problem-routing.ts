@@ -98,8 +98,16 @@ export function deadlineDaysFor(rule: Pick<RuleRow, 'deadlineDays'>, severity: n
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : null
 }
 
-/** What the rules give a problem of this type, region and severity, counted from `from`; nothing is written. */
-export async function routingFor(tx: SqlRunner, problem: ProblemFacts, from: Date): Promise<Routing> {
+/**
+ * What the rules give a problem of this type, region and severity, counted from `from`; nothing is written.
+ * A caller routing many problems passes the holidays once read.
+ */
+export async function routingFor(
+  tx: SqlRunner,
+  problem: ProblemFacts,
+  from: Date,
+  holidays?: readonly HolidayDay[],
+): Promise<Routing> {
   const rule = await matchRoutingRule(tx, problem)
   if (!rule)
     return { ruleId: null, responsibleUnit: null, department: null, deadline: null, deadlineDays: null }
@@ -108,7 +116,7 @@ export async function routingFor(tx: SqlRunner, problem: ProblemFacts, from: Dat
     ruleId: rule.id,
     responsibleUnit: await unitAtLevel(tx, problem.regionCode, rule.unitLevel),
     department: rule.department,
-    deadline: days === null ? null : addWorkingDays(from, days, await loadHolidays(tx)),
+    deadline: days === null ? null : addWorkingDays(from, days, holidays ?? (await loadHolidays(tx))),
     deadlineDays: days,
   }
 }
@@ -123,13 +131,14 @@ export async function routeNewProblem(
   tx: SqlRunner,
   problemId: number,
   from: Date = new Date(),
+  holidays?: readonly HolidayDay[],
 ): Promise<Routing | null> {
   const [problem] = await rowsOf<ProblemFacts>(
     tx,
     sql`select type, region_code as "regionCode", severity from problems where id = ${problemId}`,
   )
   if (!problem) return null
-  const routing = await routingFor(tx, problem, from)
+  const routing = await routingFor(tx, problem, from, holidays)
   if (routing.ruleId === null) return routing
   await tx.execute(sql`update problems set responsible_unit = ${routing.responsibleUnit},
       responsible_department = ${routing.department}, deadline = ${routing.deadline?.toISOString() ?? null},
