@@ -58,11 +58,18 @@ export function check(rule: () => void, details: Record<string, unknown> = {}): 
   }
 }
 
+/**
+ * The problem's photos by kind. An 'after' photo counts only when taken since the work was last sent back (a
+ * failed re-inspection) or reopened: the photo that did not convince the inspector cannot report the redo.
+ */
 export async function photoCounts(tx: SqlExecutor, problemId: number): Promise<PhotoCounts> {
+  const sentBack = sql`coalesce((select max(t.at) from problem_transitions t where t.problem_id = ${problemId}
+    and (t.from_state in ('rectified', 're_inspected') and t.to_state = 'in_progress' or t.from_state = 'closed')),
+    '-infinity')`
   const [row] = await rowsOf<PhotoCounts>(
     tx,
     sql`select count(*) filter (where kind = 'before')::int as before,
-      count(*) filter (where kind = 'after')::int as after
+      count(*) filter (where kind = 'after' and uploaded_at > ${sentBack})::int as after
     from problem_photos where problem_id = ${problemId}`,
   )
   return row ?? { before: 0, after: 0 }

@@ -123,6 +123,9 @@ describe('the problem loop', () => {
     expect((await fixture.upload(id, 'inspection', t.inspector!)).status).toBe(201)
     const failed = await reInspect(id, false, t.inspector!, '支架未拆除')
     expect(failed.data.reInspectProblem.state).toBe('in_progress')
+    // The redo is reported with a new 'after' photo: the one that did not convince the inspector does not count.
+    expect((await move(id, 'rectified', t.worker!)).errors?.[0].message).toMatch(/missing an 'after' photo$/)
+    expect((await fixture.upload(id, 'after', t.worker!, { name: '返工后.png' })).status).toBe(201)
     await moveOk(id, 'rectified', t.worker!)
     const passed = await reInspect(id, true, t.inspector!, '已整改到位')
     expect(passed.errors).toBeUndefined()
@@ -147,7 +150,12 @@ describe('the problem loop', () => {
       { inspector: 'city-inspector', passed: false, note: '支架未拆除' },
       { inspector: 'city-inspector', passed: true, note: '已整改到位' },
     ])
-    expect(problem.photos.map((p: { kind: string }) => p.kind)).toEqual(['before', 'after', 'inspection'])
+    expect(problem.photos.map((p: { kind: string }) => p.kind)).toEqual([
+      'before',
+      'after',
+      'inspection',
+      'after',
+    ])
     expect(
       problem.transitions.map((s: { toState: string; actor: string }) => `${s.toState} ${s.actor}`),
     ).toEqual([
