@@ -11,6 +11,7 @@ const SHARED = [
   'test/jobs/coverage/**/*.test.ts',
   'test/jobs/indicators/**/*.test.ts',
   'test/jobs/tiles/**/*.test.ts',
+  'test/jobs/deadlines/**/*.test.ts',
   'test/seed/**/*.test.ts',
 ]
 
