@@ -95,6 +95,15 @@ export type NearInput = {
   radiusM: number;
 };
 
+/** 问题来源：诊断、指标评价、巡查、专家、问卷调查、群众诉求 / Where a problem came from: a diagnosis run, a poor or warned indicator value, a street inspection, an expert, a survey, residents’ appeals */
+export type ProblemSource =
+  | 'appeal'
+  | 'diagnosis'
+  | 'expert'
+  | 'indicator'
+  | 'inspection'
+  | 'survey';
+
 /** 问题状态：发现→交办→整改中→已整改→已复查→销号 / Problem workflow state */
 export type ProblemState =
   | 'assigned'
@@ -155,7 +164,7 @@ export type BuildingProblemsQueryVariables = Exact<{
 
 
 export type BuildingProblemsQuery = { node:
-    | { problems: Array<{ databaseId: number, title: string, type: string, severity: number, state: ProblemState, yearFound: number, source: string, buildingId: number | null }> }
+    | { problems: Array<{ databaseId: number, title: string, type: string, severity: number, state: ProblemState, yearFound: number, source: ProblemSource, buildingId: number | null }> }
     | Record<PropertyKey, never>
    | null };
 
