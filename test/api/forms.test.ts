@@ -201,18 +201,48 @@ describe('the filling workbook', () => {
     ])
   })
 
-  it('answers 409 with a message once the filling is locked', async () => {
+  it('answers 409 once the district submitted and the city and the province approved', async () => {
     const workbook = await downloadWorkbook()
     const housing = workbook.getWorksheet('住房')!
     rowOf(housing, 'H07', HUANGPU).getCell(columnOf(housing, '填报值')).value = 1
-    await fixture.database.rows(sql`update fillings set locked_at = now(), state = 'approved'
-      where campaign_id = ${fixture.campaignId} and region_code = ${HUANGPU}`)
+    const ref = { campaignId: String(fixture.campaignId), regionCode: HUANGPU }
+    const ask = async (token: string, query: string, input: Record<string, unknown>) => {
+      const response = await fetch(`${fixture.server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...bearer(token) },
+        body: JSON.stringify({ query, variables: { input } }),
+      })
+      const body = (await response.json()) as { data?: Record<string, { state: string; locked: boolean }> }
+      expect(body).not.toHaveProperty('errors')
+      return Object.values(body.data ?? {})[0]
+    }
+    const review = `mutation ($input: ReviewFillingInput!) { reviewFilling(input: $input) { state locked } }`
+    const submitted = await ask(
+      districtToken,
+      `mutation ($input: FillingRefInput!) { submitFilling(input: $input) { state locked } }`,
+      ref,
+    )
+    expect(submitted).toEqual({ state: 'submitted', locked: false })
+    expect(await ask(await tokenFor('city', '310100'), review, { ...ref, decision: 'APPROVE' })).toEqual({
+      state: 'submitted',
+      locked: false,
+    })
+    const province = await tokenFor('province', '310000')
+    expect(await ask(province, review, { ...ref, decision: 'APPROVE' })).toEqual({
+      state: 'approved',
+      locked: true,
+    })
     try {
       const answer = await upload(fixture, HUANGPU, districtToken, await bytesOf(workbook))
       expect(answer.status).toBe(409)
       expect(answer.body.message).toMatch(/锁定.*locked/)
     } finally {
-      await fixture.database.rows(sql`update fillings set locked_at = null, state = 'draft'
+      await ask(
+        province,
+        `mutation ($input: UnlockFillingInput!) { unlockFilling(input: $input) { state locked } }`,
+        { ...ref, reason: '测试结束 / end of test' },
+      )
+      await fixture.database.rows(sql`update fillings set state = 'draft', round = 0
         where campaign_id = ${fixture.campaignId} and region_code = ${HUANGPU}`)
     }
   })
