@@ -88,6 +88,16 @@ const valuesOf = (fillingId: number): SQL =>
   sql`exists (select 1 from filling_tasks t where t.filling_id = ${fillingId} and t.campaign_id = v.campaign_id
     and t.indicator_id = v.indicator_id and t.unit_type = v.unit_type and t.unit_key = v.unit_key)`
 
+/**
+ * A check is under review (`reviewing`) once every filling of it has been submitted, and back to `collecting`
+ * when one is returned or unlocked; a planned or closed check keeps its status.
+ */
+async function followFillings(tx: SqlExecutor, campaignId: number): Promise<void> {
+  await tx.execute(sql`update campaigns c set status = case when exists (select 1 from fillings f
+      where f.campaign_id = c.id and f.state in ('draft', 'returned')) then 'collecting' else 'reviewing' end
+    where c.id = ${campaignId} and c.status in ('collecting', 'reviewing')`)
+}
+
 /** Writes the step: the filling's new position, its review row and its audit event, in the caller's transaction. */
 async function recordStep(
   tx: SqlExecutor,
@@ -107,6 +117,7 @@ async function recordStep(
       submitted_by = ${submitted ? sql`${actor}` : sql`submitted_by`},
       submitted_at = ${submitted ? sql`now()` : sql`submitted_at`}, updated_at = now()
     where id = ${filling.id}`)
+  await followFillings(tx, filling.campaignId)
   await tx.execute(sql`insert into filling_reviews (filling_id, round, decision, comment, value_comments, actor, role)
     values (${filling.id}, ${step.reviewedRound}, ${record.decision}, ${record.comment},
       ${JSON.stringify(record.valueComments)}::jsonb, ${actor}, ${context.identity?.role ?? null})`)

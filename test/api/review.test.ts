@@ -122,6 +122,25 @@ describe('submit, review in the edition’s rounds, lock and unlock', () => {
     expect(audit[2]?.after).toMatchObject({ state: 'approved', locked: true, reviewedRound: 'province' })
   })
 
+  it('puts the check under review once every filling is submitted, and back to collecting on a return', async () => {
+    const status = async () =>
+      (
+        await api.database.rows<{ status: string }>(
+          sql`select status from campaigns where id = ${campaignId}`,
+        )
+      )[0]?.status
+    await api.database.rows(sql`update fillings set state = 'submitted'
+      where campaign_id = ${campaignId} and region_code <> '310101'`)
+    expect(await status()).toBe('collecting')
+    expect((await as('district', SUBMIT, ref())).data.submitFilling.state).toBe('submitted')
+    expect(await status()).toBe('reviewing')
+    const returned = await as('city', REVIEW, { ...ref(), decision: 'RETURN', comment: '请补充佐证' })
+    expect(returned.data.reviewFilling.state).toBe('returned')
+    expect(await status()).toBe('collecting')
+    await api.database.rows(sql`update fillings set state = 'draft'
+      where campaign_id = ${campaignId} and region_code <> '310101'`)
+  })
+
   it('returns with per-value comments, and the filler edits and submits again from the first round', async () => {
     await as('district', SUBMIT, ref())
     const noComment = await as('city', REVIEW, { ...ref(), decision: 'RETURN' })
