@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
+import { routeRunProblems } from '../../server/db/problem-routing.ts'
 import { lockRunningRun, markRunSucceeded, type RunRow, type Transaction } from '../runs/rows.ts'
 import type { JobContext } from '../runs/types.ts'
 import type { TypeResult } from './compute.ts'
@@ -66,6 +67,8 @@ export async function writeCoverageOutputs(
     if (!(await lockRunningRun(tx, run.id))) return
     await replaceGaps(tx, run, finished.srid, finished.gaps)
     await upsertProblems(tx, run, parameters.campaignId, year)
+    // New problems go to their unit, department and deadline like any other door's (ADR 0015).
+    await routeRunProblems(tx, run.id)
     await flagVanishedProblems(tx, run, parameters)
     await markRunSucceeded(tx, run.id, summarise(finished, performance.now() - t0))
     await hooks.beforeCommit?.(finished.context)

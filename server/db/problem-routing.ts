@@ -146,3 +146,37 @@ export async function routeNewProblem(
     where id = ${problemId}`)
   return routing
 }
+
+/**
+ * Routes the problems a diagnosis run wrote that no rule has routed yet, one routing per (type, region,
+ * severity) group rather than per problem: a run writes thousands of problems of a handful of kinds.
+ */
+export async function routeRunProblems(
+  tx: SqlRunner,
+  runId: number,
+  from: Date = new Date(),
+): Promise<number> {
+  const groups = await rowsOf<ProblemFacts>(
+    tx,
+    sql`select distinct type, region_code as "regionCode", severity from problems
+      where run_id = ${runId} and responsible_unit is null and state <> 'closed'`,
+  )
+  if (groups.length === 0) return 0
+  const holidays = await loadHolidays(tx)
+  let routed = 0
+  for (const group of groups) {
+    const routing = await routingFor(tx, group, from, holidays)
+    if (routing.ruleId === null) continue
+    const updated = await rowsOf<{ id: number }>(
+      tx,
+      sql`update problems set responsible_unit = ${routing.responsibleUnit},
+          responsible_department = ${routing.department}, deadline = ${routing.deadline?.toISOString() ?? null},
+          updated_at = now()
+        where run_id = ${runId} and responsible_unit is null and state <> 'closed' and type = ${group.type}
+          and region_code = ${group.regionCode} and severity = ${group.severity}
+        returning id`,
+    )
+    routed += updated.length
+  }
+  return routed
+}

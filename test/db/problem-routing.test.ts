@@ -1,7 +1,7 @@
 import { type SQL, sql, TransactionRollbackError } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../server/db/client.ts'
-import { routeNewProblem } from '../../server/db/problem-routing.ts'
+import { routeNewProblem, routeRunProblems } from '../../server/db/problem-routing.ts'
 import { addWorkingDays, type HolidayDay } from '../../server/domain/working-days.ts'
 import { DEFAULT_DEADLINE_DAYS, PROBLEM_TYPES, seedProblemTypes } from '../../server/seed/problem-types.ts'
 import { openTestDatabase } from '../helpers/database.ts'
@@ -120,6 +120,31 @@ describe('routeNewProblem', () => {
         timeZone: 'Asia/Shanghai',
       }),
     )
+  })
+
+  it('routes a diagnosis run’s new problems by group, leaving routed and other runs’ problems alone', async () => {
+    const runId = 987_654
+    const write = async (regionCode: string, severity: number, unit: string | null = null) => {
+      const [row] = await database.rows<{ id: number }>(sql`
+        insert into problems (region_code, type, title, severity, source, year_found, run_id, responsible_unit)
+        values (${regionCode}, 'road_damage', '诊断问题', ${severity}, 'diagnosis', 2026, ${runId}, ${unit})
+        returning id`)
+      return row?.id ?? 0
+    }
+    const high = [await write('310101002', 3), await write('310101002', 3)]
+    const low = await write('310109009', 1)
+    const already = await write('310101002', 3, '310104')
+    const [other] = await database.rows<{ id: number }>(sql`
+      insert into problems (region_code, type, title, severity, source, year_found, run_id)
+      values ('310101002', 'road_damage', '别的运行', 3, 'diagnosis', 2026, ${runId + 1}) returning id`)
+    expect(await routeRunProblems(database.db, runId, FROM)).toBe(3)
+    for (const id of high) {
+      expect(await routed(id)).toMatchObject({ responsibleUnit: '310101', deadline: '2026-12-16 23:59:59' })
+    }
+    expect(await routed(low)).toMatchObject({ responsibleUnit: '310109', responsibleDepartment: '交通委' })
+    expect((await routed(already))?.responsibleUnit).toBe('310104')
+    expect((await routed(other?.id ?? 0))?.responsibleUnit).toBeNull()
+    expect(await routeRunProblems(database.db, runId, FROM)).toBe(0)
   })
 
   it('prefers a rule of the type over one for any type, and a longer region over a shorter', async () => {

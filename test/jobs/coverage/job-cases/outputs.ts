@@ -61,6 +61,14 @@ export function outputCases(suite: CoverageJobSuite): void {
     expect(await count(database, sql`select count(*) as n from diagnostic_runs`)).toBe(1)
     const before = await problemStats(database)
     expect(before.problems).toBeGreaterThan(0)
+    // Routed on the way in, like problems from any other door: every one has a unit and a deadline.
+    expect(
+      await count(
+        database,
+        sql`select count(*) as n from problems where run_id = ${first.run.id}
+          and (responsible_unit is null or deadline is null)`,
+      ),
+    ).toBe(0)
 
     // Different parameters (an override for a type not analysed) make a new run with the same findings.
     const changed = await start({ ...request, radiusOverrides: { park: 800 } })
