@@ -140,6 +140,9 @@ async function startServer(name: string, command: string, args: string[], env: N
         const parsed = JSON.parse(line) as { url?: string }
         if (parsed.url) {
           clearTimeout(timer)
+          // From here the output is drained unread: the load generator shares this process and its cores.
+          lines.close()
+          child.stdout?.resume()
           resolve(parsed.url)
         }
       } catch {
@@ -204,7 +207,14 @@ export async function runApiBench(args: string[] = []): Promise<ApiBenchResult> 
       `${options.rounds} × ${options.durationS} s per server, pool ${options.poolSize} connections each`,
   )
 
-  const env = { DATABASE_URL: url, POOL_SIZE: String(options.poolSize), NODE_ENV: 'production' }
+  // Neither server logs a line per request while measured (PostGraphile logs none; CityCheck's access log is
+  // an operator's choice, LOG_LEVEL=info by default).
+  const env = {
+    DATABASE_URL: url,
+    POOL_SIZE: String(options.poolSize),
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+  }
   const tsx = path.join(PROJECT_ROOT, 'node_modules/.bin/tsx')
   const ours = await startServer('CityCheck', tsx, ['bench/api-server.ts'], env)
   const peer = await startServer(
