@@ -3,7 +3,7 @@ import { scopeCondition } from '../../server/auth/scope.ts'
 import type { Geometry } from '../../server/db/geometry.ts'
 import type { GraphQLContext } from '../../server/graphql/context.ts'
 import { builder } from '../builder.ts'
-import { loadRegions, Region } from '../regions.ts'
+import { joinedRegion, loadRegions, Region, regionColumns, regionVisible } from '../regions.ts'
 import { encodeGlobalId, numericKey } from '../support/global-id.ts'
 import { inKeyOrder, primeLoader } from '../support/loading.ts'
 import { registerNode } from '../support/node.ts'
@@ -61,7 +61,11 @@ builder.objectType(Block, {
     region: t.field({
       type: Region,
       nullable: true,
-      resolve: (k, _a, c) => c.loader(loadRegions).load(k.regionCode),
+      // Read with the page when the list joined it, as buildings do.
+      resolve: (k, _a, c) => {
+        const joined = joinedRegion(k)
+        return joined !== undefined ? joined : c.loader(loadRegions).load(k.regionCode)
+      },
     }),
     geom: t.field({
       type: 'GeoJSON',
@@ -88,12 +92,20 @@ builder.queryField('blocks', (t) =>
       },
       resolve: async (_root, args, context, info) => {
         const spatial = await resolveSpatialFilter(context, args.filter)
-        const withGeom = requestedNodeFields(info).has('geom')
+        const fields = requestedNodeFields(info)
+        const withGeom = fields.has('geom')
+        let columns = withGeom ? BLOCK_COLUMNS : BLOCK_KEY_COLUMNS
+        if (fields.has('region')) columns = sql`${columns}, ${regionColumns('jr', 'region.')}`
         return keysetPage<BlockRow>(
           context,
           {
             from: sql`blocks k`,
-            columns: withDistance(withGeom ? BLOCK_COLUMNS : BLOCK_KEY_COLUMNS, spatial, sql`k.geom`),
+            ...(fields.has('region')
+              ? {
+                  joins: sql`left join regions jr on jr.code = k.region_code and ${regionVisible(context, sql`jr`)}`,
+                }
+              : {}),
+            columns: withDistance(columns, spatial, sql`k.geom`),
             where: [
               and([
                 blockVisible(context),

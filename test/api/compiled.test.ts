@@ -38,6 +38,12 @@ const SHAPES: [name: string, query: string, variables: Record<string, unknown>][
     {},
   ],
   [
+    'district blocks',
+    `query B($region: String!) { blocks(filter: { region: $region }, first: 10) {
+      nodes { id name areaM2 region { code name } buildings { id name heightM floors } } } }`,
+    { region: '310101' },
+  ],
+  [
     'aggregate',
     `query A($filter: SpatialFilter) { aggregate(filter: $filter) { groupedBy total { key facilityCount } } }`,
     { filter: BUND },

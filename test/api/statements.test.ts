@@ -124,6 +124,23 @@ describe('statements per request', () => {
     },
   )
 
+  it.each([3, 30])(
+    'a district’s blocks with their region and buildings, first %i: two statements',
+    async (first) => {
+      const query = `query ($first: Int!) { blocks(filter: { region: "310101" }, first: $first) {
+        nodes { name region { name } buildings { name heightM } } } }`
+      // The region filter looks its region up once per process: keep that out of the count.
+      await api.request(query, { first }, { token })
+      api.resetStatements()
+      const response = await api.request(query, { first }, { token })
+      const nodes = (response.body.data as { blocks: { nodes: { region: { name: string } }[] } }).blocks.nodes
+      expect(nodes.length).toBeGreaterThan(0)
+      expect(nodes.every((n) => n.region.name === '黄浦区')).toBe(true)
+      // The region is joined to the page; the buildings of every block in one batch.
+      expect(tables()).toEqual(['blocks', 'buildings'])
+    },
+  )
+
   it('a compound’s outline asked for through a building costs one batched statement', async () => {
     api.resetStatements()
     const response = await api.request(
