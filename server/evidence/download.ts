@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs'
 import fs from 'node:fs/promises'
 import type http from 'node:http'
-import { attachmentDisposition, HttpError } from '../fillings/request.ts'
+import { attachmentDisposition, HttpError } from '../api/request.ts'
 import { evidencePath } from './store.ts'
 
 export interface StoredFile {

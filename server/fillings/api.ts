@@ -3,11 +3,11 @@
  * every `/api/` request here; anything else under it is 404.
  */
 import type http from 'node:http'
+import { allowMethods, answeringRefusals, HttpError, requestContext } from '../api/request.ts'
 import type { AppContext } from '../app-context.ts'
 import type { TokenVerifier } from '../auth/verifier.ts'
 import { downloadEvidence, uploadEvidence } from './evidence.ts'
 import { downloadForm, uploadForm } from './forms.ts'
-import { HttpError, httpErrorOf, requestContext, sendError } from './request.ts'
 
 /** The regionCode segment is matched loosely and checked as digits later, so a bad one is answered, not 404. */
 const FORM_PATH = /^\/api\/campaigns\/(\d{1,9})\/forms\/([^/]{1,64})\.xlsx$/
@@ -49,14 +49,12 @@ export async function serveFillingApi(
   url: URL,
   requestId: string,
 ): Promise<void> {
-  try {
+  await answeringRefusals(res, async () => {
+    // Outside its scope a filling is 403 by the workbook contract, where the GraphQL layer says NOT_FOUND; the
+    // routes check the scope themselves first, so a NOT_FOUND raised here is a missing filling or task.
     const route = routeOf(url.pathname)
     if (!route) throw new HttpError(404, '没有此接口', 'No such endpoint')
-    const method = req.method ?? 'GET'
-    if (!route.methods.includes(method)) {
-      res.setHeader('allow', route.methods.join(', '))
-      throw new HttpError(405, `此接口不支持 ${method}`, `${method} is not allowed here`)
-    }
+    const method = allowMethods(req, res, route.methods)
     const context = await requestContext(app, verifier, req, requestId)
     const dataDir = app.config.dataDir
     if (route.kind === 'form' && method === 'PUT') await uploadForm(context, req, res, route)
@@ -64,15 +62,5 @@ export async function serveFillingApi(
     else if (route.kind === 'evidenceUpload')
       await uploadEvidence(context, dataDir, req, res, route.campaignId, url.searchParams)
     else await downloadEvidence(context, dataDir, res, route.id)
-  } catch (error) {
-    // Outside its scope a filling is 403 by the workbook contract, where the GraphQL layer says NOT_FOUND; the
-    // routes check the scope themselves first, so a NOT_FOUND still raised here is a missing filling or task.
-    const known = httpErrorOf(error)
-    if (!known) throw error
-    if (res.headersSent) {
-      res.destroy()
-      return
-    }
-    sendError(res, known)
-  }
+  })
 }

@@ -11,11 +11,11 @@ import type http from 'node:http'
 import { sql } from 'drizzle-orm'
 import { recordAudit, type SqlExecutor } from '../../schema/audit.ts'
 import { fillingForChange } from '../../schema/fillings/values.ts'
+import { assertRegionInScope, HttpError, readBody, sendJson } from '../api/request.ts'
 import { authorize } from '../auth/permissions.ts'
 import { sendStoredFile } from '../evidence/download.ts'
 import { evidenceTypeOf, fileNameOf, sanitizeFileName, storeEvidence } from '../evidence/store.ts'
 import type { GraphQLContext } from '../graphql/context.ts'
-import { assertRegionInScope, HttpError, readBody, sendJson } from './request.ts'
 
 /** Largest evidence file: a phone photo or a scanned PDF fits; a video does not belong here. */
 export const MAX_EVIDENCE_BYTES = 20 * 1024 * 1024

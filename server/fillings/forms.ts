@@ -6,14 +6,19 @@
  */
 import type http from 'node:http'
 import { type FilledValue, fillValues } from '../../schema/fillings/values.ts'
+import {
+  assertRegionInScope,
+  attachmentDisposition,
+  HttpError,
+  readBody,
+  sendJson,
+  XLSX_TYPE,
+} from '../api/request.ts'
 import { authorize } from '../auth/permissions.ts'
 import { listZip, startsAsZip } from '../evidence/zip.ts'
 import type { GraphQLContext } from '../graphql/context.ts'
 import { type FormData, loadForm } from './form-data.ts'
-import { assertRegionInScope, attachmentDisposition, HttpError, readBody, sendJson } from './request.ts'
 import { buildFormWorkbook, readFormWorkbook, type SheetRow, WorkbookError } from './workbook.ts'
-
-export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
 /** Largest workbook accepted: a district's form is well under 1 MB; photos belong in evidence, not here. */
 export const MAX_WORKBOOK_BYTES = 10 * 1024 * 1024

@@ -5,16 +5,16 @@
 import type http from 'node:http'
 import { sql } from 'drizzle-orm'
 import { KPI_GROUPINGS, type KpiGrouping, problemKpis } from '../../schema/problems/kpis.ts'
-import type { AppContext } from '../app-context.ts'
-import type { TokenVerifier } from '../auth/verifier.ts'
-import { XLSX_TYPE } from '../fillings/forms.ts'
 import {
+  allowMethods,
+  answeringRefusals,
   attachmentDisposition,
   HttpError,
-  httpErrorOf,
   requestContext,
-  sendError,
-} from '../fillings/request.ts'
+  XLSX_TYPE,
+} from '../api/request.ts'
+import type { AppContext } from '../app-context.ts'
+import type { TokenVerifier } from '../auth/verifier.ts'
 import { buildKpiWorkbook } from './workbook.ts'
 
 export const KPI_WORKBOOK_PATH = '/api/kpis.xlsx'
@@ -27,11 +27,8 @@ export async function serveKpiWorkbook(
   url: URL,
   requestId: string,
 ): Promise<void> {
-  try {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('allow', 'GET, HEAD')
-      throw new HttpError(405, `此接口不支持 ${req.method}`, `${req.method} is not allowed here`)
-    }
+  await answeringRefusals(res, async () => {
+    allowMethods(req, res, ['GET', 'HEAD'])
     const context = await requestContext(app, verifier, req, requestId)
     const params = url.searchParams
     const groupBy = params.get('groupBy') ?? 'district'
@@ -64,9 +61,5 @@ export async function serveKpiWorkbook(
       'x-content-type-options': 'nosniff',
     })
     res.end(req.method === 'HEAD' ? undefined : body)
-  } catch (error) {
-    const known = httpErrorOf(error)
-    if (!known) throw error
-    sendError(res, known)
-  }
+  })
 }

@@ -3,9 +3,9 @@
  * `isProblemApiPath` says it is one; errors answer as the filling endpoints' do.
  */
 import type http from 'node:http'
+import { allowMethods, answeringRefusals, HttpError, requestContext } from '../api/request.ts'
 import type { AppContext } from '../app-context.ts'
 import type { TokenVerifier } from '../auth/verifier.ts'
-import { HttpError, httpErrorOf, requestContext, sendError } from '../fillings/request.ts'
 import { downloadProblemPhoto, uploadProblemPhoto } from './photos.ts'
 
 const UPLOAD_PATH = /^\/api\/problems\/(\d{1,9})\/photos$/
@@ -23,28 +23,15 @@ export async function serveProblemApi(
   url: URL,
   requestId: string,
 ): Promise<void> {
-  try {
+  await answeringRefusals(res, async () => {
     const upload = UPLOAD_PATH.exec(url.pathname)
     const photo = PHOTO_PATH.exec(url.pathname)
     if (!upload && !photo) throw new HttpError(404, '没有此接口', 'No such endpoint')
-    const methods = upload ? ['POST'] : ['GET', 'HEAD']
-    const method = req.method ?? 'GET'
-    if (!methods.includes(method)) {
-      res.setHeader('allow', methods.join(', '))
-      throw new HttpError(405, `此接口不支持 ${method}`, `${method} is not allowed here`)
-    }
+    allowMethods(req, res, upload ? ['POST'] : ['GET', 'HEAD'])
     const context = await requestContext(app, verifier, req, requestId)
     const dataDir = app.config.dataDir
     if (upload) {
       await uploadProblemPhoto(context, dataDir, req, res, Number(upload[1]), url.searchParams)
     } else await downloadProblemPhoto(context, dataDir, res, Number(photo![1]))
-  } catch (error) {
-    const known = httpErrorOf(error)
-    if (!known) throw error
-    if (res.headersSent) {
-      res.destroy()
-      return
-    }
-    sendError(res, known)
-  }
+  })
 }

@@ -9,10 +9,10 @@
 import type http from 'node:http'
 import { sql } from 'drizzle-orm'
 import { recordAudit, type SqlExecutor } from '../../schema/audit.ts'
+import { HttpError, readBody, sendJson } from '../api/request.ts'
 import { authorize } from '../auth/permissions.ts'
 import { sendStoredFile } from '../evidence/download.ts'
 import { evidenceTypeOf, fileNameOf, sanitizeFileName, storeEvidence } from '../evidence/store.ts'
-import { HttpError, readBody, sendJson } from '../fillings/request.ts'
 import type { GraphQLContext } from '../graphql/context.ts'
 
 /** Largest photo: a phone photo at full resolution fits. */

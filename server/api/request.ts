@@ -1,6 +1,7 @@
 /**
- * What the filling endpoints (workbooks, evidence) share: the caller from the bearer token as the GraphQL handler
- * reads it, the GraphQL errors translated into HTTP statuses, bounded bodies and bilingual JSON answers.
+ * What the `/api/` endpoints (filling workbooks and evidence, problem photos, the KPI workbook; Open311 for its
+ * caller and bodies) share: the caller from the bearer token as the GraphQL handler reads it, the GraphQL errors
+ * translated into HTTP statuses, allowed methods, bounded bodies and bilingual JSON answers.
  */
 import type http from 'node:http'
 import { GraphQLError } from 'graphql'
@@ -50,6 +51,39 @@ export function httpErrorOf(error: unknown, notFound = 404): HttpError | null {
   if (!status) return null
   const localized = error.extensions.localized as { 'zh-CN': string; en: string } | undefined
   return new HttpError(status, localized?.['zh-CN'] ?? error.message, localized?.en ?? error.message)
+}
+
+/** The type of the workbooks the endpoints send and take. */
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+
+/** The request's method when the endpoint takes it; 405 with `Allow` otherwise. */
+export function allowMethods(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  methods: readonly string[],
+): string {
+  const method = req.method ?? 'GET'
+  if (methods.includes(method)) return method
+  res.setHeader('allow', methods.join(', '))
+  throw new HttpError(405, `此接口不支持 ${method}`, `${method} is not allowed here`)
+}
+
+/**
+ * Runs an endpoint, answering what it refuses as bilingual JSON with its status; a refusal after the answer
+ * started cuts the connection. Anything else is a bug and goes on to the server's error handling.
+ */
+export async function answeringRefusals(res: http.ServerResponse, serve: () => Promise<void>): Promise<void> {
+  try {
+    await serve()
+  } catch (error) {
+    const known = httpErrorOf(error)
+    if (!known) throw error
+    if (res.headersSent) {
+      res.destroy()
+      return
+    }
+    sendError(res, known)
+  }
 }
 
 export function sendJson(
