@@ -27,6 +27,14 @@ export const OPERATIONS = [
   'task.work',
   'routing.write',
   'kpi.read',
+  'resource.read',
+  'resource.report',
+  'resource.import',
+  'resource.verify',
+  'zoning.write',
+  'project.read',
+  'project.write',
+  'project.plan',
 ] as const
 export type Operation = (typeof OPERATIONS)[number]
 
@@ -111,6 +119,36 @@ export const PERMISSIONS: Record<Operation, Partial<Record<Role, Grant>>> = {
     street: 'region',
     department: 'region',
   },
+  'resource.read': {
+    province: 'region',
+    city: 'region',
+    district: 'region',
+    street: 'region',
+    department: 'region',
+    expert: 'region',
+    partner: 'region',
+  },
+  'resource.report': {
+    province: 'region',
+    city: 'region',
+    district: 'region',
+    street: 'region',
+    department: 'region',
+  },
+  'resource.import': { province: 'region', city: 'region', district: 'region', department: 'region' },
+  'resource.verify': { province: 'region', city: 'region', district: 'region' },
+  'zoning.write': { province: 'region', city: 'region' },
+  'project.read': {
+    province: 'region',
+    city: 'region',
+    district: 'region',
+    street: 'region',
+    department: 'region',
+    expert: 'region',
+    partner: 'region',
+  },
+  'project.write': { province: 'region', city: 'region', district: 'region' },
+  'project.plan': { province: 'region', city: 'region' },
 }
 
 const ROLE_NAMES: Record<Role, string> = {
@@ -148,6 +186,17 @@ const OPERATION_NAMES: Record<Operation, { zh: string; en: string }> = {
   'task.work': { zh: '办理整改任务', en: 'work a rectification task' },
   'routing.write': { zh: '维护派单规则与节假日', en: 'edit routing rules and holidays' },
   'kpi.read': { zh: '读取绩效指标', en: 'read performance figures' },
+  'resource.read': { zh: '读取存量资源', en: 'read stock resources' },
+  'resource.report': { zh: '上报存量资源', en: 'report a stock resource' },
+  'resource.import': { zh: '导入部门存量资源', en: "import a department's stock resources" },
+  'resource.verify': { zh: '核实或驳回存量资源', en: 'verify or reject a stock resource' },
+  'zoning.write': { zh: '编辑更新分区规则', en: 'edit zoning rules' },
+  'project.read': { zh: '读取更新项目', en: 'read renewal projects' },
+  'project.write': { zh: '生成、编辑或推进更新项目', en: 'generate, edit or advance renewal projects' },
+  'project.plan': {
+    zh: '将项目纳入年度计划并安排资金',
+    en: 'move a project into the annual plan and fund it',
+  },
 }
 
 /** What an operation acts on: where it lies and, for routed work, the department it is routed to. */

@@ -65,6 +65,8 @@ export async function buildPostgresTemplate(databaseUrl: string, hash: string): 
   const admin = new pg.Client({ connectionString: adminUrl(databaseUrl) })
   await admin.connect()
   try {
+    // Two test runs at once (two terminals, or a run beside a benchmark) build one template, not a broken pair.
+    await admin.query('select pg_advisory_lock(hashtext($1))', [name])
     const found = await admin.query('select 1 from pg_database where datname = $1 and datistemplate', [name])
     if (found.rowCount) return
     await admin.query(`drop database if exists ${name}`)
