@@ -55,8 +55,10 @@ export async function buildPgliteTemplate(hash: string): Promise<void> {
   await database.rows(sql`vacuum`)
   const dump = await database.pglite?.dumpDataDir('gzip')
   if (!dump) throw new Error('PGlite did not dump its data directory')
-  fs.writeFileSync(`${file}.tmp`, Buffer.from(await dump.arrayBuffer()))
-  fs.renameSync(`${file}.tmp`, file)
+  // A private temporary name: two runs building at once each rename a whole file into place.
+  const tmp = `${file}.${process.pid}.tmp`
+  fs.writeFileSync(tmp, Buffer.from(await dump.arrayBuffer()))
+  fs.renameSync(tmp, file)
   await database.close()
 }
 
