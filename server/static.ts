@@ -2,6 +2,7 @@
 import type http from 'node:http'
 import type { AppContext } from './app-context.ts'
 import type { TokenVerifier } from './auth/verifier.ts'
+import { serveBaseMap } from './static/basemap.ts'
 import { serveTiles } from './static/tiles.ts'
 import { serveViewer } from './static/viewer.ts'
 
@@ -17,7 +18,7 @@ export function useTokenVerifier(app: AppContext, verifier: TokenVerifier): void
   verifiers.set(app, verifier)
 }
 
-/** True when the request was for `/tiles/` or `/viewer` and has been answered. */
+/** True when the request was for `/tiles/`, `/basemap/` or `/viewer` and has been answered. */
 export async function serveStatic(
   app: AppContext,
   req: http.IncomingMessage,
@@ -31,6 +32,10 @@ export async function serveStatic(
   }
   if (pathname.startsWith('/tiles/')) {
     await serveTiles(app, verifiers.get(app), req, res, pathname.slice('/tiles/'.length))
+    return true
+  }
+  if (pathname.startsWith('/basemap/')) {
+    await serveBaseMap(app, req, res, pathname.slice('/basemap/'.length))
     return true
   }
   if (pathname.startsWith('/viewer/')) {

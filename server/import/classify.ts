@@ -9,7 +9,11 @@ export type Layer =
   | { layer: 'facility'; type: FacilityType }
   | { layer: 'road'; walkable: boolean }
   | { layer: 'compound' }
+  | { layer: 'landcover'; cover: LandCover }
   | { layer: 'skip'; reason: string }
+
+/** How the base map draws an area that is neither a building, a compound nor a facility. */
+export type LandCover = 'water' | 'green' | 'landuse'
 
 export type Props = Record<string, unknown>
 
@@ -28,6 +32,43 @@ const NOT_WALKABLE = new Set([
   'trunk',
   'trunk_link',
 ])
+/** Area kinds of the base map (Tilezen `kind`, OSM `natural`/`landuse` values). */
+const LAND_COVER = new Map<string, LandCover>([
+  ...['water', 'riverbank', 'river', 'canal', 'basin', 'reservoir', 'swimming_pool', 'fountain'].map((k) => [
+    k,
+    'water',
+  ]),
+  ...[
+    'grass',
+    'forest',
+    'natural_wood',
+    'wood',
+    'garden',
+    'park',
+    'meadow',
+    'village_green',
+    'scrub',
+    'cemetery',
+  ].map((k) => [k, 'green']),
+  ...[
+    'commercial',
+    'retail',
+    'industrial',
+    'school',
+    'university',
+    'college',
+    'hospital',
+    'pedestrian',
+    'pier',
+    'railway',
+    'construction',
+    'parking',
+    'attraction',
+    'bridge',
+    'military',
+  ].map((k) => [k, 'landuse']),
+] as [string, LandCover][])
+
 const ROAD_KINDS = new Set(['highway', 'major_road', 'minor_road', 'path', 'rail', 'ferry', 'aerialway'])
 
 /**
@@ -56,7 +97,22 @@ export function classify(props: Props, geometryType: string): Layer {
 
   const facility = facilityType(kind, detail, str(props.name) || str(props['name:zh']), isArea)
   if (facility && (isPoint || isArea)) return { layer: 'facility', type: facility }
+  const cover = landCoverOf(props, geometryType)
+  if (cover) return { layer: 'landcover', cover }
   return { layer: 'skip', reason: `kind "${kind || '(none)'}" is not part of the city model` }
+}
+
+/**
+ * How the base map draws an area, or undefined for a point, a line or a kind it leaves out. A park is both a
+ * facility (its point serves residents) and green on the base map.
+ */
+export function landCoverOf(props: Props, geometryType: string): LandCover | undefined {
+  if (geometryType !== 'Polygon' && geometryType !== 'MultiPolygon') return undefined
+  return (
+    LAND_COVER.get(str(props.kind)) ??
+    LAND_COVER.get(str(props.natural)) ??
+    LAND_COVER.get(str(props.landuse))
+  )
 }
 
 /** Facility type of a POI or landuse kind, or undefined. Names decide school level where the tag does not. */

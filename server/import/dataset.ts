@@ -62,6 +62,7 @@ export async function insertDataset(
 export async function deleteDataset(tx: Executor, datasetId: number): Promise<void> {
   await tx.execute(sql`delete from population_cells where dataset_id = ${datasetId}`)
   await tx.execute(sql`delete from roads where dataset_id = ${datasetId}`)
+  await tx.execute(sql`delete from land_cover where dataset_id = ${datasetId}`)
   await tx.execute(sql`delete from facilities where dataset_id = ${datasetId}`)
   await tx.execute(sql`delete from buildings where dataset_id = ${datasetId}`)
   await tx.execute(sql`delete from compounds where dataset_id = ${datasetId}`)

@@ -4,9 +4,10 @@ import { attachPointsToBuildings } from './building-points.ts'
 import { writeBuildings } from './buildings.ts'
 import { insertCompounds, linkBuildingsToCompounds } from './compounds.ts'
 import { clearDatasetName, type ImportTarget, insertDataset, metricSridOfStage } from './dataset.ts'
-import { ImportError } from './errors.ts'
+import { ImportError, NothingImportedError } from './errors.ts'
 import { insertFacilities } from './facilities.ts'
 import { type ImportOptions, type Inputs, readInputs } from './inputs.ts'
+import { insertLandCover } from './land-cover.ts'
 import { deriveBuildingResidents, derivePopulationCells } from './population.ts'
 import { countBuildings, type ImportReport, saveReport } from './report.ts'
 import { insertRoads } from './roads.ts'
@@ -24,6 +25,8 @@ export async function importCity(database: Database, options: ImportOptions): Pr
   const started = performance.now()
   const inputs = readInputs(options)
   const staging = stageFeatures(inputs.features, inputs.rejected)
+  if (staging.staged.length === 0 && inputs.rejected.length > 0)
+    throw new NothingImportedError(inputs.rejected)
   if (options.strict && inputs.rejected.length > 0) {
     const n = inputs.rejected.length
     throw new ImportError(
@@ -61,9 +64,14 @@ async function writeCity(
   const facilities = await insertFacilities(tx, target)
   staging.merged.facilityPoints += facilities.mergedPoints
   const roads = await insertRoads(tx, target)
+  const landCover = await insertLandCover(tx, target)
   const population = await derivePopulationCells(tx, datasetId, metricSrid, inputs.derivation)
 
   const counts = await countBuildings(tx, datasetId)
+  const written =
+    counts.buildings + compounds + roads + Object.values(facilities.byType).reduce((a, b) => a + b, 0)
+  // Thrown inside the transaction, so the dataset row just inserted goes too.
+  if (written === 0 && inputs.rejected.length > 0) throw new NothingImportedError(inputs.rejected)
   const report: Omit<ImportReport, 'seconds'> = {
     dataset: { id: datasetId, name: inputs.datasetName },
     metricSrid,
@@ -74,6 +82,7 @@ async function writeCity(
       facilities: facilities.byType,
       roads,
       compounds,
+      landCover,
       populationCells: population.cells,
       residents: Math.round(population.residents),
     },

@@ -13,6 +13,8 @@ export interface ImportReport {
     facilities: Record<string, number>
     roads: number
     compounds: number
+    /** Water, green and land-use areas of the base map. */
+    landCover: number
     populationCells: number
     residents: number
   }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { classify, type Props } from './classify.ts'
+import { classify, landCoverOf, type Props } from './classify.ts'
 import type { Rejection, SourceFeature } from './read.ts'
 import { type Executor, rowsOf } from './sql.ts'
 
@@ -78,11 +78,17 @@ class Stager {
       case 'compound':
         this.stage(f, c.layer)
         break
-      case 'facility':
+      case 'facility': {
         this.facility(f, c.type)
+        const cover = landCoverOf(f.props, f.geometry.type)
+        if (cover) this.stage(f, 'landcover', { ftype: cover })
         break
+      }
       case 'road':
         this.stage(f, 'road', { walkable: c.walkable })
+        break
+      case 'landcover':
+        this.stage(f, 'landcover', { ftype: c.cover })
         break
       case 'skip':
         this.skipped[c.reason] = (this.skipped[c.reason] ?? 0) + 1
