@@ -3,6 +3,7 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../server/config.ts'
 import { migrateDatabase, openDatabase } from '../server/db/client.ts'
+import { NothingImportedError } from '../server/import/errors.ts'
 import { type ImportReport, importCity } from '../server/import/importer.ts'
 import { ensureRegions } from '../server/seed/regions.ts'
 
@@ -10,7 +11,8 @@ const usage = `用法 / usage: npm run import -- <files or folders…> [options]
   --dataset NAME      dataset name (default: the folder name); one name, one import
   --region CODE       region for features outside every boundary (GB/T 2260 code, e.g. 310101)
   --boundaries FILE   GeoJSON polygons with a "code" property: features take the region they fall in
-  --crs EPSG:NNNN     CRS of the input when the files do not say (4326, 4490, 4491–4554)
+  --crs CRS           CRS of the input when the files do not say: EPSG:4326, EPSG:4490, EPSG:4491–4554,
+                      GCJ-02 (AMap, Tencent), BD-09 (Baidu), EPSG:3857 (web tools); converted to CGCS2000
   --replace           replace an earlier import of the same dataset
   --strict            write nothing when any feature is rejected
   --licence TEXT      licence / attribution of the data
@@ -65,6 +67,7 @@ try {
   printReport(report)
 } catch (error) {
   console.error(`导入失败，未写入任何数据 / import failed, nothing was written: ${(error as Error).message}`)
+  if (error instanceof NothingImportedError) printRejections(error.rejected)
   process.exitCode = 1
 } finally {
   await database.close()
@@ -90,7 +93,11 @@ function printReport(r: ImportReport): void {
     `estimated: ${r.estimated.heights} heights, ${r.estimated.floors} floor counts; repaired: ${r.repaired.length}`,
   )
   for (const [reason, n] of Object.entries(r.skipped)) console.log(`skipped ${n}: ${reason}`)
-  console.log(`rejected: ${r.rejected.length}`)
-  for (const x of r.rejected) console.log(`  ${x.file}#${x.index} id=${x.sourceId ?? '-'}: ${x.reason}`)
+  printRejections(r.rejected)
   console.log(`took ${r.seconds.toFixed(1)} s`)
+}
+
+function printRejections(rejected: ImportReport['rejected']): void {
+  console.log(`rejected: ${rejected.length}`)
+  for (const x of rejected) console.log(`  ${x.file}#${x.index} id=${x.sourceId ?? '-'}: ${x.reason}`)
 }

@@ -2,8 +2,15 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { CsvError, parse } from 'csv-parse/sync'
 import type { Geometry } from '../db/geometry.ts'
-import { parseCrs, UnsupportedCrsError } from '../domain/crs.ts'
-import { ImportFileError } from './errors.ts'
+import {
+  type InputCrs,
+  parseInputCrs,
+  UnsupportedCrsError,
+  validationSridOf,
+  WGS84,
+  webMapToWgs84,
+} from '../domain/crs.ts'
+import { ImportFileError, type Rejection } from './errors.ts'
 import { GeometryError, validateGeometry } from './validate.ts'
 
 /** One feature read from an input file, with where it came from for the report. */
@@ -17,12 +24,7 @@ export interface SourceFeature {
   srid: number
 }
 
-export interface Rejection {
-  file: string
-  index: number
-  sourceId: string | null
-  reason: string
-}
+export type { Rejection } from './errors.ts'
 
 export interface ReadResult {
   features: SourceFeature[]
@@ -70,9 +72,9 @@ function readGeoJson(file: string, text: string, crsOverride?: string): ReadResu
   if (raw.length === 0 && d.type !== 'FeatureCollection') {
     throw new ImportFileError(`${file}: expected a GeoJSON FeatureCollection or Feature, got type ${d.type}`)
   }
-  let srid: number
+  let crs: InputCrs
   try {
-    srid = parseCrs(crsOverride ?? d.crs?.properties?.name)
+    crs = parseInputCrs(crsOverride ?? d.crs?.properties?.name)
   } catch (error) {
     if (error instanceof UnsupportedCrsError) return rejectAll(file, raw.length, error.message)
     throw error
@@ -90,8 +92,7 @@ function readGeoJson(file: string, text: string, crsOverride?: string): ReadResu
     const sourceId = idValue === undefined || idValue === null ? null : String(idValue)
     try {
       if (feature.type !== 'Feature') throw new GeometryError(`not a GeoJSON Feature (type ${feature.type})`)
-      validateGeometry(feature.geometry, srid)
-      out.features.push({ file, index: i + 1, sourceId, props, geometry: feature.geometry as Geometry, srid })
+      out.features.push({ file, index: i + 1, sourceId, props, ...checkedGeometry(feature.geometry, crs) })
     } catch (error) {
       if (!(error instanceof GeometryError)) throw error
       out.rejected.push({ file, index: i + 1, sourceId, reason: error.message })
@@ -113,7 +114,7 @@ function readCsv(file: string, text: string, crsOverride?: string): ReadResult {
       `${file}: CSV needs coordinate columns (lon/lat, longitude/latitude or x/y); found ${header.join(', ')}`,
     )
   }
-  const srid = parseCrs(crsOverride)
+  const crs = parseInputCrs(crsOverride)
   const out: ReadResult = { features: [], rejected: [] }
   for (const { cells, line } of records) {
     const props: Record<string, unknown> = {}
@@ -125,15 +126,24 @@ function readCsv(file: string, text: string, crsOverride?: string): ReadResult {
     const ys = cells[yi] ?? ''
     try {
       if (xs === '' || ys === '') throw new GeometryError('缺少坐标 / missing coordinates')
-      const geometry: Geometry = { type: 'Point', coordinates: [Number(xs), Number(ys)] }
-      validateGeometry(geometry, srid)
-      out.features.push({ file, index: line, sourceId, props, geometry, srid })
+      const point: Geometry = { type: 'Point', coordinates: [Number(xs), Number(ys)] }
+      out.features.push({ file, index: line, sourceId, props, ...checkedGeometry(point, crs) })
     } catch (error) {
       if (!(error instanceof GeometryError)) throw error
       out.rejected.push({ file, index: line, sourceId, reason: error.message })
     }
   }
   return out
+}
+
+/**
+ * Validates a geometry in its declared CRS and returns it in an SRID PostGIS knows: web-map coordinates
+ * (GCJ-02, BD-09, EPSG:3857) are converted to WGS84 here, as PostGIS has no definition for the first two.
+ */
+function checkedGeometry(geometry: unknown, crs: InputCrs): { geometry: Geometry; srid: number } {
+  validateGeometry(geometry, validationSridOf(crs))
+  if (crs.kind === 'srid') return { geometry: geometry as Geometry, srid: crs.srid }
+  return { geometry: webMapToWgs84(geometry as Geometry, crs.name), srid: WGS84 }
 }
 
 interface CsvRecord {

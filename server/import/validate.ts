@@ -1,5 +1,5 @@
 import type { Geometry, Position } from '../db/geometry.ts'
-import { isGaussKrueger } from '../domain/crs.ts'
+import { isGaussKrueger, WEB_MERCATOR, WEB_MERCATOR_HALF_WORLD_M } from '../domain/crs.ts'
 
 /** Why a geometry cannot be imported; the message is shown to the user per rejected feature. */
 export class GeometryError extends Error {
@@ -116,6 +116,12 @@ class GeometryCheck {
 }
 
 function checkRange(x: number, y: number, srid: number, where: string): void {
+  if (srid === WEB_MERCATOR) {
+    if (Math.abs(x) > WEB_MERCATOR_HALF_WORLD_M || Math.abs(y) > WEB_MERCATOR_HALF_WORLD_M) {
+      throw new GeometryError(`坐标超出投影范围 / ${where}: (${x}, ${y}) is outside EPSG:3857`)
+    }
+    return
+  }
   if (isGaussKrueger(srid)) {
     // Northings of China lie between about 1,800 km and 6,000 km; eastings carry the zone prefix or not.
     if (y < 0 || y > 10_000_000 || x < 0 || x > 100_000_000) {

@@ -126,22 +126,26 @@ describe('importing bad input', () => {
     expect(report.imported.facilities).toEqual({ clinic: 1, kindergarten: 1 })
   })
 
-  it('rejects a whole file in an unsupported CRS', async () => {
+  it('rejects a whole file in an unsupported CRS and imports the other files', async () => {
     const file = write(
-      'mercator.geojson',
+      'xian80.geojson',
       collection(
-        [feature({ kind: 'school', id: 1 }, { type: 'Point', coordinates: [13524000, 3664000] })],
-        'EPSG:3857',
+        [feature({ kind: 'school', id: 1 }, { type: 'Point', coordinates: [40_500_000, 3_464_000] })],
+        'EPSG:2385',
       ),
     )
+    const other = write(
+      'wgs84.geojson',
+      collection([feature({ kind: 'kindergarten', id: 2 }, { type: 'Point', coordinates: [121.47, 31.21] })]),
+    )
     const report = await importCity(database, {
-      files: [file],
-      datasetName: 'mercator',
+      files: [file, other],
+      datasetName: 'xian80',
       regionCode: '310101',
     })
     expect(report.rejected).toHaveLength(1)
-    expect(report.rejected[0]?.reason).toContain('EPSG:3857 is not supported')
-    expect(report.imported.facilities).toEqual({})
+    expect(report.rejected[0]?.reason).toContain('EPSG:2385 is not supported')
+    expect(report.imported.facilities).toEqual({ kindergarten: 1 })
   })
 
   it('writes nothing when strict and something is rejected, or when the dataset exists', async () => {
@@ -162,7 +166,7 @@ describe('importing bad input', () => {
     const after = await database.rows<{ n: number }>(sql`select count(*)::int as n from buildings`)
     expect(after).toEqual(before)
     const datasets = await database.rows<{ name: string }>(sql`select name from datasets order by id`)
-    expect(datasets.map((d) => d.name)).toEqual(['bad-input', 'mercator'])
+    expect(datasets.map((d) => d.name)).toEqual(['bad-input', 'xian80'])
   })
 
   it('rolls back everything when the database refuses a row', async () => {
