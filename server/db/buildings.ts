@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import {
   boolean,
+  date,
   doublePrecision,
   index,
   integer,
@@ -80,6 +81,16 @@ export const BUILDING_USES = [
 ] as const
 export type BuildingUse = (typeof BUILDING_USES)[number]
 
+/**
+ * Where a building's height comes from: the imported data's own tag (or its parts), an estimate from the
+ * neighbours, or a DSM raster (ADR 0020).
+ */
+export const HEIGHT_SOURCES = ['import', 'estimated', 'dsm'] as const
+export type HeightSource = (typeof HEIGHT_SOURCES)[number]
+/** How trustworthy a DSM height is: enough clear pixels, too few for the footprint, or partly nodata. */
+export const HEIGHT_QUALITIES = ['good', 'coarse', 'partial'] as const
+export type HeightQuality = (typeof HEIGHT_QUALITIES)[number]
+
 /** 建筑: a building of the city model (LOD1: footprint + height). */
 export const buildings = pgTable(
   'buildings',
@@ -103,6 +114,12 @@ export const buildings = pgTable(
     footprintAreaM2: doublePrecision('footprint_area_m2').notNull(),
     heightM: doublePrecision('height_m').notNull(),
     heightEstimated: boolean('height_estimated').notNull().default(false),
+    heightSource: text('height_source', { enum: HEIGHT_SOURCES }).notNull().default('import'),
+    /** How the height was derived, in words (e.g. the percentiles of a DSM); null for the source's own tag. */
+    heightMethod: text('height_method'),
+    /** When the raster the height was measured from was taken. */
+    heightRasterDate: date('height_raster_date', { mode: 'string' }),
+    heightQuality: text('height_quality', { enum: HEIGHT_QUALITIES }),
     minHeightM: doublePrecision('min_height_m').notNull().default(0),
     floors: integer('floors'),
     floorsEstimated: boolean('floors_estimated').notNull().default(false),
