@@ -12,18 +12,33 @@ import { generateSyntheticCity } from './synthetic/generate.ts'
 /** A real PostgreSQL: DATABASE_URL, or the private instance of scripts/services.sh. */
 export function postgresUrl(): string {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL
-  let exports = ''
+  const url = /export DATABASE_URL=(\S+)/.exec(servicesExports())?.[1]
+  if (!url) throw new Error('no DATABASE_URL: the benchmark needs a real PostgreSQL with PostGIS')
+  return url
+}
+
+/** A Redis: REDIS_URL, or the private instance of scripts/services.sh, started when it is not running. */
+export function redisUrl(): string {
+  if (process.env.REDIS_URL) return process.env.REDIS_URL
+  const url = /export REDIS_URL=(\S+)/.exec(servicesExports())?.[1]
+  if (!url) throw new Error('no REDIS_URL: scripts/services.sh printed none')
+  return url
+}
+
+let exports: string | null = null
+
+/** What scripts/services.sh prints (it starts or reuses both services), run once per process. */
+function servicesExports(): string {
+  if (exports !== null) return exports
   try {
     exports = execFileSync('bash', [path.join(PROJECT_ROOT, 'scripts/services.sh')], { encoding: 'utf8' })
   } catch (error) {
     throw new Error(
-      `no DATABASE_URL and scripts/services.sh failed (${(error as Error).message}): ` +
-        'the benchmark needs a real PostgreSQL with PostGIS',
+      `scripts/services.sh failed (${(error as Error).message}): ` +
+        'the benchmark needs a real PostgreSQL with PostGIS and, with --workers, a Redis',
     )
   }
-  const url = /export DATABASE_URL=(\S+)/.exec(exports)?.[1]
-  if (!url) throw new Error('no DATABASE_URL: the benchmark needs a real PostgreSQL with PostGIS')
-  return url
+  return exports
 }
 
 /** The same server, another database. */

@@ -9,6 +9,7 @@ import { InProcessRunner } from '../jobs/runs/in-process.ts'
 import type { JobRunner } from '../jobs/runs/types.ts'
 import { PROJECT_ROOT } from '../server/config.ts'
 import type { Database } from '../server/db/client.ts'
+import { redisUrl as benchRedisUrl } from './database.ts'
 
 export interface BenchRunner {
   runner: JobRunner
@@ -18,7 +19,7 @@ export interface BenchRunner {
 
 /**
  * The in-process runner, or a BullMQ queue with `workers` worker processes (`jobs/worker.ts`, as `npm run worker`
- * starts them) on REDIS_URL.
+ * starts them) on REDIS_URL or the Redis that scripts/services.sh starts.
  */
 export async function startRunner(
   database: Database,
@@ -34,8 +35,8 @@ export async function startRunner(
     }
     return { runner, stop }
   }
-  const redisUrl = process.env.REDIS_URL
-  if (!redisUrl) throw new Error('--workers needs REDIS_URL (npm run services prints one)')
+  // REDIS_URL when set, otherwise the private Redis of scripts/services.sh, started if need be.
+  const redisUrl = benchRedisUrl()
   const queueName = `bench-diagnostics-${process.pid}`
   const runner = new BullMqRunner({ redisUrl, queueName })
   const env = { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, CITYCHECK_QUEUE: queueName }
