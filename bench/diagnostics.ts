@@ -8,14 +8,16 @@ import { getRun, type RunRow } from '../jobs/runs/rows.ts'
 import { type Database, openDatabase } from '../server/db/client.ts'
 import { loadSyntheticCity, postgresUrl, prepareSchema, withDatabase } from './database.ts'
 import { type NaiveTimings, timeNaiveCoverage } from './diagnostics-naive.ts'
+import { comparePgRouting, type PeerComparison } from './diagnostics-peer.ts'
 import { startRunner } from './diagnostics-runner.ts'
 import { SYNTHETIC_SIZES, type SyntheticSize } from './synthetic/city.ts'
 
 /**
  * `npm run bench -- diagnostics --size S|M|L`: the full service-coverage diagnosis (every facility type with a
  * radius, both distance models) of a synthetic city, through the real processor and the in-process runner on a
- * real PostgreSQL, against the naive per-cell implementation of the same definition (`naiveCoverage`). Prints
- * figures, asserts nothing about time; the last line is one JSON object.
+ * real PostgreSQL, against the naive per-cell implementation of the same definition (`naiveCoverage`) and against
+ * pgRouting computing the same walking coverage from the same tables (`--no-peer` leaves it out). Prints figures,
+ * asserts nothing about time; the last line is one JSON object.
  */
 
 const SEED = 1
@@ -49,6 +51,16 @@ export interface DiagnosticsBenchResult {
   /** naiveWallS / computeS: like against like. */
   computeSpeedup: number
   facilityTypes: number
+  /**
+   * pgRouting from the tables to every type's walking-covered cells, seconds, and that over CityCheck's own time
+   * for the same (`peerCitycheckS`: load, walk network and coverage, nothing cached); null with `--no-peer`.
+   */
+  peerS: number | null
+  peerCitycheckS: number | null
+  peerRatio: number | null
+  /** Cell × type pairs both call covered or both uncovered, of `peerCompared`. */
+  peerAgreeing: number | null
+  peerCompared: number | null
   /** Part runs the diagnosis fanned out into (0: one piece). */
   parts: number
   /** Worker processes (BullMQ) that ran it; 0: the in-process runner. */
@@ -64,6 +76,7 @@ interface Options {
   size: SyntheticSize
   sample: number
   naive: boolean
+  peer: boolean
   workers: number
   partCells: number | null
 }
@@ -75,6 +88,7 @@ function parseOptions(args: string[]): Options {
       size: { type: 'string', default: 'S' },
       sample: { type: 'string', default: '200' },
       'no-naive': { type: 'boolean', default: false },
+      'no-peer': { type: 'boolean', default: false },
       workers: { type: 'string', default: '0' },
       'part-cells': { type: 'string' },
     },
@@ -89,7 +103,14 @@ function parseOptions(args: string[]): Options {
   if (partCells !== null && !(Number.isInteger(partCells) && partCells >= 1)) {
     throw new RangeError('--part-cells must be a positive integer')
   }
-  return { size: size as SyntheticSize, sample, naive: !values['no-naive'], workers, partCells }
+  return {
+    size: size as SyntheticSize,
+    sample,
+    naive: !values['no-naive'],
+    peer: !values['no-peer'],
+    workers,
+    partCells,
+  }
 }
 
 const log = (line: string) => console.log(`bench diagnostics: ${line}`)
@@ -196,7 +217,10 @@ export async function runDiagnosticsBench(args: string[]): Promise<DiagnosticsBe
     const naive = options.naive
       ? await timeNaiveCoverage(database, data.like, diagnosis.parameters, options.sample, log)
       : { euclideanS: 0, networkS: 0, sampled: false, sampleCells: null }
-    return resultOf(options, data, diagnosis, naive, machine)
+    const peer = options.peer
+      ? await comparePgRouting(database, data.like, diagnosis.srid, diagnosis.parameters, log)
+      : null
+    return resultOf(options, data, diagnosis, naive, peer, machine)
   } finally {
     await database.close()
   }
@@ -204,6 +228,8 @@ export async function runDiagnosticsBench(args: string[]): Promise<DiagnosticsBe
 
 interface Diagnosis {
   parameters: CoverageRunParameters
+  /** The metric CRS the run computed in. */
+  srid: number
   wallS: number
   loadS: number
   computeS: number
@@ -239,6 +265,7 @@ async function runDiagnosis(
   const parameters = run.parameters as unknown as CoverageRunParameters
   const outputs = run.outputs as {
     gaps?: number
+    inputs?: { srid?: number }
     timingsMs?: { load: number; compute: number; write: number }
   }
   const loadS = round((outputs.timingsMs?.load ?? 0) / 1000)
@@ -250,7 +277,9 @@ async function runDiagnosis(
       `${outputs.gaps ?? 0} gaps, ${parts ? `${parts} parts` : 'one piece'}, ` +
       `${options.workers ? `${options.workers} worker processes (peak RSS ${workerPeakRssMB} MiB)` : 'in-process'}; RSS before ${round(rssBefore / 2 ** 20, 1)} MiB, peak ${peakRssMB} MiB`,
   )
-  return { parameters, wallS, loadS, computeS, writeS, parts, peakRssMB, workerPeakRssMB }
+  const srid = outputs.inputs?.srid
+  if (!srid) throw new Error(`run ${run.id} does not say its metric CRS`)
+  return { parameters, srid, wallS, loadS, computeS, writeS, parts, peakRssMB, workerPeakRssMB }
 }
 
 function resultOf(
@@ -258,6 +287,7 @@ function resultOf(
   data: Awaited<ReturnType<typeof counts>>,
   diagnosis: Diagnosis,
   naive: NaiveTimings,
+  peer: PeerComparison | null,
   machine: Machine,
 ): DiagnosticsBenchResult {
   const { wallS, computeS } = diagnosis
@@ -288,6 +318,11 @@ function resultOf(
     speedup: round(speedup, 1),
     computeSpeedup: round(computeSpeedup, 1),
     facilityTypes: diagnosis.parameters.rules.length,
+    peerS: peer && round(peer.peerS),
+    peerCitycheckS: peer && round(peer.citycheckS),
+    peerRatio: peer && round(peer.peerRatio, 1),
+    peerAgreeing: peer?.agreeing ?? null,
+    peerCompared: peer?.compared ?? null,
     parts: diagnosis.parts,
     workers: options.workers,
     workerPeakRssMB: diagnosis.workerPeakRssMB,
