@@ -44,5 +44,6 @@ import './fillings/create-campaign.ts'
 import './fillings/fill.ts'
 import './fillings/review.ts'
 import './fillings/provenance.ts'
+import './exchange.ts'
 
 export const schema = builder.toSchema()

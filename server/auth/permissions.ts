@@ -35,6 +35,9 @@ export const OPERATIONS = [
   'project.read',
   'project.write',
   'project.plan',
+  'exchange.export',
+  'exchange.import',
+  'exchange.send',
 ] as const
 export type Operation = (typeof OPERATIONS)[number]
 
@@ -149,6 +152,9 @@ export const PERMISSIONS: Record<Operation, Partial<Record<Role, Grant>>> = {
   },
   'project.write': { province: 'region', city: 'region', district: 'region' },
   'project.plan': { province: 'region', city: 'region' },
+  'exchange.export': { province: 'region', city: 'region' },
+  'exchange.import': { province: 'region', city: 'region' },
+  'exchange.send': { province: 'region', city: 'region' },
 }
 
 const ROLE_NAMES: Record<Role, string> = {
@@ -197,6 +203,9 @@ const OPERATION_NAMES: Record<Operation, { zh: string; en: string }> = {
     zh: '将项目纳入年度计划并安排资金',
     en: 'move a project into the annual plan and fund it',
   },
+  'exchange.export': { zh: '导出数据交换包', en: 'export an exchange package' },
+  'exchange.import': { zh: '接收并导入数据交换包', en: 'import an exchange package' },
+  'exchange.send': { zh: '向上级平台上报数据交换包', en: 'send an exchange package upstream' },
 }
 
 /** What an operation acts on: where it lies and, for routed work, the department it is routed to. */

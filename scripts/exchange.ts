@@ -1,0 +1,73 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { loadConfig } from '../server/config.ts'
+import { migrateDatabase, openDatabase } from '../server/db/client.ts'
+import { exportCampaign } from '../server/exchange/export.ts'
+import { PackageRefused } from '../server/exchange/format.ts'
+import { importPackage } from '../server/exchange/import.ts'
+
+const usage = `用法 / usage:
+  npm run exchange -- export --campaign <id|latest> --out <file>   write a campaign's exchange package
+  npm run exchange -- import <file>                                merge a package into this install
+Works on DATABASE_URL, or the embedded database under CITYCHECK_DATA_DIR (stop the server first).`
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    campaign: { type: 'string' },
+    out: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+})
+const [command, file] = positionals
+const exporting = command === 'export' && values.campaign && values.out
+const importing = command === 'import' && file
+if (values.help || !(exporting || importing)) {
+  console.log(usage)
+  process.exit(values.help ? 0 : 2)
+}
+const campaign = values.campaign === 'latest' ? 'latest' : Number(values.campaign)
+if (exporting && campaign !== 'latest' && !Number.isInteger(campaign)) {
+  console.error(`--campaign 须为编号或 latest / --campaign must be an id or latest, got "${values.campaign}"`)
+  process.exit(2)
+}
+
+const operator = `cli:${os.userInfo().username}`
+const config = loadConfig()
+const database = await openDatabase({
+  databaseUrl: config.databaseUrl,
+  dataDir: path.join(config.dataDir, 'pglite'),
+})
+try {
+  await migrateDatabase(database)
+  if (exporting && values.out) {
+    const result = await exportCampaign(database, { campaign, exportedBy: operator })
+    fs.writeFileSync(`${values.out}.part`, result.bytes)
+    fs.renameSync(`${values.out}.part`, values.out)
+    console.log(`campaign ${result.campaignId} → ${values.out} (${result.bytes.length} bytes)`)
+    for (const [kind, n] of Object.entries(result.counts)) console.log(`  ${kind}: ${n}`)
+  } else if (file) {
+    const result = await importPackage(database, fs.readFileSync(file), { importedBy: operator })
+    if (result.alreadyImported) {
+      console.log(`已导入过，未作改动 / already imported (import ${result.importId}): nothing changed`)
+    } else {
+      console.log(
+        `import ${result.importId}${result.resumed ? ' (resumed)' : ''} → campaign ${result.campaignId}`,
+      )
+      for (const [kind, c] of Object.entries(result.counts)) {
+        console.log(
+          `  ${kind}: ${c.inserted} inserted, ${c.updated} updated, ${c.matched} matched, ${c.rejected} rejected`,
+        )
+      }
+      for (const r of result.rejected) console.log(`  rejected ${r.kind} ${r.sourceKey}: ${r.reason}`)
+    }
+  }
+} catch (error) {
+  if (!(error instanceof PackageRefused)) throw error
+  console.error(`拒绝导入，未写入任何数据：${error.zh}\nRefused, nothing was written: ${error.en}`)
+  process.exitCode = 1
+} finally {
+  await database.close()
+}
