@@ -3,6 +3,7 @@
  * only with a token (they are never public); a late answer to an earlier request is dropped.
  */
 import { fetchBuildingGrades, fetchCoverageGaps, fetchRenewalAreas, fetchUncoveredCells } from './core/api.ts'
+import { fetchBaseMap } from './core/basemap.ts'
 import { cellOverlay, EMPTY_CELLS } from './core/cells.ts'
 import { EMPTY_OVERLAY, gapOverlay } from './core/gaps.ts'
 import { CITY_CODE } from './core/presets.ts'
@@ -123,6 +124,24 @@ export class ApiLayers {
       this.state.cells = { hint: 'gapsNone', groups: [], served: 0 }
     }
     this.render(map)
+  }
+
+  /**
+   * The region's base map under the buildings (public open data, with or without a token); the handle reports it
+   * once its batched geometry is built, so a test can wait for what is on screen.
+   */
+  async loadBaseMap(map: CityMap, regionCode: string): Promise<void> {
+    try {
+      map.setBaseMap(await fetchBaseMap(regionCode), this.state.lang)
+      await new Promise<void>((resolve) => {
+        const check = () => (map.baseMapStatus().ready ? resolve() : requestAnimationFrame(check))
+        check()
+      })
+      const { areas, lines, labels } = map.baseMapStatus()
+      this.handle.baseMap = { regionCode, areas, lines, labels }
+    } catch (e) {
+      console.warn('base map unavailable:', e)
+    }
   }
 
   /** Renewal areas with their names (only with a token: areas are plans under work). */

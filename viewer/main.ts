@@ -18,7 +18,7 @@ import { chooseTileset, type TilesetChoice } from './core/tilesets.ts'
 import { ApiLayers } from './layers.ts'
 import { createCesiumMap, OSM_ATTRIBUTION } from './map/cesiumMap.ts'
 import type { CityMap, PickedBuilding } from './map/types.ts'
-import { createHandle, initialState } from './state.ts'
+import { createHandle, initialState, openingTheme } from './state.ts'
 import { renderDetails } from './ui/details.ts'
 import { renderPanel } from './ui/panel.ts'
 
@@ -39,7 +39,7 @@ const LIVE_POLL_S = 60
 /** Bearer token for the API and the subscription (`?token=`); without one the viewer reads as the public. */
 const TOKEN = params.get('token') || null
 setAuthToken(TOKEN)
-const state = initialState(params.get('lang') === 'en' ? 'en' : 'zh-CN')
+const state = initialState(params.get('lang') === 'en' ? 'en' : 'zh-CN', openingTheme(TOKEN !== null))
 const layers = new ApiLayers(state, handle, TOKEN, render)
 
 const panel = document.getElementById('panel')!
@@ -89,7 +89,12 @@ function render(map: CityMap | null): void {
     },
     onLang(lang) {
       state.lang = lang
+      map?.setBaseMapLang(lang)
       render(map)
+    },
+    onBaseMapVisible(visible) {
+      state.baseMapVisible = visible
+      map?.setLayerVisible('baseMap', visible)
     },
     onBuildingsVisible(visible) {
       state.buildingsVisible = visible
@@ -164,9 +169,12 @@ async function start(): Promise<void> {
     tilesetUrl: tileset.url,
     tilesetHeaders: tileset.headers,
     lite: params.has('lite'),
+    baseMapMode: params.get('basemap') === 'ground' ? 'ground' : 'flat',
   })
   handle.map = map
-  map.setTheme(THEMES[state.themeId])
+  map.setTheme(state.theme)
+  if (state.themeId === 'grade') void layers.loadGrades(map)
+  void layers.loadBaseMap(map, tileset.regionCode ?? CITY_CODE)
   map.setLayerVisible('blindSpots', state.blindSpotsVisible)
   map.setLayerVisible('demandPoints', state.demandPointsVisible)
   map.setLayerVisible('uncoveredCells', state.uncoveredCellsVisible)

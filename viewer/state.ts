@@ -37,6 +37,8 @@ export interface ViewerHandle {
   renewalAreas: number | null
   /** Camera presets offered, with what their extents came from. */
   presets: { key: string; source: string }[]
+  /** The base map drawn, once loaded and built: its region and what it holds. */
+  baseMap: { regionCode: string; areas: number; lines: number; labels: number } | null
 }
 
 declare global {
@@ -63,14 +65,23 @@ export function createHandle(): ViewerHandle {
     uncoveredCells: null,
     renewalAreas: null,
     presets: [],
+    baseMap: null,
   }
 }
 
+/**
+ * The theme a page opens on: with a token, the check's grades (every building takes the grade of the most specific
+ * unit with a value, so the whole city is coloured); without one, grades are not public and building use is.
+ */
+export function openingTheme(signedIn: boolean): ThemeId {
+  return signedIn ? 'grade' : 'use'
+}
+
 /** The state of a page opened in `lang`. */
-export function initialState(lang: Lang) {
+export function initialState(lang: Lang, themeId: ThemeId = 'severity') {
   return {
     lang,
-    themeId: 'severity' as ThemeId,
+    themeId,
     buildingsVisible: true,
     facilitiesVisible: true,
     blindSpotsVisible: false,
@@ -78,7 +89,7 @@ export function initialState(lang: Lang) {
     gapFacilityType: DEFAULT_GAP_FACILITY_TYPE,
     gapsHint: null as MessageKey | null,
     gapsModel: null as DistanceModel | null,
-    theme: THEMES.severity as Theme,
+    theme: THEMES[themeId] as Theme,
     gradeIndicator: null as string | null,
     gradeIndicators: [] as GradedIndicator[],
     gradeCampaign: null as string | null,
@@ -92,6 +103,7 @@ export function initialState(lang: Lang) {
     },
     renewalAreasVisible: false,
     renewalHint: null as MessageKey | null,
+    baseMapVisible: true,
     status: '',
     details: null as DetailsView | null,
     presets: [] as CameraPreset[],

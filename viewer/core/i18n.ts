@@ -1,4 +1,6 @@
 /** Interface strings in Chinese (default) and English. */
+import { enCim, zhCim } from './messages-cim.ts'
+
 export type Lang = 'zh-CN' | 'en'
 export const LANGS: readonly Lang[] = ['zh-CN', 'en']
 
@@ -115,6 +117,7 @@ const zh = {
   'group.elderly': '老年人',
   renewalAreas: '更新片区',
   renewalNone: '暂无更新片区',
+  ...zhCim,
 }
 
 export type MessageKey = keyof typeof zh
@@ -232,6 +235,7 @@ const en: Record<MessageKey, string> = {
   'group.elderly': 'elderly residents',
   renewalAreas: 'Renewal areas',
   renewalNone: 'No renewal areas',
+  ...enCim,
 }
 
 const MESSAGES: Record<Lang, Record<MessageKey, string>> = { 'zh-CN': zh, en }

@@ -13,9 +13,16 @@ export interface TilesetChoice {
   headers: Record<string, string>
   /** The tiles carry open-problem counts and severities. */
   withProblems: boolean
+  /** The token's region (null: the public tileset), whose base map and districts the viewer shows. */
+  regionCode?: string | null
 }
 
-export const PUBLIC_TILESET: TilesetChoice = { url: PUBLIC_TILESET_URL, headers: {}, withProblems: false }
+export const PUBLIC_TILESET: TilesetChoice = {
+  url: PUBLIC_TILESET_URL,
+  headers: {},
+  withProblems: false,
+  regionCode: null,
+}
 
 /** The region tileset of the token's region, or the public tileset (no token, or a token without a region). */
 export async function chooseTileset(token: string | null, graphqlUrl = '/graphql'): Promise<TilesetChoice> {
@@ -39,5 +46,6 @@ export async function chooseTileset(token: string | null, graphqlUrl = '/graphql
     url: `/tiles/region/${encodeURIComponent(region.code)}/tileset.json`,
     headers: { authorization },
     withProblems: true,
+    regionCode: region.code,
   }
 }

@@ -2,6 +2,7 @@
 import { Credit, type Viewer } from 'cesium'
 import { type ExtentDeg, extentOfRegion } from '../core/extent.ts'
 import type { Theme } from '../core/themes.ts'
+import { BaseMapLayer, type BaseMapMode } from './baseMapLayer.ts'
 import { CameraControl } from './camera.ts'
 import { CityTileset } from './cityTileset.ts'
 import { GapLayer } from './gapLayer.ts'
@@ -23,6 +24,8 @@ export interface CesiumMapOptions {
    * sun/moon. The city looks the same.
    */
   lite?: boolean
+  /** How the base map is drawn (docs/adr/0019): `flat` (default) or `ground`. */
+  baseMapMode?: BaseMapMode
 }
 
 export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMap> {
@@ -44,7 +47,7 @@ export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMa
       picker.forgetHighlight()
       await city.reload()
     },
-    ...overlays(viewer, city),
+    ...overlays(viewer, city, options.baseMapMode ?? 'flat'),
     flyTo: (extent, durationS = 1.5, view = 'oblique') => camera.flyTo(extent, durationS, view),
     lastFlight: () => camera.lastFlight(),
     cameraPosition: () => camera.position(),
@@ -75,10 +78,20 @@ async function tilesetExtent(tilesetUrl: string, headers: Record<string, string>
 function overlays(
   viewer: Viewer,
   city: CityTileset,
+  baseMapMode: BaseMapMode,
 ): Pick<
   CityMap,
-  'setLayerVisible' | 'setFacilities' | 'setGaps' | 'setUncoveredCells' | 'setRenewalAreas' | 'overlayCounts'
+  | 'setLayerVisible'
+  | 'setFacilities'
+  | 'setGaps'
+  | 'setUncoveredCells'
+  | 'setRenewalAreas'
+  | 'overlayCounts'
+  | 'setBaseMap'
+  | 'setBaseMapLang'
+  | 'baseMapStatus'
 > {
+  const baseMap = new BaseMapLayer(viewer.scene, baseMapMode)
   const facilities = new FacilityLayer(viewer.scene)
   const gaps = new GapLayer(viewer.scene)
   const cells = new CellLayer(viewer.scene)
@@ -90,6 +103,7 @@ function overlays(
     demandPoints: (visible) => (gaps.showDemandPoints = visible),
     uncoveredCells: (visible) => (cells.show = visible),
     renewalAreas: (visible) => (renewal.show = visible),
+    baseMap: (visible) => (baseMap.show = visible),
   }
   return {
     setLayerVisible: (layer, visible) => show[layer](visible),
@@ -98,5 +112,8 @@ function overlays(
     setUncoveredCells: (overlay) => cells.draw(overlay),
     setRenewalAreas: (outlines) => renewal.draw(outlines),
     overlayCounts: () => ({ uncoveredCells: cells.count, renewalAreas: renewal.count }),
+    setBaseMap: (map, lang) => baseMap.draw(map, lang),
+    setBaseMapLang: (lang) => baseMap.setLang(lang),
+    baseMapStatus: () => ({ ready: baseMap.ready, ...baseMap.counts() }),
   }
 }

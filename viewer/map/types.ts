@@ -1,8 +1,10 @@
 /** The map as the UI sees it: no Cesium types cross this interface. */
+import type { BaseMap } from '../core/basemap.ts'
 import type { CellOverlay } from '../core/cells.ts'
 import type { ExtentDeg } from '../core/extent.ts'
 import type { FacilityMarker } from '../core/facilities.ts'
 import type { GapOverlay } from '../core/gaps.ts'
+import type { Lang } from '../core/i18n.ts'
 import type { RenewalOutline } from '../core/renewal.ts'
 import type { Theme } from '../core/themes.ts'
 
@@ -26,6 +28,7 @@ export type MapLayer =
   | 'demandPoints'
   | 'uncoveredCells'
   | 'renewalAreas'
+  | 'baseMap'
 
 /**
  * How a flight looks at an extent, always at its centre with the whole extent in view: `oblique` tilted 40°
@@ -68,6 +71,12 @@ export interface CityMap {
   setUncoveredCells(overlay: CellOverlay): void
   /** Replaces the renewal-area outlines and their names. */
   setRenewalAreas(outlines: readonly RenewalOutline[]): void
+  /** Replaces the base map under the buildings (areas, roads, district boundaries and names in `lang`). */
+  setBaseMap(map: BaseMap, lang: Lang): void
+  /** District names of the base map in another language. */
+  setBaseMapLang(lang: Lang): void
+  /** What the base map drew, and whether its batched geometry is built (shown once it is). */
+  baseMapStatus(): { ready: boolean; areas: number; lines: number; labels: number }
   /** Markers and areas drawn by the two overlays above. */
   overlayCounts(): { uncoveredCells: number; renewalAreas: number }
   /** Flies to look at an extent (oblique by default, 1.5 s). */

@@ -1,5 +1,6 @@
 /** The control panel: theme, legend, layers, camera presets and language. */
 
+import { BASE_MAP_LEGEND } from '../core/basemap.ts'
 import { CELL_CLASSES } from '../core/cells.ts'
 import { FACILITY_CATEGORIES } from '../core/facilities.ts'
 import {
@@ -41,6 +42,7 @@ export interface PanelState {
   cellsNote: string
   renewalAreasVisible: boolean
   renewalHint: MessageKey | null
+  baseMapVisible: boolean
   status: string
 }
 
@@ -56,6 +58,7 @@ export interface PanelHandlers {
   onUncoveredCellsVisible(visible: boolean): void
   onRenewalAreasVisible(visible: boolean): void
   onPreset(preset: CameraPreset): void
+  onBaseMapVisible(visible: boolean): void
 }
 
 function checkbox(id: string, checked: boolean, onChange: (checked: boolean) => void): HTMLInputElement {
@@ -77,6 +80,7 @@ export function renderPanel(
   t: Translate,
   presets: readonly (CameraPreset & { label: string })[],
   handlers: PanelHandlers,
+  extra: readonly HTMLElement[] = [],
 ): void {
   root.replaceChildren(
     el('h1', {}, t('title')),
@@ -86,6 +90,8 @@ export function renderPanel(
     ...facilitySection(state, t, handlers),
     ...coverageSection(state, t, handlers),
     ...renewalSection(state, t, handlers),
+    ...baseMapSection(state, t, handlers),
+    ...extra,
     el('h2', {}, t('camera')),
     presetButtons(presets, handlers),
     el('h2', {}, t('language')),
@@ -185,7 +191,7 @@ function coverageSection(state: PanelState, t: Translate, handlers: PanelHandler
   )
   const gapType = el('select', { id: 'gap-type-select', 'aria-label': t('gapType') })
   for (const type of GAP_FACILITY_TYPES) {
-    const option = el('option', { value: type }, type)
+    const option = el('option', { value: type }, t(`ftype.${type}`))
     option.selected = type === state.gapFacilityType
     gapType.append(option)
   }
@@ -213,11 +219,24 @@ function coverageSection(state: PanelState, t: Translate, handlers: PanelHandler
   ]
 }
 
+/** Renewal areas: the switch carries the outline's colour, so the name is said once. */
 function renewalSection(state: PanelState, t: Translate, handlers: PanelHandlers): HTMLElement[] {
   const areas = checkbox('layer-renewalareas', state.renewalAreasVisible, handlers.onRenewalAreasVisible)
   return [
-    el('label', { class: 'layer' }, areas, ` ${t('renewalAreas')}`),
-    el('ul', { class: 'legend' }, el('li', {}, swatch(RENEWAL_OUTLINE_COLOUR), t('renewalAreas'))),
+    el('label', { class: 'layer' }, areas, ' ', swatch(RENEWAL_OUTLINE_COLOUR), ` ${t('renewalAreas')}`),
     el('p', { class: 'status', id: 'renewal-hint' }, state.renewalHint ? t(state.renewalHint) : ''),
   ]
+}
+
+/** The base map's switch and legend: its areas as swatches, roads and boundaries as lines. */
+function baseMapSection(state: PanelState, t: Translate, handlers: PanelHandlers): HTMLElement[] {
+  const base = checkbox('layer-basemap', state.baseMapVisible, handlers.onBaseMapVisible)
+  const legend = el('ul', { class: 'legend', id: 'basemap-legend' })
+  for (const entry of BASE_MAP_LEGEND) {
+    const mark = entry.line
+      ? el('span', { class: 'swatch line', style: `background:${entry.colour}` })
+      : swatch(entry.colour)
+    legend.append(el('li', { 'data-label': entry.label }, mark, t(entry.label)))
+  }
+  return [el('label', { class: 'layer' }, base, ` ${t('baseMap')}`), legend]
 }
