@@ -19,6 +19,8 @@ export interface AuditRecord {
     | 'holiday'
     | 'routing_rule'
     | 'task'
+    | 'stock_resource'
+    | 'zoning_rule'
   entityId: number | string
   action: string
   /** The region of the entity: the audit log is read by region scope. */

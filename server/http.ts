@@ -14,6 +14,7 @@ import { createMetrics, type ServerMetrics } from './observability/metrics.ts'
 import { OPEN311_PREFIX, serveOpen311 } from './open311/api.ts'
 import { isProblemApiPath, serveProblemApi } from './problems/api.ts'
 import { createRateLimiter } from './rate-limit.ts'
+import { isResourceApiPath, serveResourceApi } from './resources/api.ts'
 import { serveStatic, useTokenVerifier } from './static.ts'
 
 export interface RunningServer {
@@ -112,6 +113,7 @@ function routeOf(pathname: string): string {
   if (pathname === KPI_WORKBOOK_PATH) return 'kpis'
   if (pathname === '/viewer' || pathname.startsWith('/viewer/')) return 'viewer'
   if (isProblemApiPath(pathname)) return 'photos'
+  if (isResourceApiPath(pathname)) return 'resources'
   if (pathname.startsWith('/api/'))
     return /^\/api\/(campaigns\/\d+\/)?evidence\b/.test(pathname) ? 'evidence' : 'forms'
   return 'other'
@@ -150,6 +152,10 @@ async function handle(
   }
   if (isProblemApiPath(url.pathname)) {
     await serveProblemApi(app, verifier, req, res, url, requestId)
+    return null
+  }
+  if (isResourceApiPath(url.pathname)) {
+    await serveResourceApi(app, verifier, req, res, url, requestId)
     return null
   }
   if (url.pathname.startsWith('/api/')) {

@@ -4,10 +4,12 @@ import { PROJECT_ROOT } from '../config.ts'
 import type { Database } from '../db/client.ts'
 import { type ImportReport, importCity } from '../import/importer.ts'
 import { deriveBlocks } from './blocks.ts'
+import { seedDemoResources } from './demo-resources.ts'
 import { loadIndicatorCatalogue } from './indicators.ts'
 import { seedProblemTypes } from './problem-types.ts'
 import { ensureRegions } from './regions.ts'
 import { seedRenewalAreas } from './renewal-areas.ts'
+import { cityCodeOf, seedZoningRules } from './zoning-rules.ts'
 
 export const DEMO_DATASET = 'shanghai-bund'
 export const DEMO_DIR = path.join(PROJECT_ROOT, 'data/shanghai-bund')
@@ -51,5 +53,18 @@ export async function seedDatabase(
   }
   if (options.demo) await deriveBlocks(database, DEMO_DATASET)
   if (options.demo) await seedRenewalAreas(database, DEMO_DATASET)
+  if (options.demo) await seedDemoResources(database, DEMO_DIR, OSM_LICENCE)
+  if (options.demo) await seedDemoZoningRules(database)
   return { regionsAdded, indicatorSystem, demo }
+}
+
+/** The default zoning rules for each city the demo's buildings lie in. */
+async function seedDemoZoningRules(database: Database): Promise<void> {
+  const cities = await database.rows<{ code: string }>(
+    sql`select distinct b.region_code as code from buildings b join datasets d on d.id = b.dataset_id
+      where d.name = ${DEMO_DATASET}`,
+  )
+  for (const city of new Set(cities.map((c) => cityCodeOf(c.code)))) {
+    await database.db.transaction((tx) => seedZoningRules(tx, city))
+  }
 }

@@ -121,7 +121,9 @@ describe('the audit log cannot be edited', () => {
       'mergeProblems',
       'publishIndicatorSystem',
       'reInspectProblem',
+      'rejectResource',
       'reportProblem',
+      'reportResource',
       'reviewFilling',
       'routeProblem',
       'setCityClass',
@@ -135,6 +137,7 @@ describe('the audit log cannot be edited', () => {
       'updateIndicator',
       'updateTask',
       'upsertRoutingRule',
+      'verifyResource',
     ])
     expect(JSON.stringify(fields)).not.toMatch(/audit/i)
   })
