@@ -46,6 +46,7 @@ import './fillings/create-campaign.ts'
 import './fillings/fill.ts'
 import './fillings/review.ts'
 import './fillings/provenance.ts'
+import './screen/screen.ts'
 import './exchange.ts'
 
 export const schema = builder.toSchema()
