@@ -38,7 +38,7 @@ async function loadOpinionsOfProblems(
   return groupedByKey(ids, rows, (r) => r.problemId)
 }
 
-const Opinion = builder.objectRef<OpinionRow>('Opinion').implement({
+export const Opinion = builder.objectRef<OpinionRow>('Opinion').implement({
   description: '民意：群众的一条诉求、走访或问卷意见 / An opinion: one appeal, visit or survey answer',
   fields: (t) => ({
     databaseId: t.exposeInt('id'),
