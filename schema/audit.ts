@@ -19,6 +19,7 @@ export interface AuditRecord {
     | 'holiday'
     | 'routing_rule'
     | 'task'
+    | 'project'
     | 'stock_resource'
     | 'zoning_rule'
   entityId: number | string

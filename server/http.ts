@@ -9,6 +9,7 @@ import { createGraphQLHandler, type GraphQLHandler, type GraphQLOutcome } from '
 import { attachSubscriptions } from './graphql/subscriptions.ts'
 import { healthReport, readinessReport } from './health.ts'
 import { KPI_WORKBOOK_PATH, serveKpiWorkbook } from './kpis/api.ts'
+import { isListsPath, serveListsWorkbook } from './projects/api.ts'
 import { fallbackLogger, type Logger } from './observability/logger.ts'
 import { createMetrics, type ServerMetrics } from './observability/metrics.ts'
 import { OPEN311_PREFIX, serveOpen311 } from './open311/api.ts'
@@ -111,6 +112,7 @@ function routeOf(pathname: string): string {
   if (pathname.startsWith('/tiles/')) return 'tiles'
   if (pathname.startsWith(OPEN311_PREFIX)) return 'open311'
   if (pathname === KPI_WORKBOOK_PATH) return 'kpis'
+  if (isListsPath(pathname)) return 'lists'
   if (pathname === '/viewer' || pathname.startsWith('/viewer/')) return 'viewer'
   if (isProblemApiPath(pathname)) return 'photos'
   if (isResourceApiPath(pathname)) return 'resources'
@@ -148,6 +150,10 @@ async function handle(
   }
   if (url.pathname === KPI_WORKBOOK_PATH) {
     await serveKpiWorkbook(app, verifier, req, res, url, requestId)
+    return null
+  }
+  if (isListsPath(url.pathname)) {
+    await serveListsWorkbook(app, verifier, req, res, url, requestId)
     return null
   }
   if (isProblemApiPath(url.pathname)) {
