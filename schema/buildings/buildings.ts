@@ -1,7 +1,13 @@
 import { type SQL, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { scopeCondition } from '../../server/auth/scope.ts'
-import { BUILDING_USES } from '../../server/db/buildings.ts'
+import {
+  BUILDING_USES,
+  HEIGHT_QUALITIES,
+  HEIGHT_SOURCES,
+  type HeightQuality,
+  type HeightSource,
+} from '../../server/db/buildings.ts'
 import type { Geometry } from '../../server/db/geometry.ts'
 import type { BatchLoad, GraphQLContext } from '../../server/graphql/context.ts'
 import { RawJson } from '../../server/graphql/raw-json.ts'
@@ -28,6 +34,10 @@ export interface BuildingRow {
   footprintAreaM2: number
   heightM: number
   heightEstimated: boolean
+  heightSource: HeightSource
+  heightMethod: string | null
+  heightRasterDate: string | null
+  heightQuality: HeightQuality | null
   minHeightM: number
   floors: number | null
   floorsEstimated: boolean
@@ -55,6 +65,10 @@ const BUILDING_FIELD_COLUMNS: Record<string, string> = {
   footprintAreaM2: 'b.footprint_area_m2 as "footprintAreaM2"',
   heightM: 'b.height_m as "heightM"',
   heightEstimated: 'b.height_estimated as "heightEstimated"',
+  heightSource: 'b.height_source as "heightSource"',
+  heightMethod: 'b.height_method as "heightMethod"',
+  heightRasterDate: 'b.height_raster_date::text as "heightRasterDate"',
+  heightQuality: 'b.height_quality as "heightQuality"',
   minHeightM: 'b.min_height_m as "minHeightM"',
   floors: 'b.floors',
   floorsEstimated: 'b.floors_estimated as "floorsEstimated"',
@@ -135,6 +149,18 @@ export const BuildingUse = builder.enumType('BuildingUse', {
   values: BUILDING_USES,
 })
 
+const BuildingHeightSource = builder.enumType('BuildingHeightSource', {
+  description:
+    '高度来源：导入数据自带、由邻近建筑估算、DSM 实测 / Height source: the imported data, estimated from the neighbours, measured from a DSM',
+  values: HEIGHT_SOURCES,
+})
+
+const BuildingHeightQuality = builder.enumType('BuildingHeightQuality', {
+  description:
+    'DSM 高度质量：良好、像元过少、部分无数据 / DSM height quality: good, too few pixels for the footprint, partly nodata',
+  values: HEIGHT_QUALITIES,
+})
+
 export const Building = builder.objectRef<BuildingRow>('Building')
 
 registerNode('Building', (key, context) => context.loader(loadBuildings).load(numericKey(key)))
@@ -184,6 +210,25 @@ builder.objectType(Building, {
     footprintAreaM2: t.exposeFloat('footprintAreaM2'),
     heightM: t.exposeFloat('heightM'),
     heightEstimated: t.exposeBoolean('heightEstimated'),
+    heightSource: t.field({
+      type: BuildingHeightSource,
+      description: '高度来源 / Where the height comes from',
+      resolve: (b) => b.heightSource,
+    }),
+    heightMethod: t.exposeString('heightMethod', {
+      nullable: true,
+      description: '高度的推算方法 / How the height was derived',
+    }),
+    heightRasterDate: t.exposeString('heightRasterDate', {
+      nullable: true,
+      description: '测得高度的栅格日期 (YYYY-MM-DD) / Date of the raster the height was measured from',
+    }),
+    heightQuality: t.field({
+      type: BuildingHeightQuality,
+      nullable: true,
+      description: 'DSM 高度的质量 / Quality of a DSM height',
+      resolve: (b) => b.heightQuality,
+    }),
     minHeightM: t.exposeFloat('minHeightM'),
     floors: t.exposeInt('floors', { nullable: true }),
     floorsEstimated: t.exposeBoolean('floorsEstimated'),

@@ -7,6 +7,7 @@ import { type Executor, rowsOf } from './sql.ts'
 const HEIGHT_NEIGHBOURS = 8
 /** Height used when a building has no neighbour of known height. */
 const FALLBACK_HEIGHT_M = 12
+const HEIGHT_METHOD = `median of the ${HEIGHT_NEIGHBOURS} nearest buildings of known height`
 const HOUSING_MAX_HEIGHT_M = 24
 const HOUSING_MAX_FOOTPRINT_M2 = 3000
 
@@ -74,8 +75,8 @@ async function estimateHeights(tx: Executor, datasetId: number): Promise<number>
         from buildings b where b.dataset_id = ${datasetId} and b.height_estimated
       ), upd as (
         update buildings b set height_m = coalesce(est.h, ${FALLBACK_HEIGHT_M}),
-          attributes = b.attributes || jsonb_build_object('heightMethod',
-            ${`median of the ${HEIGHT_NEIGHBOURS} nearest buildings of known height`}::text)
+          height_source = 'estimated', height_method = ${HEIGHT_METHOD},
+          attributes = b.attributes || jsonb_build_object('heightMethod', ${HEIGHT_METHOD}::text)
         from est where b.id = est.id returning 1)
       select count(*)::int as n from upd`,
   )

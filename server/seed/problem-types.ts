@@ -19,7 +19,7 @@ export interface SeedProblemType {
   name: string
   nameEn: string
   description: string
-  group: 'diagnosis' | 'indicator' | 'inspection' | 'resident'
+  group: 'diagnosis' | 'indicator' | 'inspection' | 'resident' | 'data_quality'
   reportable: boolean
   defaultSeverity: 1 | 2 | 3
   attributes: ServiceAttribute[]
@@ -78,6 +78,18 @@ export const PROBLEM_TYPES: SeedProblemType[] = (<SeedProblemType[]>[
     defaultSeverity: 2,
     attributes: [],
     department: '住建委',
+  },
+  {
+    code: 'height_mismatch',
+    name: '建筑高度与实测不符',
+    nameEn: 'Building height disagrees with the survey',
+    description:
+      '记录的建筑高度与 DSM 实测相差较大，需核实 / the recorded height disagrees strongly with the one measured from a DSM; to be checked',
+    group: 'data_quality',
+    reportable: false,
+    defaultSeverity: 1,
+    attributes: [],
+    department: '规划资源局',
   },
   {
     code: 'facade_safety',
