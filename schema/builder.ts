@@ -1,4 +1,6 @@
 import SchemaBuilder from '@pothos/core'
+import DirectivePlugin from '@pothos/plugin-directives'
+import FederationPlugin from '@pothos/plugin-federation'
 import RelayPlugin from '@pothos/plugin-relay'
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth'
 import ValidationPlugin from '@pothos/plugin-validation'
@@ -27,7 +29,8 @@ export const builder = new SchemaBuilder<{
   DefaultEdgesNullability: false
   DefaultNodeNullability: false
 }>({
-  plugins: [ScopeAuthPlugin, RelayPlugin, ValidationPlugin],
+  // Federation last: it must see the resolvers the auth plugin wraps (ADR 0017).
+  plugins: [ScopeAuthPlugin, RelayPlugin, ValidationPlugin, DirectivePlugin, FederationPlugin],
   // Fields are non-null unless they say otherwise: a client can rely on what the schema promises.
   defaultFieldNullability: false,
   scopeAuth: {

@@ -19,6 +19,11 @@ export function registerNode(typename: string, load: NodeLoad): void {
   loaders.set(typename, load)
 }
 
+/** The loader a type registered, for federation's entity references (schema/federation.ts). */
+export function registeredLoader(typename: string): NodeLoad | undefined {
+  return loaders.get(typename)
+}
+
 /** An object type implementing Node, compared by tag: test runners may load a second copy of graphql-js. */
 function isRelayNode(type: unknown): boolean {
   if (Object.prototype.toString.call(type) !== '[object GraphQLObjectType]') return false
