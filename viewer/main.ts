@@ -13,7 +13,7 @@ import { isMessageKey, translator } from './core/i18n.ts'
 import { watchLive } from './core/live.ts'
 import { isMassing } from './core/massing.ts'
 import { CITY_CODE, cameraPresets } from './core/presets.ts'
-import { gradeTheme, legendOf, THEMES } from './core/themes.ts'
+import { gradeTheme, legendOf, THEME_IDS, THEMES } from './core/themes.ts'
 import { chooseTileset, type TilesetChoice } from './core/tilesets.ts'
 import { ApiLayers } from './layers.ts'
 import { createCesiumMap, OSM_ATTRIBUTION } from './map/cesiumMap.ts'
@@ -39,7 +39,12 @@ const LIVE_POLL_S = 60
 /** Bearer token for the API and the subscription (`?token=`); without one the viewer reads as the public. */
 const TOKEN = params.get('token') || null
 setAuthToken(TOKEN)
-const state = initialState(params.get('lang') === 'en' ? 'en' : 'zh-CN', openingTheme(TOKEN !== null))
+/** `?theme=` opens on another theme than the default one. */
+const themeParam = THEME_IDS.find((id) => id === params.get('theme'))
+const state = initialState(
+  params.get('lang') === 'en' ? 'en' : 'zh-CN',
+  themeParam ?? openingTheme(TOKEN !== null),
+)
 const layers = new ApiLayers(state, handle, TOKEN, render)
 
 const panel = document.getElementById('panel')!

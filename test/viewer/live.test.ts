@@ -42,7 +42,8 @@ describe('live updates in the 3D viewer', () => {
     async () => {
       // The viewer as the city government (the token goes with HTTP queries and the subscription), with the
       // fallback poll slowed to 10 minutes: within this test only the subscription can bring new tiles.
-      await page.goto(`${server.url}/viewer/?lite&poll=600&token=${encodeURIComponent(token)}`)
+      // The severity theme (a token opens on the grades): the problem recolours the roof.
+      await page.goto(`${server.url}/viewer/?lite&poll=600&theme=severity&token=${encodeURIComponent(token)}`)
       await page.waitForFunction(
         () => window.__citycheck?.ready && window.__citycheck.live === 'connected',
         undefined,
