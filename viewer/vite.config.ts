@@ -35,11 +35,17 @@ export default defineConfig({
     chunkSizeWarningLimit: 8000,
     target: 'es2022',
     rolldownOptions: {
-      input: { main: path.join(VIEWER_ROOT, 'index.html') },
+      // The viewer, and the API explorer (GraphiQL) served at GET /graphql to browsers.
+      input: {
+        main: path.join(VIEWER_ROOT, 'index.html'),
+        explorer: path.join(VIEWER_ROOT, 'explorer.html'),
+      },
       checks: { pluginTimings: false },
       // Cesium's prebuilt bundle uses a direct eval in a third-party shader helper; nothing to fix here.
       onwarn(warning, warn) {
         if (warning.code === 'EVAL' && warning.id?.includes('cesium')) return
+        // React libraries of the explorer mark modules "use client" for server rendering, which a page has none of.
+        if (warning.code === 'MODULE_LEVEL_DIRECTIVE' && warning.id?.includes('node_modules')) return
         warn(warning)
       },
     },

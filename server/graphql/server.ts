@@ -18,7 +18,7 @@ import { type RateLimiter, rateLimitKey } from '../rate-limit.ts'
 import { answerCompiled, type CompiledExecutor, createCompiledExecutor } from './compiled.ts'
 import { createContext, type GraphQLContext, languageOf } from './context.ts'
 import { EXPOSED_ERROR_CODES, isDatabaseUnavailable, serviceUnavailable, unauthenticated } from './errors.ts'
-import { explorerPage } from './explorer.ts'
+import { serveExplorer } from './explorer.ts'
 import { apolloQueryLimits, queryLimitMessage, tokenLimitMessage } from './limits.ts'
 import { attachOutcome, type GraphQLOutcome, isDeliberate, observationPlugin } from './observe.ts'
 import { withPreparedStatements } from './prepared.ts'
@@ -314,8 +314,7 @@ export async function createGraphQLHandler(options: GraphQLHandlerOptions): Prom
       const outcome: GraphQLOutcome = { requestId, operation: null, errorCodes: [] }
       const url = new URL(req.url ?? '/', 'http://localhost')
       if (options.config.explorer && wantsExplorer(req, url.search)) {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
-        res.end(explorerPage(url.pathname))
+        await serveExplorer(res)
         return outcome
       }
       // Verified once, before the budget is spent: the budget is the token's subject. A bad token's error is
