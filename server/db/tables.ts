@@ -1,4 +1,5 @@
 // Table set handed to drizzle(); kept apart so the client imports one module.
+export * from './addresses.ts'
 export * from './annual-reports.ts'
 export * from './audit.ts'
 export * from './buildings.ts'
