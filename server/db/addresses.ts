@@ -86,7 +86,8 @@ export const addressMatches = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('address_matches_address_target_key').on(t.addressId, t.targetType),
+    // Not unique: many appeals may name one address; a re-import replaces an address's rows instead.
+    index('address_matches_address_idx').on(t.addressId, t.targetType),
     index('address_matches_target_idx').on(t.targetType, t.targetId),
     index('address_matches_state_idx').on(t.state),
   ],
