@@ -12,6 +12,7 @@ const SHARED = [
   'test/jobs/indicators/**/*.test.ts',
   'test/jobs/tiles/**/*.test.ts',
   'test/jobs/deadlines/**/*.test.ts',
+  'test/jobs/zoning/**/*.test.ts',
   'test/jobs/projects/**/*.test.ts',
   'test/seed/**/*.test.ts',
 ]

@@ -1,7 +1,6 @@
 // What the API and the seeds may ask of the jobs — start, cancel and read runs; the rest of jobs/ is not theirs.
 export { startCoverageRun } from './coverage/job.ts'
 export type { CoverageRunParameters, CoverageRunRequest } from './coverage/parameters.ts'
-export { type HeightsRunRequest, startHeightsRun } from './heights/job.ts'
 export { type IndicatorRunRequest, startIndicatorRun } from './indicators/job.ts'
 export { type ProjectsRunRequest, startProjectsRun } from './projects/job.ts'
 export { DiagnosisParameterError } from './runs/errors.ts'
@@ -9,6 +8,8 @@ export { RUN_EVENTS_CHANNEL, type RunEvent } from './runs/events.ts'
 export { cancelRun, getRun, type RunRow } from './runs/rows.ts'
 export type { JobRunner } from './runs/types.ts'
 export { startTilesRun, type TilesRunRequest } from './tiles/job.ts'
+export { startZoningRun, type ZoningRunRequest } from './zoning/job.ts'
+export { applicableRules, RULE_COLUMNS, type RuleRow } from './zoning/rules.ts'
 export {
   type CityTilesOptions,
   type CityTilesStatus,

@@ -40,13 +40,8 @@ import './runs.ts'
 import './coverage.ts'
 import './resources/resource.ts'
 import './resources/field.ts'
-import './projects/project.ts'
-import './projects/generate.ts'
-import './projects/pipeline.ts'
-import './projects/evaluate.ts'
-import './projects/quick-wins.ts'
-import './projects/links.ts'
-import './projects/resource-links.ts'
+import './zoning/rules.ts'
+import './zoning/areas.ts'
 import './audit.ts'
 import './campaigns.ts'
 import './fillings/create-campaign.ts'
@@ -55,10 +50,5 @@ import './fillings/review.ts'
 import './fillings/provenance.ts'
 import './screen/screen.ts'
 import './exchange.ts'
-import './federation.ts'
 
-// An Apollo Federation 2 subgraph (ADR 0017): `_service { sdl }` and `_entities` beside the API's own fields.
-export const schema = builder.toSubGraphSchema({
-  linkUrl: 'https://specs.apollo.dev/federation/v2.6',
-  federationDirectives: ['@key'],
-})
+export const schema = builder.toSchema()
