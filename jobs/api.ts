@@ -1,6 +1,7 @@
 // What the API and the seeds may ask of the jobs — start, cancel and read runs; the rest of jobs/ is not theirs.
 export { startCoverageRun } from './coverage/job.ts'
 export type { CoverageRunParameters, CoverageRunRequest } from './coverage/parameters.ts'
+export { type HeightsRunRequest, startHeightsRun } from './heights/job.ts'
 export { type IndicatorRunRequest, startIndicatorRun } from './indicators/job.ts'
 export { type ProjectsRunRequest, startProjectsRun } from './projects/job.ts'
 export { DiagnosisParameterError } from './runs/errors.ts'

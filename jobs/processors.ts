@@ -1,6 +1,7 @@
 import type { CoverageJobHooks } from './coverage/hooks.ts'
 import { processCoverageRun } from './coverage/job.ts'
 import { processCoveragePart } from './coverage/parts/part.ts'
+import { processHeightsRun } from './heights/job.ts'
 import { processIndicatorRun } from './indicators/job.ts'
 import { processProjectsRun } from './projects/job.ts'
 import type { Processors } from './runs/types.ts'
@@ -20,6 +21,7 @@ export function createProcessors(options: ProcessorOptions = {}): Required<Proce
     indicators: (database, context) => processIndicatorRun(database, context),
     tiles: (database, context) => processTilesRun(database, context),
     projects: (database, context) => processProjectsRun(database, context),
+    heights: (database, context) => processHeightsRun(database, context),
     zoning: (database, context) => processZoningRun(database, context),
   }
 }

@@ -42,6 +42,13 @@ import './resources/resource.ts'
 import './resources/field.ts'
 import './zoning/rules.ts'
 import './zoning/areas.ts'
+import './projects/project.ts'
+import './projects/generate.ts'
+import './projects/pipeline.ts'
+import './projects/evaluate.ts'
+import './projects/quick-wins.ts'
+import './projects/links.ts'
+import './projects/resource-links.ts'
 import './audit.ts'
 import './campaigns.ts'
 import './fillings/create-campaign.ts'
@@ -50,5 +57,10 @@ import './fillings/review.ts'
 import './fillings/provenance.ts'
 import './screen/screen.ts'
 import './exchange.ts'
+import './federation.ts'
 
-export const schema = builder.toSchema()
+// An Apollo Federation 2 subgraph (ADR 0017): `_service { sdl }` and `_entities` beside the API's own fields.
+export const schema = builder.toSubGraphSchema({
+  linkUrl: 'https://specs.apollo.dev/federation/v2.6',
+  federationDirectives: ['@key'],
+})
