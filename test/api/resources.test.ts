@@ -125,7 +125,9 @@ describe('a resource reported by a street and verified by a district', () => {
     expect(r.data.verifyResource.verifiedAt).toBeTruthy()
     const again = await fixture.gql(REJECT, { id: resource.id, note: '重复' }, tokens.districtToo)
     expect(codeOf(again)).toBe('CONFLICT')
-    expect(again.errors?.[0].extensions.localized).toMatchObject({ 'zh-CN': expect.stringContaining('已核实') })
+    expect(again.errors?.[0].extensions.localized).toMatchObject({
+      'zh-CN': expect.stringContaining('已核实'),
+    })
     const audit = await fixture.database.rows<{ action: string; actor: string }>(
       sql`select action, actor from audit_events where entity = 'stock_resource'
         and entity_id = ${String(resource.databaseId)} order by id`,
