@@ -1,7 +1,15 @@
 import type { DefaultJobOptions } from 'bullmq'
 
 /** Kinds of background job; each names a processor and the `kind` of its `diagnostic_runs` rows. */
-export const JOB_KINDS = ['coverage', 'coverage_part', 'indicators', 'tiles', 'projects', 'heights', 'zoning'] as const
+export const JOB_KINDS = [
+  'coverage',
+  'coverage_part',
+  'indicators',
+  'tiles',
+  'projects',
+  'heights',
+  'zoning',
+] as const
 export type JobKind = (typeof JOB_KINDS)[number]
 
 /**
