@@ -100,18 +100,24 @@ async function linkedProblemStates(tx: Tx, projectId: number) {
   )
 }
 
+/**
+ * The coverage of the project's own facility type decides when it was measured: it is the benefit the project
+ * was proposed for, counted the same way. Without it (housing upgrades) the linked indicators do, by majority.
+ * Indicators that moved against the outcome are named in the figures (`disagreeing`), so a mixed result shows.
+ */
 function outcomeOf(
   indicators: IndicatorChange[],
   coverage: Awaited<ReturnType<typeof coverageChange>>,
-): Outcome {
-  const signs: number[] = indicators
-    .filter((i) => i.before !== null && i.after !== null && i.direction !== 'none')
-    .map((i) => (i.better === true ? 1 : i.better === false ? -1 : 0))
-  if (coverage) signs.push(Math.sign(coverage.uncoveredBefore - coverage.uncoveredAfter))
-  if (signs.length === 0) return 'not_measurable'
-  const up = signs.some((s) => s > 0)
-  const down = signs.some((s) => s < 0)
-  return up && !down ? 'improved' : down && !up ? 'worse' : 'unchanged'
+): { outcome: Outcome; disagreeing: string[] } {
+  const measured = indicators.filter((i) => i.before !== null && i.after !== null && i.direction !== 'none')
+  const votes = measured.map((i) => (i.better === true ? 1 : i.better === false ? -1 : 0))
+  let sign: number
+  if (coverage) sign = Math.sign(coverage.uncoveredBefore - coverage.uncoveredAfter)
+  else if (measured.length > 0) sign = Math.sign(votes.reduce((a, b) => a + b, 0))
+  else return { outcome: 'not_measurable', disagreeing: [] }
+  const outcome: Outcome = sign > 0 ? 'improved' : sign < 0 ? 'worse' : 'unchanged'
+  const disagreeing = measured.filter((_, k) => sign !== 0 && votes[k] === -sign).map((i) => i.indicatorCode)
+  return { outcome, disagreeing }
 }
 
 async function evaluateOne(
@@ -122,8 +128,13 @@ async function evaluateOne(
 ): Promise<EvaluationRow> {
   const indicators = await indicatorChanges(tx, p, later)
   const coverage = await coverageChange(tx, p, later)
-  const figures = { coverage, problems: await linkedProblemStates(tx, p.id), newlyCoveredPlanned: p.benefit }
-  const outcome = outcomeOf(indicators, coverage)
+  const { outcome, disagreeing } = outcomeOf(indicators, coverage)
+  const figures = {
+    coverage,
+    disagreeing,
+    problems: await linkedProblemStates(tx, p.id),
+    newlyCoveredPlanned: p.benefit,
+  }
   const who = context.identity?.subject ?? null
   const [row] = await rowsOf<EvaluationRow>(
     tx,
