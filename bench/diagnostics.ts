@@ -57,6 +57,8 @@ export interface DiagnosticsBenchResult {
    */
   peerS: number | null
   peerCitycheckS: number | null
+  /** CityCheck's time again as a rerun after a facility change (the walk network from the cache). */
+  peerCitycheckWarmS: number | null
   peerRatio: number | null
   /** Cell × type pairs both call covered or both uncovered, of `peerCompared`. */
   peerAgreeing: number | null
@@ -320,6 +322,7 @@ function resultOf(
     facilityTypes: diagnosis.parameters.rules.length,
     peerS: peer && round(peer.peerS),
     peerCitycheckS: peer && round(peer.citycheckS),
+    peerCitycheckWarmS: peer && round(peer.citycheckWarmS),
     peerRatio: peer && round(peer.peerRatio, 1),
     peerAgreeing: peer?.agreeing ?? null,
     peerCompared: peer?.compared ?? null,

@@ -11,6 +11,7 @@ import {
   diagnoseFromCoverage,
   diagnoseServiceCoverage,
   type FacilityRule,
+  type PreparedWalkNetwork,
   prepareWalkNetwork,
   type SharedCoverageState,
   type TypeDiagnosis,
@@ -44,6 +45,8 @@ export interface DiagnosisWork {
   parameters: CoverageRunParameters
   inputs: CoverageInputs
   joined: Map<DistanceModel, CoverageResult> | null
+  /** The walk network of the run's roads and cells when the caller prepared it (cached across runs). */
+  network?: PreparedWalkNetwork
 }
 
 /**
@@ -62,7 +65,7 @@ export async function diagnoseRun(
   const results: TypeResult[] = []
   const gaps: UnrankedGap[] = []
   let step = 0
-  const shared: SharedCoverageState = {}
+  const shared: SharedCoverageState = work.network ? { network: work.network } : {}
   for (const model of parameters.distanceModels) {
     for (const [r, rule] of parameters.rules.entries()) {
       if (await isCancelled(database, context.runId)) return null

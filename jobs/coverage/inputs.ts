@@ -3,6 +3,7 @@ import type { Database } from '../../server/db/client.ts'
 import { RunNotFoundError, type RunRow } from '../runs/rows.ts'
 import type { Facility, PopulationCell, Road } from './engine/index.ts'
 import { CoverageJobInputError, NoPopulationError } from './errors.ts'
+import { readCells, readFacilities, readRoads } from './read-rows.ts'
 
 // The rows a coverage computation reads (population cells, facilities, roads): their versions and the reading.
 
@@ -81,10 +82,20 @@ export interface CoverageInputs {
   roads: Road[]
 }
 
+/** The rows of `column` whose bounding box touches metric rectangle `rect`; all rows without one. */
+function near(column: SQL, srid: number, rect: InputWindow['reach'] | undefined): SQL {
+  // A metric rectangle in degrees: outlined every 200 m so that the reprojected edges follow the curved ones.
+  return rect
+    ? sql`and ${column} && ST_Transform(ST_Segmentize(ST_MakeEnvelope(${rect[0]}::float8, ${rect[1]}::float8,
+        ${rect[2]}::float8, ${rect[3]}::float8, ${srid}::int), 200), 4326)`
+    : sql``
+}
+
 /**
- * Cells, facilities of `types` and (when `needsRoads`) roads of a region, projected to EPSG:`srid` metres; with a
- * `window`, only those whose bounding boxes touch its rectangles (cells: the caller keeps those whose centre is
- * inside, as the test in degrees is approximate).
+ * Cells, facilities of `types` and (when `needsRoads`) the walkable roads of a region, projected to EPSG:`srid`
+ * metres; with a `window`, only those whose bounding boxes touch its rectangles (cells: the caller keeps those
+ * whose centre is inside, as the test in degrees is approximate). Roads pedestrians may not use are not read:
+ * the walking graph leaves them out, and the straight-line model reads no roads.
  */
 export async function loadInputs(
   database: Database,
@@ -94,12 +105,6 @@ export async function loadInputs(
   needsRoads: boolean,
   window?: InputWindow,
 ): Promise<CoverageInputs> {
-  // A metric rectangle in degrees: outlined every 200 m so that the reprojected edges follow the curved ones.
-  const near = (column: SQL, rect: InputWindow['reach'] | undefined) =>
-    rect
-      ? sql`and ${column} && ST_Transform(ST_Segmentize(ST_MakeEnvelope(${rect[0]}::float8, ${rect[1]}::float8,
-          ${rect[2]}::float8, ${rect[3]}::float8, ${srid}::int), 200), 4326)`
-      : sql``
   const cellRect =
     window &&
     ([
@@ -110,69 +115,31 @@ export async function loadInputs(
     ] as InputWindow['cells'])
   // Three independent queries: on PostgreSQL they run side by side on separate connections.
   const [cells, facilities, roads] = await Promise.all([
-    readCells(database, srid, sql`region_code like ${like} ${near(sql`centroid`, cellRect)}`),
+    readCells(database, srid, sql`region_code like ${like} ${near(sql`centroid`, srid, cellRect)}`),
     readFacilities(
       database,
       srid,
-      sql`region_code like ${like} and type = any(${`{${types.join(',')}}`}::text[])
-        ${near(sql`geom`, window?.reach)}`,
+      types,
+      sql`region_code like ${like} ${near(sql`geom`, srid, window?.reach)}`,
     ),
-    needsRoads
-      ? readRoads(database, srid, sql`region_code like ${like} ${near(sql`geom`, window?.reach)}`)
-      : Promise.resolve([]),
+    needsRoads ? loadRoads(database, like, srid, window?.reach) : Promise.resolve([]),
   ])
   return { cells, facilities, roads }
 }
 
-async function readCells(database: Database, srid: number, where: SQL): Promise<PopulationCell[]> {
-  const rows = await database.rows<{
-    id: number
-    x: number
-    y: number
-    size_m: number
-    children: number
-    working: number
-    elderly: number
-  }>(sql`
-    select id, ST_X(p) as x, ST_Y(p) as y, size_m, children, working, elderly
-    from (select *, ST_Transform(centroid, ${srid}::int) as p from population_cells
-      where ${where}) c
-    order by id`)
-  return rows.map((c) => ({
-    id: c.id,
-    x: c.x,
-    y: c.y,
-    sizeM: c.size_m,
-    children: c.children,
-    working: c.working,
-    elderly: c.elderly,
-  }))
+/** The walkable roads of a region in EPSG:`srid` metres; with `reach`, those whose bounding boxes touch it. */
+export function loadRoads(
+  database: Database,
+  like: string,
+  srid: number,
+  reach?: InputWindow['reach'],
+): Promise<Road[]> {
+  return readRoads(database, srid, sql`region_code like ${like} ${near(sql`geom`, srid, reach)}`)
 }
 
-async function readFacilities(database: Database, srid: number, where: SQL): Promise<Facility[]> {
-  const rows = await database.rows<{
-    id: number
-    type: string
-    x: number
-    y: number
-    capacity: number | null
-  }>(
-    sql`
-    select id, type, ST_X(p) as x, ST_Y(p) as y, capacity
-    from (select *, ST_Transform(geom, ${srid}::int) as p from facilities
-      where ${where}) f
-    order by id`,
-  )
-  return rows.map((f) => ({ id: f.id, type: f.type, x: f.x, y: f.y, capacity: f.capacity }))
-}
-
-async function readRoads(database: Database, srid: number, where: SQL): Promise<Road[]> {
-  const rows = await database.rows<{ id: number; walkable: boolean; geojson: string }>(sql`
-    select id, walkable, ST_AsGeoJSON(ST_Transform(geom, ${srid}::int)) as geojson
-    from roads where ${where} order by id`)
-  return rows.map((r) => ({
-    id: r.id,
-    walkable: r.walkable,
-    coords: (JSON.parse(r.geojson) as { coordinates: Array<[number, number]> }).coordinates,
-  }))
+/** Count and highest id of a region's roads: what the walk network cache is keyed by (rows are replaced, not edited). */
+export async function readRoadsVersion(database: Database, like: string): Promise<TableVersion> {
+  const [row] = await database.rows<{ count: number; max_id: number }>(sql`
+    select count(*)::int as count, coalesce(max(id), 0)::int as max_id from roads where region_code like ${like}`)
+  return { count: row?.count ?? 0, maxId: row?.max_id ?? 0 }
 }

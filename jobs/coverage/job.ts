@@ -19,6 +19,7 @@ import {
 } from './parameters.ts'
 import { fanOutCoverageRun } from './parts/fan-out.ts'
 import { joinCoverageParts } from './parts/join.ts'
+import { walkNetworkOfRun } from './walk-network-cache.ts'
 
 export const COVERAGE_JOB_KIND = 'coverage'
 
@@ -81,7 +82,8 @@ function hashKey(value: unknown): string {
 }
 
 /**
- * Processes one coverage run: loads cells, facilities and roads of the region in metres (one query each), runs
+ * Processes one coverage run: loads cells and facilities of the region in metres (one query each) and takes the
+ * walk network of its roads from the cache or builds it (`walkNetworkOfRun`), runs
  * the coverage core per distance model × facility type, and writes gaps, problems and the summary in one
  * transaction. A big region fans out into parts (when the runner can schedule them) and is finished by the join
  * job, which takes the parts' coverage instead of computing it.
@@ -106,8 +108,11 @@ export async function processCoverageRun(
   if (join === null) return
   const needsRoads = parameters.distanceModels.includes('network') && !join
   const types = parameters.rules.map((r) => r.type)
-  const inputs = await loadInputs(database, like, srid, types, needsRoads)
+  const inputs = await loadInputs(database, like, srid, types, false)
   const loadMs = performance.now() - t0
+  const walk = needsRoads
+    ? await walkNetworkOfRun(database, { like, srid }, inputs.cells, hooks.coverageOptions)
+    : null
 
   const t1 = performance.now()
   const joined = join
@@ -121,7 +126,7 @@ export async function processCoverageRun(
     : null
   const diagnosed = await diagnoseRun(
     database,
-    { context, regionCode: run.regionCode, parameters, inputs, joined },
+    { context, regionCode: run.regionCode, parameters, inputs, joined, network: walk?.network },
     hooks,
   )
   if (!diagnosed) return
@@ -130,7 +135,18 @@ export async function processCoverageRun(
   await hooks.afterCompute?.(context)
   await writeCoverageOutputs(
     database,
-    { context, run, parameters, inputs, srid, results: diagnosed.results, gaps, loadMs, computeMs },
+    {
+      context,
+      run,
+      parameters,
+      inputs,
+      srid,
+      results: diagnosed.results,
+      gaps,
+      loadMs,
+      computeMs,
+      walkNetwork: walk,
+    },
     hooks,
   )
 }

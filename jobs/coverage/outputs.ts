@@ -31,8 +31,12 @@ export interface CoverageOutputs {
   >
   gaps: number
   problems: number
+  /** `roads`: the walkable roads the walk network was built from. */
   inputs: { cells: number; facilities: number; roads: number; srid: number }
-  timingsMs: { load: number; compute: number; write: number }
+  /** `network`: the walk network taken from the cache or read and built (0 without the network model). */
+  timingsMs: { load: number; network: number; compute: number; write: number }
+  /** Whether the walk network was built for this run or reused from an earlier one; null without one. */
+  walkNetwork: 'built' | 'reused' | null
 }
 
 /** A diagnosed run, ready to be written. */
@@ -46,6 +50,8 @@ export interface FinishedRun {
   gaps: GapRow[]
   loadMs: number
   computeMs: number
+  /** The walk network the run computed on, when it computed the network model itself. */
+  walkNetwork?: { roads: number; reused: boolean; ms: number } | null
 }
 
 /**
@@ -197,11 +203,23 @@ function summarise(finished: FinishedRun, writeMs: number): CoverageOutputs {
     }
   }
   const { cells, facilities, roads } = finished.inputs
+  const walk = finished.walkNetwork ?? null
   return {
     byModel,
     gaps: finished.gaps.length,
     problems: finished.gaps.length,
-    inputs: { cells: cells.length, facilities: facilities.length, roads: roads.length, srid: finished.srid },
-    timingsMs: { load: finished.loadMs, compute: finished.computeMs, write: writeMs },
+    inputs: {
+      cells: cells.length,
+      facilities: facilities.length,
+      roads: walk?.roads ?? roads.length,
+      srid: finished.srid,
+    },
+    timingsMs: {
+      load: finished.loadMs,
+      network: walk?.ms ?? 0,
+      compute: finished.computeMs,
+      write: writeMs,
+    },
+    walkNetwork: walk ? (walk.reused ? 'reused' : 'built') : null,
   }
 }

@@ -54,23 +54,37 @@ export function prepareWalkNetwork(
   const { maxSnapM, mergeToleranceM } = resolveCoverageOptions(options)
   const graph = buildWalkGraph(roads, { mergeToleranceM })
   const index = new SegmentIndex(graph)
+  return withCells(graph, index, new DijkstraWorkspace(graph.nodeCount), cells, { maxSnapM, mergeToleranceM })
+}
+
+/**
+ * `network`'s walking graph with `cells` snapped onto it instead of the cells it was built for: another run over
+ * the same roads and options reuses the graph, its segment index and its search buffers (shared, not copied) and
+ * only snaps its own cells.
+ */
+export function snapCellsToNetwork(
+  network: PreparedWalkNetwork,
+  cells: readonly PopulationCell[],
+): PreparedWalkNetwork {
+  return withCells(network.graph, network.index, network.workspace, cells, network.options)
+}
+
+function withCells(
+  graph: WalkGraph,
+  index: SegmentIndex,
+  workspace: DijkstraWorkspace,
+  cells: readonly PopulationCell[],
+  options: PreparedWalkNetwork['options'],
+): PreparedWalkNetwork {
   const cellSnaps = snapPoints(
     index,
     Float64Array.from(cells, (c) => c.x),
     Float64Array.from(cells, (c) => c.y),
-    maxSnapM,
+    options.maxSnapM,
   )
   let unreachableCells = 0
   for (let i = 0; i < cells.length; i++) if (cellSnaps.edge[i]! < 0) unreachableCells++
-  return {
-    graph,
-    index,
-    cellSnaps,
-    unreachableCells,
-    cells,
-    options: { maxSnapM, mergeToleranceM },
-    workspace: new DijkstraWorkspace(graph.nodeCount),
-  }
+  return { graph, index, cellSnaps, unreachableCells, cells, options, workspace }
 }
 
 /**

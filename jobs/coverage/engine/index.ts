@@ -14,6 +14,7 @@ export {
   type PreparedWalkNetwork,
   prepareWalkNetwork,
   type SharedCoverageState,
+  snapCellsToNetwork,
 } from './engine.ts'
 export * from './errors.ts'
 export { pointBounds, signedRingAreaM2 } from './geometry.ts'

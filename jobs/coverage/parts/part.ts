@@ -16,6 +16,7 @@ import { CoverageJobInputError, PartParametersError } from '../errors.ts'
 import type { CoverageJobHooks } from '../hooks.ts'
 import { type CoverageInputs, loadInputs, runRegionLike } from '../inputs.ts'
 import type { CoverageRunParameters } from '../parameters.ts'
+import { walkNetworkOfRun } from '../walk-network-cache.ts'
 import type { CoveragePartParameters } from './fan-out.ts'
 import { inRect, type Rect } from './split.ts'
 
@@ -30,7 +31,8 @@ interface PartRun {
 }
 
 /**
- * Computes one part: nearest facility and distance per model × type for the cells in its rectangle, stored in
+ * Computes one part: nearest facility and distance per model × type for the cells in its rectangle (the walk
+ * network of the roads within reach from the cache when a recent run built it), stored in
  * `coverage_run_parts` with the part's success and the parent's progress in one transaction.
  */
 export async function processCoveragePart(
@@ -49,20 +51,29 @@ export async function processCoveragePart(
   if (claimed.length === 0) return
 
   const t0 = performance.now()
-  const { inputs, cells } = await loadPartInputs(database, partRun)
+  const { inputs, cells, reach } = await loadPartInputs(database, partRun)
   const loadMs = performance.now() - t0
+  const walk = partRun.parameters.distanceModels.includes('network')
+    ? await walkNetworkOfRun(
+        database,
+        { like: inputs.like, srid: partRun.part.srid, reach },
+        cells,
+        hooks.coverageOptions,
+      )
+    : null
   const t1 = performance.now()
-  const computed = await computePart(database, context, partRun, { ...inputs, cells }, hooks)
+  const computed = await computePart(database, context, partRun, { ...inputs, cells }, walk?.network, hooks)
   if (!computed) return
   const computeMs = performance.now() - t1
   const outputs = {
     inputs: {
       cells: cells.length,
       facilities: inputs.facilities.length,
-      roads: inputs.roads.length,
+      roads: walk?.roads ?? 0,
       srid: partRun.part.srid,
     },
-    timingsMs: { load: loadMs, compute: computeMs },
+    timingsMs: { load: loadMs, network: walk?.ms ?? 0, compute: computeMs },
+    walkNetwork: walk ? (walk.reused ? 'reused' : 'built') : null,
   }
   await writePart(database, context, partRun.run, cells, computed, outputs, hooks)
 }
@@ -83,23 +94,17 @@ async function readPartRun(database: Database, runId: number): Promise<PartRun |
 async function loadPartInputs(
   database: Database,
   { run, part, parameters }: PartRun,
-): Promise<{ inputs: CoverageInputs; cells: PopulationCell[] }> {
+): Promise<{ inputs: CoverageInputs & { like: string }; cells: PopulationCell[]; reach: Rect }> {
   const like = await runRegionLike(database, run)
   const types = parameters.rules.map((r) => r.type)
   const [x0, y0, x1, y1] = part.rect
   const reach: Rect = [x0 - part.reachM, y0 - part.reachM, x1 + part.reachM, y1 + part.reachM]
-  const inputs = await loadInputs(
-    database,
-    like,
-    part.srid,
-    types,
-    parameters.distanceModels.includes('network'),
-    {
-      cells: part.rect,
-      reach,
-    },
-  )
-  return { inputs, cells: inputs.cells.filter((c) => inRect(part.rect, c.x, c.y)) }
+  const inputs = await loadInputs(database, like, part.srid, types, false, { cells: part.rect, reach })
+  return {
+    inputs: { ...inputs, like },
+    cells: inputs.cells.filter((c) => inRect(part.rect, c.x, c.y)),
+    reach,
+  }
 }
 
 /**
@@ -111,6 +116,7 @@ async function computePart(
   context: JobContext,
   { part, parameters }: PartRun,
   inputs: CoverageInputs,
+  prepared: PreparedWalkNetwork | undefined,
   hooks: CoverageJobHooks,
 ): Promise<{ results: Float64Array; summary: PartSummary } | null> {
   const { runId } = context
@@ -126,7 +132,7 @@ async function computePart(
     return f !== undefined && inRect(part.rect, f.x, f.y)
   }
   let step = 0
-  let network: PreparedWalkNetwork | undefined
+  let network = prepared
   for (const model of parameters.distanceModels) {
     if (await isCancelled(database, runId)) return null
     let coverage: CoverageResult
