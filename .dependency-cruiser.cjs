@@ -26,7 +26,7 @@ module.exports = {
       severity: 'error',
       comment:
         'Outside jobs/, only the composition roots (server/main.ts, scripts) reach into jobs/; the API and the seeds start, cancel and read runs through jobs/api.ts.',
-      from: { path: '^(schema|server|viewer)/', pathNot: '^server/main\\.ts$' },
+      from: { path: '^(schema|server|viewer|screen)/', pathNot: '^server/main\\.ts$' },
       to: { path: '^jobs/', pathNot: '^jobs/api\\.ts$' },
     },
     {
@@ -55,7 +55,7 @@ module.exports = {
       name: 'production-not-from-bench-or-test',
       severity: 'error',
       comment: 'Benchmarks and tests use the product, never the other way round.',
-      from: { path: '^(server|schema|jobs|viewer)/' },
+      from: { path: '^(server|schema|jobs|viewer|screen)/' },
       to: { path: '^(bench|test)/' },
     },
   ],

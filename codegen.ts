@@ -45,6 +45,12 @@ const config: CodegenConfig = {
       presetConfig: { fragmentMasking: false },
       config: clientConfig,
     },
+    'screen/generated/': {
+      preset: 'client',
+      documents: ['screen/**/*.ts', '!screen/generated/**'],
+      presetConfig: { fragmentMasking: false },
+      config: clientConfig,
+    },
   },
 }
 

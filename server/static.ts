@@ -1,8 +1,9 @@
-/** Static files: the generated 3D Tiles under `/tiles/` and the built viewer under `/viewer/`. */
+/** Static files: the generated 3D Tiles under `/tiles/`, the built viewer under `/viewer/`, the big screen under `/screen/`. */
 import type http from 'node:http'
 import type { AppContext } from './app-context.ts'
 import type { TokenVerifier } from './auth/verifier.ts'
 import { serveBaseMap } from './static/basemap.ts'
+import { serveScreen } from './static/screen.ts'
 import { serveTiles } from './static/tiles.ts'
 import { serveViewer } from './static/viewer.ts'
 
@@ -40,6 +41,15 @@ export async function serveStatic(
   }
   if (pathname.startsWith('/viewer/')) {
     await serveViewer(req, res, pathname.slice('/viewer/'.length))
+    return true
+  }
+  if (pathname === '/screen') {
+    res.writeHead(301, { location: '/screen/' })
+    res.end()
+    return true
+  }
+  if (pathname.startsWith('/screen/')) {
+    await serveScreen(req, res, pathname.slice('/screen/'.length))
     return true
   }
   return false
