@@ -7,10 +7,13 @@ import { migrateDatabase, openDatabase } from '../server/db/client.ts'
 import { exportCampaign } from '../server/exchange/export.ts'
 import { PackageRefused } from '../server/exchange/format.ts'
 import { importPackage } from '../server/exchange/import.ts'
+import { sendPackage } from '../server/exchange/send.ts'
 
 const usage = `用法 / usage:
   npm run exchange -- export --campaign <id|latest> --out <file>   write a campaign's exchange package
   npm run exchange -- import <file>                                merge a package into this install
+  npm run exchange -- send --campaign <id|latest>                  上报: send it to CITYCHECK_UPSTREAM_URL
+                                                                   with the upstream's CITYCHECK_UPSTREAM_TOKEN
 Works on DATABASE_URL, or the embedded database under CITYCHECK_DATA_DIR (stop the server first).`
 
 const { values, positionals } = parseArgs({
@@ -24,16 +27,25 @@ const { values, positionals } = parseArgs({
 const [command, file] = positionals
 const exporting = command === 'export' && values.campaign && values.out
 const importing = command === 'import' && file
-if (values.help || !(exporting || importing)) {
+const sending = command === 'send' && values.campaign
+if (values.help || !(exporting || importing || sending)) {
   console.log(usage)
   process.exit(values.help ? 0 : 2)
 }
 const campaign = values.campaign === 'latest' ? 'latest' : Number(values.campaign)
-if (exporting && campaign !== 'latest' && !Number.isInteger(campaign)) {
+if ((exporting || sending) && campaign !== 'latest' && !Number.isInteger(campaign)) {
   console.error(`--campaign 须为编号或 latest / --campaign must be an id or latest, got "${values.campaign}"`)
   process.exit(2)
 }
 
+const upstreamUrl = process.env.CITYCHECK_UPSTREAM_URL
+const upstreamToken = process.env.CITYCHECK_UPSTREAM_TOKEN
+if (sending && !(upstreamUrl && upstreamToken)) {
+  console.error(
+    '上报需要 CITYCHECK_UPSTREAM_URL 与 CITYCHECK_UPSTREAM_TOKEN / sending needs CITYCHECK_UPSTREAM_URL and CITYCHECK_UPSTREAM_TOKEN',
+  )
+  process.exit(2)
+}
 const operator = `cli:${os.userInfo().username}`
 const config = loadConfig()
 const database = await openDatabase({
@@ -48,6 +60,16 @@ try {
     fs.renameSync(`${values.out}.part`, values.out)
     console.log(`campaign ${result.campaignId} → ${values.out} (${result.bytes.length} bytes)`)
     for (const [kind, n] of Object.entries(result.counts)) console.log(`  ${kind}: ${n}`)
+  } else if (sending && upstreamUrl && upstreamToken) {
+    const result = await sendPackage(database, {
+      campaign,
+      upstreamUrl,
+      token: upstreamToken,
+      requestedBy: operator,
+    })
+    console.log(`send ${result.sendId}: ${result.state} after ${result.attempts} attempt(s)`)
+    if (result.error) console.log(`  ${result.error}`)
+    if (result.state === 'failed') process.exitCode = 1
   } else if (file) {
     const result = await importPackage(database, fs.readFileSync(file), { importedBy: operator })
     if (result.alreadyImported) {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { Redis } from 'ioredis'
 import type { AppContext } from './app-context.ts'
 import { createTokenVerifier, type TokenVerifier } from './auth/verifier.ts'
+import { EXCHANGE_PACKAGES_PATH, serveExchangePackages } from './exchange/api.ts'
 import { serveFillingApi } from './fillings/api.ts'
 import { requestIdOf } from './graphql/context.ts'
 import { createGraphQLHandler, type GraphQLHandler, type GraphQLOutcome } from './graphql/server.ts'
@@ -116,6 +117,7 @@ function routeOf(pathname: string): string {
   if (pathname === '/viewer' || pathname.startsWith('/viewer/')) return 'viewer'
   if (isProblemApiPath(pathname)) return 'photos'
   if (isResourceApiPath(pathname)) return 'resources'
+  if (pathname === EXCHANGE_PACKAGES_PATH) return 'exchange'
   if (pathname.startsWith('/api/'))
     return /^\/api\/(campaigns\/\d+\/)?evidence\b/.test(pathname) ? 'evidence' : 'forms'
   return 'other'
@@ -162,6 +164,10 @@ async function handle(
   }
   if (isResourceApiPath(url.pathname)) {
     await serveResourceApi(app, verifier, req, res, url, requestId)
+    return null
+  }
+  if (url.pathname === EXCHANGE_PACKAGES_PATH) {
+    await serveExchangePackages(app, verifier, req, res, requestId)
     return null
   }
   if (url.pathname.startsWith('/api/')) {

@@ -37,7 +37,6 @@ export const OPERATIONS = [
   'project.plan',
   'exchange.export',
   'exchange.import',
-  'exchange.send',
 ] as const
 export type Operation = (typeof OPERATIONS)[number]
 
@@ -154,7 +153,6 @@ export const PERMISSIONS: Record<Operation, Partial<Record<Role, Grant>>> = {
   'project.plan': { province: 'region', city: 'region' },
   'exchange.export': { province: 'region', city: 'region' },
   'exchange.import': { province: 'region', city: 'region' },
-  'exchange.send': { province: 'region', city: 'region' },
 }
 
 const ROLE_NAMES: Record<Role, string> = {
@@ -205,7 +203,6 @@ const OPERATION_NAMES: Record<Operation, { zh: string; en: string }> = {
   },
   'exchange.export': { zh: '导出数据交换包', en: 'export an exchange package' },
   'exchange.import': { zh: '接收并导入数据交换包', en: 'import an exchange package' },
-  'exchange.send': { zh: '向上级平台上报数据交换包', en: 'send an exchange package upstream' },
 }
 
 /** What an operation acts on: where it lies and, for routed work, the department it is routed to. */

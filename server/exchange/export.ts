@@ -3,7 +3,7 @@ import crypto from 'node:crypto'
 import { type SQL, sql } from 'drizzle-orm'
 import type { Database } from '../db/client.ts'
 import { notFound } from '../graphql/errors.ts'
-import { type RecordFile, writePackage } from './format.ts'
+import { packageDigest, type RecordFile, writePackage } from './format.ts'
 import { KINDS, schemaOf } from './kinds.ts'
 
 const SOFTWARE = 'CityCheck 0.1.0'
@@ -103,6 +103,7 @@ export interface ExportOptions {
 
 export interface ExportResult {
   bytes: Buffer
+  sha256: string
   campaignId: number
   counts: Record<string, number>
 }
@@ -147,7 +148,7 @@ export async function exportCampaign(database: Database, options: ExportOptions)
     schemas,
   )
   const counts = Object.fromEntries(files.map((f) => [f.kind, f.records.length]))
-  return { bytes, campaignId: campaign.id, counts }
+  return { bytes, sha256: packageDigest(bytes), campaignId: campaign.id, counts }
 }
 
 /** How many records of each kind the campaign's package would carry now. */

@@ -97,6 +97,11 @@ export async function writePackage(
   return Buffer.concat([body, Buffer.from(sha256(body), 'ascii')])
 }
 
+/** The archive digest a sealed package carries in its last bytes: the package's identity. */
+export function packageDigest(bytes: Buffer): string {
+  return bytes.subarray(bytes.length - DIGEST_HEX_LENGTH).toString('ascii')
+}
+
 export interface ReadPackage {
   manifest: Manifest
   /** The archive's digest: the package's identity in `exchange_imports`. */

@@ -4,6 +4,7 @@
  */
 import { sql } from 'drizzle-orm'
 import type { Database } from '../db/client.ts'
+import { forbidden } from '../graphql/errors.ts'
 import { installId } from './export.ts'
 import { type Manifest, PackageRefused, readPackage } from './format.ts'
 import { KIND_BY_NAME, validateRecords } from './kinds.ts'
@@ -22,7 +23,7 @@ export interface ImportOptions {
   /** Who imports: a token subject, or the operator at the command line. */
   importedBy: string
   role?: string | null
-  /** Refuses a package with any row outside this region prefix (the sender's scope). */
+  /** Refuses a package with any row outside this region prefix (the sender's scope): FORBIDDEN. */
   regionPrefix?: string
   /** Records per committed chunk. @defaultValue 500 */
   chunkSize?: number
@@ -206,8 +207,8 @@ function assertInside(records: Map<string, unknown[]>, manifest: Manifest, prefi
   }
 }
 
-function outsideScope(code: string): PackageRefused {
-  return new PackageRefused(
+function outsideScope(code: string) {
+  return forbidden(
     `交换包含有本令牌辖区以外的数据（${code}）`,
     `The package holds data outside the sender token's region (${code})`,
   )
