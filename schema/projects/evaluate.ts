@@ -110,7 +110,7 @@ function outcomeOf(
   coverage: Awaited<ReturnType<typeof coverageChange>>,
 ): { outcome: Outcome; disagreeing: string[] } {
   const measured = indicators.filter((i) => i.before !== null && i.after !== null && i.direction !== 'none')
-  const votes = measured.map((i) => (i.better === true ? 1 : i.better === false ? -1 : 0))
+  const votes: number[] = measured.map((i) => (i.better === true ? 1 : i.better === false ? -1 : 0))
   let sign: number
   if (coverage) sign = Math.sign(coverage.uncoveredBefore - coverage.uncoveredAfter)
   else if (measured.length > 0) sign = Math.sign(votes.reduce((a, b) => a + b, 0))

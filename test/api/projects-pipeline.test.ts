@@ -124,7 +124,7 @@ describe('the pipeline: reserve, annual plan with funding, building, evaluation 
       city,
     )
     expect(r.errors).toBeUndefined()
-    const evaluation = r.data.evaluateProjects.find((e: { projectId: number }) => e.campaignId === laterId)
+    const evaluation = r.data.evaluateProjects.find((e: { campaignId: number }) => e.campaignId === laterId)
     expect(evaluation.outcome).toBe('improved')
     const cov = evaluation.figures.coverage
     expect(cov.uncoveredAfter).toBeLessThan(cov.uncoveredBefore)
