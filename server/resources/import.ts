@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm'
-import { recordAudit } from '../../schema/audit.ts'
+import { recordAudits } from '../../schema/audit.ts'
 import type { Database } from '../db/client.ts'
 import { codeAllocator } from '../db/resource-codes.ts'
 import { CGCS2000, WGS84 } from '../domain/crs.ts'
@@ -56,15 +56,20 @@ function placeSql(srid: number): SQL {
 }
 
 function checkSql(rows: Record<string, unknown>[], target: ImportTarget): SQL {
-  return sql`select x.i, GeometryType(m.g) as type, ST_IsEmpty(m.g) as empty,
+  // The few bounded regions that matter, read once: inside the import's region, or around it.
+  return sql`with bounded as materialized (
+      select r.code, r.scope_prefix, r.boundary, r.scope_prefix like ${`${target.prefix}%`} as inner
+      from regions r where r.boundary is not null
+        and (r.scope_prefix like ${`${target.prefix}%`} or starts_with(${target.prefix}, r.scope_prefix))
+    )
+    select x.i, GeometryType(m.g) as type, ST_IsEmpty(m.g) as empty,
       ST_X(ST_PointOnSurface(m.g))::float8 as lon, ST_Y(ST_PointOnSurface(m.g))::float8 as lat,
       case when GeometryType(m.g) in ('POLYGON', 'MULTIPOLYGON') then ST_Area(m.g::geography) end as area,
       ST_AsGeoJSON(m.g, 9) as geojson,
-      (select r.code from regions r where r.boundary is not null and r.scope_prefix like ${`${target.prefix}%`}
-        and ST_Covers(r.boundary, ST_PointOnSurface(m.g)) order by length(r.scope_prefix) desc limit 1) as inside,
-      (select ST_Covers(r.boundary, ST_PointOnSurface(m.g)) from regions r
-        where r.boundary is not null and starts_with(${target.prefix}, r.scope_prefix)
-        order by length(r.scope_prefix) desc limit 1) as within
+      (select b.code from bounded b where b.inner and ST_Covers(b.boundary, ST_PointOnSurface(m.g))
+        order by length(b.scope_prefix) desc limit 1) as inside,
+      (select ST_Covers(b.boundary, ST_PointOnSurface(m.g)) from bounded b
+        where starts_with(${target.prefix}, b.scope_prefix) order by length(b.scope_prefix) desc limit 1) as within
     from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(i int, gj text, wkt text, lon float8, lat float8)
     cross join lateral (select ${placeSql(target.srid)} as g) m`
 }
@@ -139,73 +144,108 @@ export async function placeDrafts(
   return { placed, rejected }
 }
 
+/** The columns a row writes, as `jsonb_to_recordset` reads them. */
+const ROW_TYPE = sql`x(id int, code text, region_code text, kind text, name text, geojson text, area float8,
+  ownership text, current_use text, address text, source_key text, attributes jsonb)`
+
 /**
- * Writes every placed row in one transaction: a row whose (source, layer, id) exists is updated — its 编号,
- * verification and reporter kept — others are inserted with a new 编号. One audit event per resource.
+ * Writes every placed row in one transaction, 500 rows a statement: a row whose (source, layer, id) exists is
+ * updated — its 编号, verification and reporter kept — others are inserted with a new 编号. One audit event per
+ * resource.
  */
 export async function writeResources(
   context: GraphQLContext,
   target: ImportTarget,
   placed: Placed[],
 ): Promise<ImportOutcome> {
-  const reporter = context.identity?.subject ?? null
   return context.database.db.transaction(async (tx) => {
+    const found = (await tx.execute(sql`select id, code, source_key as "sourceKey" from stock_resources
+      where source = 'import' and layer = ${target.layer}
+        and source_key = any(${sql.param(placed.map((p) => p.draft.sourceKey))}::text[])
+      order by id for update`)) as { rows: { id: number; code: string; sourceKey: string }[] }
+    const existing = new Map(found.rows.map((r) => [r.sourceKey, r]))
     const nextCode = await codeAllocator(
       tx,
-      placed.map((p) => p.regionCode),
+      placed.filter((p) => !existing.has(p.draft.sourceKey)).map((p) => p.regionCode),
     )
-    const outcome: ImportOutcome = { inserted: 0, updated: 0, resources: [] }
-    for (const p of placed) {
+    const rows = placed.map((p) => {
       const d = p.draft
-      const geom = sql`ST_SetSRID(ST_GeomFromGeoJSON(${p.geojson}), 4326)`
-      const found = (await tx.execute(sql`select id, code from stock_resources
-        where source = 'import' and layer = ${target.layer} and source_key = ${d.sourceKey} for update`)) as {
-        rows: { id: number; code: string }[]
-      }
-      const existing = found.rows[0]
-      const values = {
+      const known = existing.get(d.sourceKey)
+      return {
+        id: known?.id ?? null,
+        code: known?.code ?? nextCode(p.regionCode),
+        region_code: p.regionCode,
         kind: d.kind,
         name: d.name,
-        areaM2: p.areaM2,
+        geojson: p.geojson,
+        area: p.areaM2,
         ownership: d.ownership,
-        currentUse: d.currentUse,
+        current_use: d.currentUse,
         address: d.address,
+        source_key: d.sourceKey,
+        attributes: d.attributes,
       }
-      let row: { id: number; code: string }
-      if (existing) {
-        await tx.execute(sql`update stock_resources set region_code = ${p.regionCode}, kind = ${d.kind},
-            name = ${d.name}, geom = ${geom}, area_m2 = ${p.areaM2}, ownership = ${d.ownership},
-            current_use = ${d.currentUse}, address = ${d.address}, department = ${target.department},
-            attributes = ${JSON.stringify(d.attributes)}::jsonb, updated_at = now()
-          where id = ${existing.id}`)
-        row = existing
-      } else {
+    })
+    const ids = new Map<string, number>()
+    for (let start = 0; start < rows.length; start += BATCH) {
+      const chunk = rows.slice(start, start + BATCH)
+      const updates = chunk.filter((r) => r.id !== null)
+      const inserts = chunk.filter((r) => r.id === null)
+      if (updates.length > 0) {
+        await tx.execute(sql`update stock_resources s set region_code = x.region_code, kind = x.kind,
+            name = x.name, geom = ST_SetSRID(ST_GeomFromGeoJSON(x.geojson), 4326), area_m2 = x.area,
+            ownership = x.ownership, current_use = x.current_use, address = x.address,
+            department = ${target.department}, attributes = x.attributes, updated_at = now()
+          from jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) as ${ROW_TYPE}
+          where s.id = x.id`)
+      }
+      if (inserts.length > 0) {
         const inserted =
           (await tx.execute(sql`insert into stock_resources (code, region_code, kind, name, geom,
             area_m2, ownership, current_use, department, layer, address, source, source_key, reported_by, attributes)
-          values (${nextCode(p.regionCode)}, ${p.regionCode}, ${d.kind}, ${d.name}, ${geom}, ${p.areaM2},
-            ${d.ownership}, ${d.currentUse}, ${target.department}, ${target.layer}, ${d.address}, 'import',
-            ${d.sourceKey}, ${reporter}, ${JSON.stringify(d.attributes)}::jsonb)
-          returning id, code`)) as { rows: { id: number; code: string }[] }
-        row = inserted.rows[0]!
+          select x.code, x.region_code, x.kind, x.name, ST_SetSRID(ST_GeomFromGeoJSON(x.geojson), 4326), x.area,
+            x.ownership, x.current_use, ${target.department}, ${target.layer}, x.address, 'import', x.source_key,
+            ${context.identity?.subject ?? null}, x.attributes
+          from jsonb_to_recordset(${JSON.stringify(inserts)}::jsonb) as ${ROW_TYPE}
+          returning id, source_key as "sourceKey"`)) as { rows: { id: number; sourceKey: string }[] }
+        for (const r of inserted.rows) ids.set(r.sourceKey, r.id)
       }
-      await recordAudit(tx, context, {
-        entity: 'stock_resource',
-        entityId: row.id,
-        action: existing ? 'reimport' : 'import',
-        regionCode: p.regionCode,
-        before: null,
-        after: { code: row.code, layer: target.layer, sourceKey: d.sourceKey, ...values },
-      })
-      outcome[existing ? 'updated' : 'inserted'] += 1
+      await recordAudits(
+        tx,
+        context,
+        chunk.map((r) => ({
+          entity: 'stock_resource' as const,
+          entityId: r.id ?? ids.get(r.source_key)!,
+          action: r.id === null ? 'import' : 'reimport',
+          regionCode: r.region_code,
+          before: null,
+          after: {
+            code: r.code,
+            layer: target.layer,
+            sourceKey: r.source_key,
+            kind: r.kind,
+            name: r.name,
+            areaM2: r.area,
+            ownership: r.ownership,
+            currentUse: r.current_use,
+            address: r.address,
+          },
+        })),
+      )
+    }
+    const outcome: ImportOutcome = { inserted: 0, updated: 0, resources: [] }
+    rows.forEach((r, i) => {
+      const d = placed[i]!.draft
+      const action = r.id === null ? 'insert' : 'update'
+      outcome[action === 'insert' ? 'inserted' : 'updated'] += 1
       outcome.resources.push({
         row: d.row,
         sheet: d.sheet,
-        id: row.id,
-        code: row.code,
-        action: existing ? 'update' : 'insert',
+        id: r.id ?? ids.get(r.source_key)!,
+        code: r.code,
+        action,
       })
-    }
+    })
     return outcome
   })
 }
