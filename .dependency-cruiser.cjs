@@ -17,8 +17,8 @@ module.exports = {
       name: 'jobs-use-server-base-only',
       severity: 'error',
       comment:
-        'jobs/ runs beside or without the API server: it may use server/db, server/domain and server/config only.',
-      from: { path: '^jobs/' },
+        'jobs/ runs beside or without the API server: it may use server/db, server/domain and server/config only. The worker is a composition root: it hands the report job its renderer (ADR 0016).',
+      from: { path: '^jobs/', pathNot: '^jobs/worker\\.ts$' },
       to: { path: '^server/', pathNot: '^server/(db|domain|config\\.ts$)' },
     },
     {

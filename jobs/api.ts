@@ -1,4 +1,12 @@
 // What the API and the seeds may ask of the jobs — start, cancel and read runs; the rest of jobs/ is not theirs.
+export { type ReportRunRequest, reportDir, startReportRun } from './annual-reports/job.ts'
+export type {
+  RenderedFile,
+  ReportIdentity,
+  ReportProgress,
+  ReportRenderer,
+  ReportRunParameters,
+} from './annual-reports/types.ts'
 export { startCoverageRun } from './coverage/job.ts'
 export type { CoverageRunParameters, CoverageRunRequest } from './coverage/parameters.ts'
 export { type HeightsRunRequest, startHeightsRun } from './heights/job.ts'

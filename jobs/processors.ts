@@ -1,3 +1,5 @@
+import { processReportRun } from './annual-reports/job.ts'
+import type { ReportRenderer } from './annual-reports/types.ts'
 import type { CoverageJobHooks } from './coverage/hooks.ts'
 import { processCoverageRun } from './coverage/job.ts'
 import { processCoveragePart } from './coverage/parts/part.ts'
@@ -11,6 +13,11 @@ import { processZoningRun } from './zoning/job.ts'
 export interface ProcessorOptions {
   /** Test seams into the coverage processor (failure injection). */
   coverage?: CoverageJobHooks
+  /**
+   * Draws annual reports: the composition root passes the API's renderer, which jobs/ may not import.
+   * @defaultValue none: report runs fail as unrecoverable
+   */
+  annualReport?: { render: ReportRenderer; dataDir: string }
 }
 
 /** The processors both runners share, so BullMQ and in-process execution behave the same. */
@@ -20,6 +27,11 @@ export function createProcessors(options: ProcessorOptions = {}): Required<Proce
     coverage_part: (database, context) => processCoveragePart(database, context, options.coverage),
     indicators: (database, context) => processIndicatorRun(database, context),
     tiles: (database, context) => processTilesRun(database, context),
+    annual_report: (database, context) =>
+      processReportRun(database, context, {
+        render: options.annualReport?.render,
+        dataDir: options.annualReport?.dataDir ?? '',
+      }),
     projects: (database, context) => processProjectsRun(database, context),
     heights: (database, context) => processHeightsRun(database, context),
     zoning: (database, context) => processZoningRun(database, context),

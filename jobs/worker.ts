@@ -6,6 +6,7 @@
 import http from 'node:http'
 import { pino } from 'pino'
 import { collectDefaultMetrics, Registry } from 'prom-client'
+import { renderReport } from '../server/annual-reports/render.ts'
 import { loadConfig } from '../server/config.ts'
 import { openDatabase } from '../server/db/client.ts'
 import { createDeadlineWorker } from './deadlines/schedule.ts'
@@ -36,7 +37,7 @@ collectDefaultMetrics({ register: registry })
 const database = await openDatabase({ databaseUrl: config.databaseUrl })
 const worker = createBullMqWorker({
   database,
-  processors: createProcessors(),
+  processors: createProcessors({ annualReport: { render: renderReport, dataDir: config.dataDir } }),
   redisUrl: config.redisUrl,
   queueName,
   concurrency,

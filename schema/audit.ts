@@ -22,6 +22,7 @@ export interface AuditRecord {
     | 'project'
     | 'stock_resource'
     | 'zoning_rule'
+    | 'report_template'
   entityId: number | string
   action: string
   /** The region of the entity: the audit log is read by region scope. */

@@ -12,6 +12,9 @@ eval "$services_env"
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
+# The check report's PDF is Chromium's print in Noto Sans CJK; its tests read the PDF with pdftotext and pdfinfo.
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then
     echo "test.sh: installing Debian packages ${missing[*]} with apt-get" >&2

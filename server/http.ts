@@ -1,6 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Redis } from 'ioredis'
+import { isReportFilePath, serveReportFile } from './annual-reports/api.ts'
 import type { AppContext } from './app-context.ts'
 import { createTokenVerifier, type TokenVerifier } from './auth/verifier.ts'
 import { EXCHANGE_PACKAGES_PATH, serveExchangePackages } from './exchange/api.ts'
@@ -116,6 +117,7 @@ function routeOf(pathname: string): string {
   if (isListsPath(pathname)) return 'lists'
   if (pathname === '/viewer' || pathname.startsWith('/viewer/')) return 'viewer'
   if (isProblemApiPath(pathname)) return 'photos'
+  if (isReportFilePath(pathname)) return 'reports'
   if (isResourceApiPath(pathname)) return 'resources'
   if (pathname === EXCHANGE_PACKAGES_PATH) return 'exchange'
   if (pathname.startsWith('/api/'))
@@ -156,6 +158,10 @@ async function handle(
   }
   if (isListsPath(url.pathname)) {
     await serveListsWorkbook(app, verifier, req, res, url, requestId)
+    return null
+  }
+  if (isReportFilePath(url.pathname)) {
+    await serveReportFile(app, verifier, req, res, url, requestId)
     return null
   }
   if (isProblemApiPath(url.pathname)) {

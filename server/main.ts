@@ -6,6 +6,7 @@ import { sweptAnything } from '../jobs/deadlines/sweep.ts'
 import { createProcessors } from '../jobs/processors.ts'
 import { createJobObserver } from '../jobs/runs/observe.ts'
 import { createJobRunner, requeueUnfinishedRuns } from '../jobs/runs/runner.ts'
+import { renderReport } from './annual-reports/render.ts'
 import { assertDeployable, loadConfig } from './config.ts'
 import { migrateDatabase, openDatabase } from './db/client.ts'
 import { startHttpServer } from './http.ts'
@@ -50,7 +51,7 @@ console.log(`schema migrated and seeds checked in ${seconds()} s`)
 const logger = createLogger(config.logLevel)
 // One registry for /metrics: the in-process runner times its jobs into it; BullMQ workers report their own.
 const registry = new Registry()
-const processors = createProcessors()
+const processors = createProcessors({ annualReport: { render: renderReport, dataDir: config.dataDir } })
 const jobs = createJobRunner(database, processors, {
   redisUrl: config.redisUrl,
   observer: createJobObserver(logger, registry),

@@ -8,6 +8,7 @@ export const JOB_KINDS = [
   'tiles',
   'projects',
   'heights',
+  'annual_report',
   'zoning',
 ] as const
 export type JobKind = (typeof JOB_KINDS)[number]
