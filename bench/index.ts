@@ -5,6 +5,7 @@ const benches: Record<string, () => Promise<(args: string[]) => Promise<unknown>
   api: async () => (await import('./api.ts')).runApiBench,
   diagnostics: async () => (await import('./diagnostics.ts')).runDiagnosticsBench,
   viewer: async () => (await import('./viewer.ts')).runViewerBench,
+  scale: async () => (await import('./scale.ts')).runScaleBench,
 }
 
 const [benchName, ...args] = argv.slice(2)
