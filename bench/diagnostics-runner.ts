@@ -13,8 +13,8 @@ import { redisUrl as benchRedisUrl } from './database.ts'
 
 export interface BenchRunner {
   runner: JobRunner
-  /** Closes the runner; the largest worker's peak RSS in MiB, null in-process. */
-  stop: () => Promise<number | null>
+  /** Closes the runner; each worker's peak RSS in MiB, null in-process. */
+  stop: () => Promise<number[] | null>
 }
 
 /**
@@ -50,7 +50,7 @@ export async function startRunner(
       await Promise.all(children.map(stopWorker))
       await runner.queue.obliterate({ force: true })
       await runner.close()
-      return Math.round(Math.max(...peaks) * 10) / 10
+      return peaks.map((peak) => Math.round(peak * 10) / 10)
     },
   }
 }

@@ -67,8 +67,14 @@ export interface DiagnosticsBenchResult {
   parts: number
   /** Worker processes (BullMQ) that ran it; 0: the in-process runner. */
   workers: number
-  /** Peak RSS of the largest worker process in MiB, when workers ran it. */
+  /** Peak RSS of the largest worker process in MiB, when workers ran it; `workerPeakRssMBs` each worker's. */
   workerPeakRssMB: number | null
+  workerPeakRssMBs: number[] | null
+  /** The walk network's part of the run (`timingsMs.network`), and whether it was built or reused. */
+  networkS: number
+  walkNetwork: string | null
+  /** Parts' own stages, summed over the parts (they run side by side on several workers); null in one piece. */
+  partStagesS: { load: number; network: number; compute: number } | null
   cpus: number
   cpuModel: string
   totalMemGB: number
@@ -238,7 +244,10 @@ interface Diagnosis {
   writeS: number
   parts: number
   peakRssMB: number
-  workerPeakRssMB: number | null
+  workerPeakRssMBs: number[] | null
+  networkS: number
+  walkNetwork: string | null
+  partStagesS: { load: number; network: number; compute: number } | null
 }
 
 /** The full diagnosis through the real start request and runner, timed from the request to success. */
@@ -258,30 +267,51 @@ async function runDiagnosis(
   })
   const run = await waitForRun(database, started.id)
   const wallS = (performance.now() - t0) / 1000
-  const workerPeakRssMB = await stop()
-  const [partCount] = await database.rows<{ n: number }>(
-    sql`select count(*)::int as n from diagnostic_runs where parent_id = ${run.id}`,
-  )
-  const parts = partCount?.n ?? 0
+  const workerPeakRssMBs = await stop()
+  const { parts, partStagesS } = await partStages(database, run.id)
   const peakRssMB = round(process.resourceUsage().maxRSS / 1024, 1)
   const parameters = run.parameters as unknown as CoverageRunParameters
   const outputs = run.outputs as {
     gaps?: number
     inputs?: { srid?: number }
-    timingsMs?: { load: number; compute: number; write: number }
+    timingsMs?: { load: number; network?: number; compute: number; write: number }
+    walkNetwork?: string | null
   }
+  const networkS = round((outputs.timingsMs?.network ?? 0) / 1000)
   const loadS = round((outputs.timingsMs?.load ?? 0) / 1000)
   const computeS = round((outputs.timingsMs?.compute ?? 0) / 1000)
   const writeS = round((outputs.timingsMs?.write ?? 0) / 1000)
   log(
     `full diagnosis (${parameters.rules.length} facility types × ${parameters.distanceModels.join(' + ')}): ` +
-      `${round(wallS)} s wall (load ${loadS} s, compute ${computeS} s, write ${writeS} s), ` +
+      `${round(wallS)} s wall (load ${loadS} s, walk network ${networkS} s ${outputs.walkNetwork ?? ''}, ` +
+      `compute ${computeS} s, write ${writeS} s), ` +
+      (partStagesS
+        ? `parts' sums: load ${partStagesS.load} s, walk network ${partStagesS.network} s, compute ${partStagesS.compute} s, `
+        : '') +
       `${outputs.gaps ?? 0} gaps, ${parts ? `${parts} parts` : 'one piece'}, ` +
-      `${options.workers ? `${options.workers} worker processes (peak RSS ${workerPeakRssMB} MiB)` : 'in-process'}; RSS before ${round(rssBefore / 2 ** 20, 1)} MiB, peak ${peakRssMB} MiB`,
+      `${options.workers ? `${options.workers} worker processes (peak RSS ${workerPeakRssMBs?.join(', ')} MiB)` : 'in-process'}; RSS before ${round(rssBefore / 2 ** 20, 1)} MiB, peak ${peakRssMB} MiB`,
   )
   const srid = outputs.inputs?.srid
   if (!srid) throw new Error(`run ${run.id} does not say its metric CRS`)
-  return { parameters, srid, wallS, loadS, computeS, writeS, parts, peakRssMB, workerPeakRssMB }
+  const walkNetwork = outputs.walkNetwork ?? null
+  return {
+    ...{ parameters, srid, wallS, loadS, computeS, writeS, parts, peakRssMB, workerPeakRssMBs },
+    ...{ networkS, walkNetwork, partStagesS },
+  }
+}
+
+/** How many parts the run fanned out into, and their stages summed. */
+async function partStages(database: Database, runId: number) {
+  const [row] = await database.rows<{ n: number; load: number; network: number; compute: number }>(sql`
+    select count(*)::int as n, sum((outputs->'timingsMs'->>'load')::float8) / 1000 as load,
+      sum((outputs->'timingsMs'->>'network')::float8) / 1000 as network,
+      sum((outputs->'timingsMs'->>'compute')::float8) / 1000 as compute
+    from diagnostic_runs where parent_id = ${runId}`)
+  const parts = row?.n ?? 0
+  const partStagesS = parts
+    ? { load: round(row!.load), network: round(row!.network), compute: round(row!.compute) }
+    : null
+  return { parts, partStagesS }
 }
 
 function resultOf(
@@ -328,7 +358,11 @@ function resultOf(
     peerCompared: peer?.compared ?? null,
     parts: diagnosis.parts,
     workers: options.workers,
-    workerPeakRssMB: diagnosis.workerPeakRssMB,
+    workerPeakRssMB: diagnosis.workerPeakRssMBs && Math.max(...diagnosis.workerPeakRssMBs),
+    workerPeakRssMBs: diagnosis.workerPeakRssMBs,
+    networkS: diagnosis.networkS,
+    walkNetwork: diagnosis.walkNetwork,
+    partStagesS: diagnosis.partStagesS,
     ...machine,
   }
 }
