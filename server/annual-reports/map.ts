@@ -8,7 +8,7 @@ import type { CoverageSection, MapRegion } from './types.ts'
 // outlines, as GeoJSON registered with ECharts and rendered to SVG. No tiles, nothing fetched.
 
 const MAP_WIDTH = 640
-const MAP_HEIGHT = 460
+const MAP_HEIGHT = 400
 
 /**
  * One map per age group: the blind spots of the facility types serving that group, shaded by how many of its
