@@ -159,10 +159,15 @@ export async function writeResources(
   placed: Placed[],
 ): Promise<ImportOutcome> {
   return context.database.db.transaction(async (tx) => {
-    const found = (await tx.execute(sql`select id, code, source_key as "sourceKey" from stock_resources
+    const found = (await tx.execute(sql`select id, code, source_key as "sourceKey",
+        jsonb_build_object('regionCode', region_code, 'kind', kind, 'name', name, 'areaM2', area_m2,
+          'ownership', ownership, 'currentUse', current_use, 'address', address) as before
+      from stock_resources
       where source = 'import' and layer = ${target.layer}
         and source_key = any(${sql.param(placed.map((p) => p.draft.sourceKey))}::text[])
-      order by id for update`)) as { rows: { id: number; code: string; sourceKey: string }[] }
+      order by id for update`)) as {
+      rows: { id: number; code: string; sourceKey: string; before: Record<string, unknown> }[]
+    }
     const existing = new Map(found.rows.map((r) => [r.sourceKey, r]))
     const nextCode = await codeAllocator(
       tx,
@@ -218,7 +223,7 @@ export async function writeResources(
           entityId: r.id ?? ids.get(r.source_key)!,
           action: r.id === null ? 'import' : 'reimport',
           regionCode: r.region_code,
-          before: null,
+          before: existing.get(r.source_key)?.before ?? null,
           after: {
             code: r.code,
             layer: target.layer,

@@ -137,6 +137,11 @@ describe('GeoJSON', () => {
         and action in ('import', 'reimport') and actor = 'huangpu-wang'`,
     )
     expect(audit?.n).toBe(7)
+    const [revised] = await fixture.database.rows<{ before: { name: string }; after: { name: string } }>(
+      sql`select before, after from audit_events where entity = 'stock_resource' and action = 'reimport'
+        and after->>'sourceKey' = 'FG-1'`,
+    )
+    expect(revised).toMatchObject({ before: { name: '外滩源地块' }, after: { name: '外滩源地块（更新）' } })
   })
 })
 
