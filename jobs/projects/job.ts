@@ -199,11 +199,12 @@ async function setProgress(
   message: string,
   claim = false,
 ): Promise<boolean> {
+  const attempt = claim ? sql`, attempts = attempts + 1, started_at = coalesce(started_at, now())` : sql``
+  const states = claim ? sql`in ('queued', 'running')` : sql`= 'running'`
   const rows = await database.rows(
     updateAndNotify(sql`
-    update diagnostic_runs set state = 'running', progress = ${progress}, message = ${message},
-      ${claim ? sql`attempts = attempts + 1, started_at = coalesce(started_at, now()),` : sql``} error = error
-    where id = ${runId} and state ${claim ? sql`in ('queued', 'running')` : sql`= 'running'`}`),
+    update diagnostic_runs set state = 'running', progress = ${progress}, message = ${message} ${attempt}
+    where id = ${runId} and state ${states}`),
   )
   return rows.length > 0
 }
