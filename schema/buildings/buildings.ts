@@ -102,7 +102,7 @@ function buildingColumnsFor(fields: Set<string>): SQL {
 export const buildingVisible = (context: GraphQLContext, alias = sql`b`): SQL =>
   scopeCondition(context.scope, sql`${alias}.region_code`, { flag: sql`${alias}.is_public` })
 
-async function loadBuildings(
+export async function loadBuildings(
   ids: readonly number[],
   context: GraphQLContext,
 ): Promise<(BuildingRow | null)[]> {

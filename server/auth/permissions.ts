@@ -31,15 +31,14 @@ export const OPERATIONS = [
   'resource.report',
   'resource.import',
   'resource.verify',
+  'address.read',
+  'address.confirm',
   'zoning.write',
   'project.read',
   'project.write',
   'project.plan',
   'exchange.export',
   'exchange.import',
-  'report.generate',
-  'report.read',
-  'report.writeTemplate',
 ] as const
 export type Operation = (typeof OPERATIONS)[number]
 
@@ -142,6 +141,8 @@ export const PERMISSIONS: Record<Operation, Partial<Record<Role, Grant>>> = {
   },
   'resource.import': { province: 'region', city: 'region', district: 'region', department: 'region' },
   'resource.verify': { province: 'region', city: 'region', district: 'region' },
+  'address.read': { province: 'region', city: 'region', district: 'region', street: 'region' },
+  'address.confirm': { province: 'region', city: 'region', district: 'region', street: 'region' },
   'zoning.write': { province: 'region', city: 'region' },
   'project.read': {
     province: 'region',
@@ -156,16 +157,6 @@ export const PERMISSIONS: Record<Operation, Partial<Record<Role, Grant>>> = {
   'project.plan': { province: 'region', city: 'region' },
   'exchange.export': { province: 'region', city: 'region' },
   'exchange.import': { province: 'region', city: 'region' },
-  'report.generate': { province: 'region', city: 'region', district: 'region' },
-  'report.read': {
-    province: 'region',
-    city: 'region',
-    district: 'region',
-    street: 'region',
-    department: 'region',
-    expert: 'region',
-  },
-  'report.writeTemplate': { province: 'region', city: 'region' },
 }
 
 const ROLE_NAMES: Record<Role, string> = {
@@ -207,6 +198,8 @@ const OPERATION_NAMES: Record<Operation, { zh: string; en: string }> = {
   'resource.report': { zh: '上报存量资源', en: 'report a stock resource' },
   'resource.import': { zh: '导入部门存量资源', en: "import a department's stock resources" },
   'resource.verify': { zh: '核实或驳回存量资源', en: 'verify or reject a stock resource' },
+  'address.read': { zh: '读取标准地址匹配报告', en: 'read the standard-address match report' },
+  'address.confirm': { zh: '确认或否定标准地址的匹配', en: 'confirm or reject a standard-address match' },
   'zoning.write': { zh: '编辑更新分区规则', en: 'edit zoning rules' },
   'project.read': { zh: '读取更新项目', en: 'read renewal projects' },
   'project.write': { zh: '生成、编辑或推进更新项目', en: 'generate, edit or advance renewal projects' },
@@ -216,9 +209,6 @@ const OPERATION_NAMES: Record<Operation, { zh: string; en: string }> = {
   },
   'exchange.export': { zh: '导出数据交换包', en: 'export an exchange package' },
   'exchange.import': { zh: '接收并导入数据交换包', en: 'import an exchange package' },
-  'report.generate': { zh: '生成体检报告', en: 'generate a check report' },
-  'report.read': { zh: '读取和下载体检报告', en: 'read and download check reports' },
-  'report.writeTemplate': { zh: '编辑体检报告模板', en: 'edit a check report template' },
 }
 
 /** What an operation acts on: where it lies and, for routed work, the department it is routed to. */
