@@ -46,11 +46,11 @@ function geometrySql(input: GeometryInput): SQL {
 
 /**
  * The region of a field report: the one given; else the finest boundary in the caller's scope covering the
- * place; else the caller's own region (a street, whose boundary the city may not hold) when the place lies in
- * the nearest boundary above it.
+ * place; else the caller's own region (a street, whose boundary the city may not hold). A region given or taken
+ * from the caller must hold the place within the nearest boundary at or above it.
  */
 async function regionOf(tx: SqlExecutor, context: GraphQLContext, given: string | null, geom: SQL) {
-  const own = context.identity?.regionCode ?? null
+  const own = given ?? context.identity?.regionCode ?? null
   const [found] = await rowsOf<{ covering: string | null; ownCovers: boolean | null }>(
     tx,
     sql`select (select r.code from regions r where r.boundary is not null
@@ -61,6 +61,9 @@ async function regionOf(tx: SqlExecutor, context: GraphQLContext, given: string 
         where o.code = ${own} and r.boundary is not null and starts_with(o.scope_prefix, r.scope_prefix)
         order by length(r.scope_prefix) desc limit 1) as "ownCovers"`,
   )
+  if (given && found?.ownCovers === false) {
+    throw badUserInput(`位置不在行政区划 ${given} 内`, `The place lies outside region ${given}`)
+  }
   const code = given ?? found?.covering ?? (own && found?.ownCovers !== false ? own : null)
   if (!code)
     throw badUserInput('请给出资源所在的行政区划', 'Give the region the resource lies in (regionCode)')

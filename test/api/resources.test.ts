@@ -181,6 +181,12 @@ describe('the reporter never verifies his own resource', () => {
   it('refuses a report outside the scope, or of a line', async () => {
     const outside = await report(tokens.street!, { geom: { type: 'Point', coordinates: PUDONG } })
     expect(codeOf(outside)).toBe('BAD_USER_INPUT')
+    const misplaced = await report(tokens.street!, {
+      geom: { type: 'Point', coordinates: PUDONG },
+      regionCode: '310101002',
+    })
+    expect(codeOf(misplaced)).toBe('BAD_USER_INPUT')
+    expect(misplaced.errors?.[0].extensions.localized.en).toContain('outside region 310101002')
     const elsewhere = await report(tokens.district!, {
       geom: { type: 'Point', coordinates: PUDONG },
       regionCode: '310115',
