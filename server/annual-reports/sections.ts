@@ -51,7 +51,17 @@ export function buildBlocks(content: ReportContent): Block[] {
     if (section.kind !== 'text' && section.body?.trim()) blocks.push(...paragraphs(section.body))
     blocks.push(...body)
   }
-  return blocks
+  return numberFigures(blocks)
+}
+
+/** Figures numbered in the order printed, whichever sections the template keeps. */
+function numberFigures(blocks: Block[]): Block[] {
+  let n = 0
+  return blocks.map((b) =>
+    b.kind === 'figure'
+      ? { ...b, figure: { ...b.figure, caption: `图 ${++n}　${b.figure.caption.replace(/^图 \d+　/, '')}` } }
+      : b,
+  )
 }
 
 const paragraphs = (text: string): Block[] =>
