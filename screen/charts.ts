@@ -211,13 +211,21 @@ export function fundingChart(f: Figures, t: Label): EChartsCoreOption {
   return {
     ...base(),
     tooltip: { trigger: 'item' },
+    legend: {
+      ...legend,
+      top: undefined,
+      bottom: 0,
+      type: 'scroll',
+      textStyle: { color: TEXT, fontSize: 12 },
+    },
     series: [
       {
         type: 'pie',
-        radius: ['28%', '50%'],
-        center: ['50%', '52%'],
-        label: { color: TEXT, fontSize: 12, formatter: '{b}\n{d}%' },
-        labelLine: { length: 6, length2: 6 },
+        radius: ['32%', '58%'],
+        center: ['50%', '42%'],
+        // The sources' names in the legend below: beside a narrow ring they would be cut off.
+        label: { color: TEXT, fontSize: 12, formatter: '{d}%' },
+        labelLine: { length: 4, length2: 4 },
         data: f.projectFunding.map((s) => ({ name: s.source, value: Math.round(s.amount) })),
       },
     ],

@@ -20,8 +20,8 @@ import { screenTranslator } from './strings.ts'
 
 /** The stage's own size: every wall shows it scaled, whatever its pixels. */
 const STAGE = { width: 1920, height: 1080 }
-/** Quiet time after the last event before the figures are read again: a burst costs one read. */
-const REFRESH_DEBOUNCE_MS = 1000
+/** Wait after an event before the figures are read again: the events of that second cost one read. */
+const REFRESH_AFTER_EVENT_MS = 1000
 /** The figures are read again at least this often, events or not (a value filled in changes no problem). */
 const REFRESH_EVERY_MS = 5 * 60_000
 /** A level and the level of the regions the selector offers under it. */
@@ -95,9 +95,11 @@ function renderHeader(map: CityMap | null): void {
   h1.textContent = t('title')
   const sub = document.createElement('div')
   sub.className = 'subtitle'
-  const regionName = view.region ? ((lang === 'en' ? view.region.nameEn : null) ?? view.region.name) : ''
   const campaign = view.figures?.campaign
-  sub.textContent = [regionName, campaign ? `${t('campaign')}：${campaign.name}` : '']
+  sub.textContent = [
+    view.region ? regionName(view.region.code) : '',
+    campaign ? `${t('campaign')}：${campaign.name}` : '',
+  ]
     .filter(Boolean)
     .join(' · ')
   const selector = document.createElement('nav')
@@ -136,13 +138,19 @@ function tick(): void {
 }
 setInterval(tick, 1000)
 
+/** A region's name in the language shown: the region's own, a district's from the presets, else its code. */
+function regionName(code: string): string {
+  if (view.region?.code === code) return (lang === 'en' ? view.region.nameEn : null) ?? view.region.name
+  return view.presets.find((p) => p.key === code)?.name?.[lang] ?? code
+}
+
 function render(map: CityMap | null): void {
   renderHeader(map)
   feedTitle.textContent = t('feed')
   feed.show(view.selected === 'city' ? '' : prefixOf(view.selected), lang, t('feedEmpty'))
   const f = view.figures
   if (f) {
-    panels.draw(f, view.onTime, lang, t)
+    panels.draw(f, view.onTime, lang, t, regionName)
     handle.shown = {
       found: f.problemFunnel[0]?.problems ?? 0,
       funding: f.projectFunding.reduce((sum, s) => sum + s.amount, 0),
@@ -206,10 +214,17 @@ async function refresh(map: CityMap | null): Promise<void> {
   return refreshing
 }
 
-let debounce: ReturnType<typeof setTimeout> | undefined
+let pendingRefresh: ReturnType<typeof setTimeout> | undefined
+/**
+ * Reads the figures again a moment after an event; the events of that moment share the read. Not a debounce: a
+ * steady stream of events (a busy day) must still redraw the panels, once per moment at most.
+ */
 function refreshSoon(map: CityMap | null): void {
-  clearTimeout(debounce)
-  debounce = setTimeout(() => void refresh(map), REFRESH_DEBOUNCE_MS)
+  if (pendingRefresh !== undefined) return
+  pendingRefresh = setTimeout(() => {
+    pendingRefresh = undefined
+    void refresh(map)
+  }, REFRESH_AFTER_EVENT_MS)
 }
 
 /** The selector's presets: the whole region, then each child with a boundary or buildings. */

@@ -87,7 +87,13 @@ export class Panels {
   }
 
   /** Draws every chart from the figures (`onTime`: the on-time rate per area code, from `problemKpis`). */
-  draw(f: Figures, onTime: Map<string, number | null>, lang: Lang, t: Label): void {
+  draw(
+    f: Figures,
+    onTime: Map<string, number | null>,
+    lang: Lang,
+    t: Label,
+    regionName: (code: string) => string,
+  ): void {
     const kpiTitle = this.titles.find((x) => x.key === 'kpis')
     for (const { element, key } of this.titles) element.textContent = t(key)
     if (kpiTitle && f.areas.some((a) => a.code.length > 6)) kpiTitle.element.textContent = t('kpisStreets')
@@ -106,10 +112,10 @@ export class Panels {
       this.charts.get(id)?.setOption(option, { notMerge: true, lazyUpdate: true })
       if (Array.isArray(option.series) && option.series.length > 0) this.withData.add(id)
     }
-    this.drawWarnings(f, lang, t)
+    this.drawWarnings(f, lang, t, regionName)
   }
 
-  private drawWarnings(f: Figures, lang: Lang, t: Label): void {
+  private drawWarnings(f: Figures, lang: Lang, t: Label, regionName: (code: string) => string): void {
     const items = f.warnings.items.map((w) => {
       const li = document.createElement('li')
       li.className = `warning-${w.warning}`
@@ -117,7 +123,7 @@ export class Panels {
       name.textContent = (lang === 'en' ? w.nameEn : null) ?? w.name
       const where = document.createElement('span')
       where.className = 'where'
-      where.textContent = `${w.unitKey}${w.value == null ? '' : ` · ${Math.round(w.value * 100) / 100}`}`
+      where.textContent = `${regionName(w.regionCode)}${w.value == null ? '' : ` · ${Math.round(w.value * 100) / 100}`}`
       li.append(name, where)
       return li
     })

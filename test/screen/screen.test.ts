@@ -84,7 +84,9 @@ describe('the big screen', () => {
         undefined,
         { timeout: 120_000, polling: 250 },
       )
-      await page.waitForFunction(() => window.__screen.map!.baseMapStatus().ready, undefined, { timeout: 60_000 })
+      await page.waitForFunction(() => window.__screen.map!.baseMapStatus().ready, undefined, {
+        timeout: 60_000,
+      })
       expect(await page.evaluate(() => window.__screen.map!.baseMapStatus().areas)).toBeGreaterThan(0)
       await page.screenshot({ path: path.join(SHOTS, 'screen-city.png') })
       const drawn = await page.evaluate(() => window.__screen.chartsWithData)
