@@ -253,14 +253,14 @@ export async function problemFacts(
   campaignYear: number,
 ): Promise<Map<number, ProblemFacts>> {
   if (ids.length === 0) return new Map()
-  const rows = await database.rows<{ id: number; severity: number; yearFound: number; appeals: number }>(sql`
-    select p.id, p.severity, p.year_found as "yearFound",
+  // Years open: since it was found, or the checks it was carried into (结转) when that says more.
+  const rows = await database.rows<{ id: number; severity: number; yearsOpen: number; appeals: number }>(sql`
+    select p.id, p.severity,
+      greatest(0, ${campaignYear}::int - p.year_found,
+        (select count(*) from problem_carryovers c where c.problem_id = p.id))::int as "yearsOpen",
       (p.report_count - 1 + (select count(*) from opinions o where o.problem_id = p.id))::int as appeals
     from problems p where p.id = any(${sql.param([...new Set(ids)])}::int[])`)
   return new Map(
-    rows.map((r) => [
-      r.id,
-      { severity: r.severity, yearsOpen: Math.max(0, campaignYear - r.yearFound), appeals: r.appeals },
-    ]),
+    rows.map((r) => [r.id, { severity: r.severity, yearsOpen: r.yearsOpen, appeals: r.appeals }]),
   )
 }

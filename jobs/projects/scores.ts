@@ -69,7 +69,7 @@ export function feasibility(site: SiteFacts, projectType: string | null): Projec
 
 export interface ProblemFacts {
   severity: number
-  /** Years the problem has stayed open: the campaign's year minus the year it was found, plus carry-overs. */
+  /** Years the problem has stayed open: the campaign's year minus the year found, or its carry-overs if more. */
   yearsOpen: number
   /** Reports it stands for (duplicates joined) plus opinions linked to it. */
   appeals: number

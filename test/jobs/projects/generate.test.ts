@@ -92,12 +92,16 @@ describe('project generation on the demo after its coverage run', () => {
     expect(park).toBeDefined()
   })
 
-  it('scores a verified resource more feasible than the same one reported', async () => {
+  it('scores a verified resource more feasible than the same one reported, a carried-over problem more urgent', async () => {
     const twin = await insertResource(database, {
       kind: 'idle_land',
       gapType: 'kindergarten',
       state: 'reported',
     })
+    // A problem carried into a later check has persisted: the urgency says so.
+    await database.rows(sql`insert into problem_carryovers (problem_id, from_campaign_id, to_year, age_days)
+      select pp.problem_id, ${campaignId}, 2026, 200 from project_problems pp join projects p on p.id = pp.project_id
+      where p.generation_key = ${`facility:kindergarten:resource:${idle}`} returning id`)
     expect((await generate('310000')).error).toBeNull()
     const [verified] = (await projectsOfResource(idle)).filter((p) =>
       p.generationKey.startsWith('facility:kinder'),
@@ -106,6 +110,9 @@ describe('project generation on the demo after its coverage run', () => {
       p.generationKey.startsWith('facility:kinder'),
     )
     expect(verified?.feasibility).toBeGreaterThan(reported?.feasibility ?? 1)
+    const [urgency] = await database.rows<{ persistence: number }>(sql`
+      select (urgency_details->'terms'->>'persistence')::float8 as persistence from projects where id = ${verified?.id}`)
+    expect(urgency?.persistence).toBeCloseTo(1 / 3, 3)
   })
 
   it('updates the same proposals when run again instead of adding new ones', async () => {
