@@ -6,7 +6,6 @@ const benches: Record<string, () => Promise<(args: string[]) => Promise<unknown>
   diagnostics: async () => (await import('./diagnostics.ts')).runDiagnosticsBench,
   viewer: async () => (await import('./viewer.ts')).runViewerBench,
   scale: async () => (await import('./scale.ts')).runScaleBench,
-  heights: async () => (await import('./heights.ts')).runHeightsBench,
   screen: async () => (await import('./screen.ts')).runScreenBench,
 }
 

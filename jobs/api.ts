@@ -17,8 +17,6 @@ export { RUN_EVENTS_CHANNEL, type RunEvent } from './runs/events.ts'
 export { cancelRun, getRun, type RunRow } from './runs/rows.ts'
 export type { JobRunner } from './runs/types.ts'
 export { startTilesRun, type TilesRunRequest } from './tiles/job.ts'
-export { startZoningRun, type ZoningRunRequest } from './zoning/job.ts'
-export { applicableRules, RULE_COLUMNS, type RuleRow } from './zoning/rules.ts'
 export {
   type CityTilesOptions,
   type CityTilesStatus,
@@ -26,3 +24,5 @@ export {
   queueRegionTilesRun,
   refreshTilesIfStale,
 } from './tiles/refresh.ts'
+export { startZoningRun, type ZoningRunRequest } from './zoning/job.ts'
+export { applicableRules, RULE_COLUMNS, type RuleRow } from './zoning/rules.ts'

@@ -33,7 +33,7 @@ export function createProcessors(options: ProcessorOptions = {}): Required<Proce
         dataDir: options.annualReport?.dataDir ?? '',
       }),
     projects: (database, context) => processProjectsRun(database, context),
-    heights: (database, context) => processHeightsRun(database, context),
     zoning: (database, context) => processZoningRun(database, context),
+    heights: (database, context) => processHeightsRun(database, context),
   }
 }

@@ -23,6 +23,7 @@ export interface AuditRecord {
     | 'stock_resource'
     | 'zoning_rule'
     | 'address_match'
+    | 'report_template'
   entityId: number | string
   action: string
   /** The region of the entity: the audit log is read by region scope. */
@@ -53,6 +54,24 @@ export async function recordAudit(
     values (${who?.subject ?? 'anonymous'}, ${who?.role ?? null}, ${who?.department ?? null}, ${record.regionCode},
       ${record.entity}, ${String(record.entityId)}, ${record.action}, ${jsonb(record.before)}, ${jsonb(record.after)},
       ${context.requestId})`)
+}
+
+/** Writes many audit events of one request in one statement, as {@link recordAudit} would one by one. */
+export async function recordAudits(
+  tx: SqlExecutor,
+  context: GraphQLContext,
+  records: readonly AuditRecord[],
+): Promise<void> {
+  if (records.length === 0) return
+  const who = context.identity
+  const rows = records.map(
+    (record) => sql`(${who?.subject ?? 'anonymous'}, ${who?.role ?? null}, ${who?.department ?? null},
+      ${record.regionCode}, ${record.entity}, ${String(record.entityId)}, ${record.action}, ${jsonb(record.before)},
+      ${jsonb(record.after)}, ${context.requestId})`,
+  )
+  await tx.execute(sql`insert into audit_events
+      (actor, role, department, region_code, entity, entity_id, action, before, after, request_id)
+    values ${sql.join(rows, sql`, `)}`)
 }
 
 interface AuditEventRow {

@@ -39,6 +39,7 @@ import './problems/kpis.ts'
 import './problems/merge.ts'
 import './runs.ts'
 import './coverage.ts'
+import './annual-reports.ts'
 import './resources/resource.ts'
 import './resources/field.ts'
 import './zoning/rules.ts'
@@ -56,9 +57,9 @@ import './fillings/create-campaign.ts'
 import './fillings/fill.ts'
 import './fillings/review.ts'
 import './fillings/provenance.ts'
-import './screen/screen.ts'
 import './exchange.ts'
 import './federation.ts'
+import './screen/screen.ts'
 
 // An Apollo Federation 2 subgraph (ADR 0017): `_service { sdl }` and `_entities` beside the API's own fields.
 export const schema = builder.toSubGraphSchema({

@@ -2,12 +2,14 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { GraphQLError } from 'graphql'
 import { loadConfig } from '../server/config.ts'
 import { migrateDatabase, openDatabase } from '../server/db/client.ts'
 import { exportCampaign } from '../server/exchange/export.ts'
 import { PackageRefused } from '../server/exchange/format.ts'
 import { importPackage } from '../server/exchange/import.ts'
 import { sendPackage } from '../server/exchange/send.ts'
+import { ensureRegions } from '../server/seed/regions.ts'
 
 const usage = `用法 / usage:
   npm run exchange -- export --campaign <id|latest> --out <file>   write a campaign's exchange package
@@ -71,6 +73,8 @@ try {
     if (result.error) console.log(`  ${result.error}`)
     if (result.state === 'failed') process.exitCode = 1
   } else if (file) {
+    // The division codes a package's regions hang under, as on a server's first start.
+    await ensureRegions(database)
     const result = await importPackage(database, fs.readFileSync(file), { importedBy: operator })
     if (result.alreadyImported) {
       console.log(`已导入过，未作改动 / already imported (import ${result.importId}): nothing changed`)
@@ -87,8 +91,12 @@ try {
     }
   }
 } catch (error) {
-  if (!(error instanceof PackageRefused)) throw error
-  console.error(`拒绝导入，未写入任何数据：${error.zh}\nRefused, nothing was written: ${error.en}`)
+  if (error instanceof PackageRefused) {
+    console.error(`拒绝导入，未写入任何数据：${error.zh}\nRefused, nothing was written: ${error.en}`)
+  } else if (error instanceof GraphQLError && error.extensions.localized) {
+    const { 'zh-CN': zh, en } = error.extensions.localized as { 'zh-CN': string; en: string }
+    console.error(`${zh}\n${en}`)
+  } else throw error
   process.exitCode = 1
 } finally {
   await database.close()

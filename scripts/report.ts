@@ -72,11 +72,19 @@ async function generate(
     },
   )
   console.log(`体检报告 / report: ${campaign.name}, region ${regionCode}, run ${run.id}`)
-  await processReportRun(
-    database,
-    { runId: run.id, attempt: 1, maxAttempts: 1 },
-    { render: renderReport, dataDir: config.dataDir },
-  )
+  try {
+    await processReportRun(
+      database,
+      { runId: run.id, attempt: 1, maxAttempts: 1 },
+      { render: renderReport, dataDir: config.dataDir },
+    )
+  } catch (error) {
+    // No runner retries here: the run is marked failed with the reason, as a worker's last attempt would.
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+    await database.rows(sql`update diagnostic_runs set state = 'failed', error = ${message}, finished_at = now()
+      where id = ${run.id} and state in ('queued', 'running')`)
+    throw error
+  }
   const done = await getRun(database, run.id)
   if (done?.state !== 'succeeded') throw new Error(`report run ${run.id} ended ${done?.state ?? 'missing'}`)
   const files = await database.rows<{ fileName: string; path: string }>(

@@ -19,8 +19,10 @@ import { ApiLayers } from './layers.ts'
 import { createCesiumMap, OSM_ATTRIBUTION } from './map/cesiumMap.ts'
 import type { CityMap, PickedBuilding } from './map/types.ts'
 import { createHandle, initialState, openingTheme } from './state.ts'
+import { ToolControls } from './toolControls.ts'
 import { renderDetails } from './ui/details.ts'
 import { renderPanel } from './ui/panel.ts'
+import { toolsSection } from './ui/tools.ts'
 
 // Cesium's widget CSS is copied next to the bundle, not bundled: link it at run time.
 document.head.append(
@@ -46,6 +48,10 @@ const state = initialState(
   themeParam ?? openingTheme(TOKEN !== null),
 )
 const layers = new ApiLayers(state, handle, TOKEN, render)
+const tools = new ToolControls(
+  () => state.lang,
+  () => render(handle.map),
+)
 
 const panel = document.getElementById('panel')!
 const detailsRoot = document.getElementById('details')!
@@ -69,65 +75,73 @@ function render(map: CityMap | null): void {
     : state.cells.hint
       ? t(state.cells.hint)
       : `${t('uncoveredTotal')} (${groups}): ${Math.round(state.cells.served)}`
-  renderPanel(panel, { ...state, legend: legendOf(state.theme), cellsNote }, t, presets, {
-    onTheme(themeId) {
-      state.themeId = themeId
-      state.theme = themeId === 'grade' ? gradeTheme() : THEMES[themeId]
-      map?.setTheme(state.theme)
-      if (themeId === 'grade' && map) void layers.loadGrades(map)
-      render(map)
+  const toolsPart = toolsSection(tools.state(), t, tools.handlers(map))
+  renderPanel(
+    panel,
+    { ...state, legend: legendOf(state.theme), cellsNote },
+    t,
+    presets,
+    {
+      onTheme(themeId) {
+        state.themeId = themeId
+        state.theme = themeId === 'grade' ? gradeTheme() : THEMES[themeId]
+        map?.setTheme(state.theme)
+        if (themeId === 'grade' && map) void layers.loadGrades(map)
+        render(map)
+      },
+      onGradeIndicator(code) {
+        state.gradeIndicator = code
+        if (map) void layers.loadGrades(map)
+      },
+      onUncoveredCellsVisible(visible) {
+        state.uncoveredCellsVisible = visible
+        map?.setLayerVisible('uncoveredCells', visible)
+        if (visible && map) void layers.loadCells(map)
+        else render(map)
+      },
+      onRenewalAreasVisible(visible) {
+        state.renewalAreasVisible = visible
+        map?.setLayerVisible('renewalAreas', visible)
+        if (visible && map) void layers.loadRenewalAreas(map)
+      },
+      onLang(lang) {
+        state.lang = lang
+        map?.setBaseMapLang(lang)
+        render(map)
+      },
+      onBaseMapVisible(visible) {
+        state.baseMapVisible = visible
+        map?.setLayerVisible('baseMap', visible)
+      },
+      onBuildingsVisible(visible) {
+        state.buildingsVisible = visible
+        map?.setLayerVisible('buildings', visible)
+      },
+      onFacilitiesVisible(visible) {
+        state.facilitiesVisible = visible
+        map?.setLayerVisible('facilities', visible)
+      },
+      onBlindSpotsVisible(visible) {
+        state.blindSpotsVisible = visible
+        map?.setLayerVisible('blindSpots', visible)
+        if (visible && map) void layers.loadGaps(map)
+      },
+      onDemandPointsVisible(visible) {
+        state.demandPointsVisible = visible
+        map?.setLayerVisible('demandPoints', visible)
+        if (visible && map) void layers.loadGaps(map)
+      },
+      onGapFacilityType(type) {
+        state.gapFacilityType = type
+        if (map) void layers.loadGaps(map).then(() => layers.loadCells(map))
+      },
+      onPreset(preset) {
+        // The city from an oblique overview; a district north-up from above, the whole district in view.
+        map?.flyTo(preset.extent, 1.5, preset.key === 'city' ? 'oblique' : 'overhead')
+      },
     },
-    onGradeIndicator(code) {
-      state.gradeIndicator = code
-      if (map) void layers.loadGrades(map)
-    },
-    onUncoveredCellsVisible(visible) {
-      state.uncoveredCellsVisible = visible
-      map?.setLayerVisible('uncoveredCells', visible)
-      if (visible && map) void layers.loadCells(map)
-      else render(map)
-    },
-    onRenewalAreasVisible(visible) {
-      state.renewalAreasVisible = visible
-      map?.setLayerVisible('renewalAreas', visible)
-      if (visible && map) void layers.loadRenewalAreas(map)
-    },
-    onLang(lang) {
-      state.lang = lang
-      map?.setBaseMapLang(lang)
-      render(map)
-    },
-    onBaseMapVisible(visible) {
-      state.baseMapVisible = visible
-      map?.setLayerVisible('baseMap', visible)
-    },
-    onBuildingsVisible(visible) {
-      state.buildingsVisible = visible
-      map?.setLayerVisible('buildings', visible)
-    },
-    onFacilitiesVisible(visible) {
-      state.facilitiesVisible = visible
-      map?.setLayerVisible('facilities', visible)
-    },
-    onBlindSpotsVisible(visible) {
-      state.blindSpotsVisible = visible
-      map?.setLayerVisible('blindSpots', visible)
-      if (visible && map) void layers.loadGaps(map)
-    },
-    onDemandPointsVisible(visible) {
-      state.demandPointsVisible = visible
-      map?.setLayerVisible('demandPoints', visible)
-      if (visible && map) void layers.loadGaps(map)
-    },
-    onGapFacilityType(type) {
-      state.gapFacilityType = type
-      if (map) void layers.loadGaps(map).then(() => layers.loadCells(map))
-    },
-    onPreset(preset) {
-      // The city from an oblique overview; a district north-up from above, the whole district in view.
-      map?.flyTo(preset.extent, 1.5, preset.key === 'city' ? 'oblique' : 'overhead')
-    },
-  })
+    toolsPart,
+  )
   renderDetails(detailsRoot, state.details, state.lang, t, () => {
     state.details = null
     handle.detailsFor = null
@@ -184,7 +198,11 @@ async function start(): Promise<void> {
   map.setLayerVisible('demandPoints', state.demandPointsVisible)
   map.setLayerVisible('uncoveredCells', state.uncoveredCellsVisible)
   map.setLayerVisible('renewalAreas', state.renewalAreasVisible)
-  map.onPick((picked) => void showDetails(map, picked))
+  // While a tool takes the clicks, a click measures or draws rather than opening a building's details.
+  map.onPick((picked) => {
+    if (!map.tools.busy()) void showDetails(map, picked)
+  })
+  tools.attach(map)
   state.presets = [{ key: 'city', extent: map.cityExtent, source: 'tiles' }]
   map.flyTo(map.cityExtent, 0)
   state.status = ''

@@ -7,9 +7,9 @@ export const JOB_KINDS = [
   'indicators',
   'tiles',
   'projects',
+  'zoning',
   'heights',
   'annual_report',
-  'zoning',
 ] as const
 export type JobKind = (typeof JOB_KINDS)[number]
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { RULE_COLUMNS, type RuleRow } from '../../jobs/api.ts'
+import { applicableRules, RULE_COLUMNS, type RuleRow } from '../../jobs/api.ts'
 import { authorize } from '../../server/auth/permissions.ts'
 import { lookupRegion } from '../../server/auth/scope.ts'
 import {
@@ -99,9 +99,16 @@ builder.queryField('zoningRules', (t) =>
       regionCode: t.arg.string({ required: true }),
       key: t.arg.string(),
       includeSuperseded: t.arg.boolean({ defaultValue: false }),
+      applicable: t.arg.boolean({
+        defaultValue: false,
+        description:
+          '改为列出适用于该区划的现行规则（其自身的，或上级的）/ instead, the current rules that apply to the ' +
+          'region: its own, or those of the nearest region above it that has rules',
+      }),
     },
     resolve: async (_root, args, context) => {
       if (!(await rulesReadable(context, args.regionCode))) return []
+      if (args.applicable) return applicableRules(context.database, args.regionCode)
       const where = [sql`z.region_code = ${args.regionCode}`]
       if (!args.includeSuperseded) where.push(sql`z.superseded_at is null`)
       if (args.key) where.push(sql`z.key = ${args.key}`)

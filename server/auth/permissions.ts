@@ -39,6 +39,9 @@ export const OPERATIONS = [
   'project.plan',
   'exchange.export',
   'exchange.import',
+  'report.generate',
+  'report.read',
+  'report.writeTemplate',
 ] as const
 export type Operation = (typeof OPERATIONS)[number]
 
@@ -157,6 +160,16 @@ export const PERMISSIONS: Record<Operation, Partial<Record<Role, Grant>>> = {
   'project.plan': { province: 'region', city: 'region' },
   'exchange.export': { province: 'region', city: 'region' },
   'exchange.import': { province: 'region', city: 'region' },
+  'report.generate': { province: 'region', city: 'region', district: 'region' },
+  'report.read': {
+    province: 'region',
+    city: 'region',
+    district: 'region',
+    street: 'region',
+    department: 'region',
+    expert: 'region',
+  },
+  'report.writeTemplate': { province: 'region', city: 'region' },
 }
 
 const ROLE_NAMES: Record<Role, string> = {
@@ -209,6 +222,9 @@ const OPERATION_NAMES: Record<Operation, { zh: string; en: string }> = {
   },
   'exchange.export': { zh: '导出数据交换包', en: 'export an exchange package' },
   'exchange.import': { zh: '接收并导入数据交换包', en: 'import an exchange package' },
+  'report.generate': { zh: '生成体检报告', en: 'generate a check report' },
+  'report.read': { zh: '读取和下载体检报告', en: 'read and download check reports' },
+  'report.writeTemplate': { zh: '编辑体检报告模板', en: 'edit a check report template' },
 }
 
 /** What an operation acts on: where it lies and, for routed work, the department it is routed to. */

@@ -169,8 +169,8 @@ function verifyDigest(bytes: Buffer): string {
   const actual = sha256(body)
   if (stated !== actual) {
     throw new PackageRefused(
-      '交换包校验失败：文件已被改动或损坏，未写入任何数据',
-      'Checksum mismatch: the package was altered or damaged; nothing was written',
+      '交换包校验失败：文件已被改动或损坏',
+      'Checksum mismatch: the package was altered or damaged',
     )
   }
   return actual

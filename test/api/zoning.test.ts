@@ -81,6 +81,14 @@ describe('zoning rules and areas', () => {
       ['near-term-old-housing', 'near_term', '近期改造区', 1],
       ['gradual-check-findings', 'gradual', '渐进更新区', 1],
     ])
+    const own = await gql(RULES, { regionCode: '310101' }, tokens.district)
+    expect(own.data.zoningRules).toEqual([])
+    const applying = await gql(
+      `{ zoningRules(regionCode: "310101", applicable: true) { key regionCode } }`,
+      {},
+      tokens.district,
+    )
+    expect(applying.data.zoningRules.map((x: Json) => x.regionCode)).toEqual(['310100', '310100', '310100'])
     const metrics = await gql('{ zoningMetrics { name zh unit } }', {}, tokens.district)
     expect(metrics.data.zoningMetrics.map((m: Json) => m.name)).toContain('heritage_share')
   })

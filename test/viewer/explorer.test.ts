@@ -10,7 +10,7 @@ import type { Database } from '../../server/db/client.ts'
 import { type RunningServer, startHttpServer } from '../../server/http.ts'
 import { EXAMPLE_OPERATIONS } from '../../viewer/explorer/examples.ts'
 import { isSubscription } from '../../viewer/explorer/fetcher.ts'
-import { launchChromium, VIEWPORT } from '../helpers/browser.ts'
+import { launchChromium } from '../helpers/browser.ts'
 import { openTestDatabase } from '../helpers/database.ts'
 import { BROWSER_TIMEOUT_MS } from './scene.ts'
 

@@ -10,6 +10,7 @@ import { createOfflineViewer } from './offlineViewer.ts'
 import { CellLayer, FacilityLayer, RenewalLayer } from './overlays.ts'
 import { BuildingPicker } from './picking.ts'
 import { styleOf } from './themeStyle.ts'
+import { createCimTools } from './tools.ts'
 import type { CityMap, MapLayer } from './types.ts'
 
 export const OSM_ATTRIBUTION = '© OpenStreetMap contributors (ODbL)'
@@ -38,6 +39,7 @@ export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMa
   const picker = new BuildingPicker(viewer.scene, () => city.tileset)
   return {
     cityExtent,
+    tools: createCimTools(viewer, city),
     status: () => ({ ...city.status, tilesLoaded: city.status.tilesLoaded && city.tileset.tilesLoaded }),
     setTheme(theme: Theme) {
       city.setStyle(styleOf(theme))

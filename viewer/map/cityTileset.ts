@@ -17,6 +17,8 @@ export class CityTileset {
   readonly status: MapStatus = { ready: false, tilesLoaded: false, tileContentsLoaded: 0, errors: [] }
   private style: Cesium3DTileStyle | undefined
   private show = true
+  /** Settings of the tileset beyond style and show (clipping, split side), applied again to a reloaded one. */
+  private decoration: ((tileset: Cesium3DTileset) => void) | null = null
 
   private constructor(
     private readonly scene: Scene,
@@ -42,6 +44,12 @@ export class CityTileset {
     this.tileset.style = style
   }
 
+  /** Applies `decorate` now and to every tileset a reload brings (each needs its own clipping collections). */
+  decorate(decorate: ((tileset: Cesium3DTileset) => void) | null): void {
+    this.decoration = decorate
+    decorate?.(this.tileset)
+  }
+
   setShow(show: boolean): void {
     this.show = show
     this.tileset.show = show
@@ -55,6 +63,7 @@ export class CityTileset {
     const next = await Cesium3DTileset.fromUrl(this.resource.clone(), TILESET_OPTIONS)
     if (this.style) next.style = this.style
     next.show = this.show
+    this.decoration?.(next)
     this.scene.primitives.add(next)
     if (this.show) {
       await new Promise<void>((resolve) => {

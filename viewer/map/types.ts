@@ -7,6 +7,7 @@ import type { GapOverlay } from '../core/gaps.ts'
 import type { Lang } from '../core/i18n.ts'
 import type { RenewalOutline } from '../core/renewal.ts'
 import type { Theme } from '../core/themes.ts'
+import type { CimTools } from './tools.ts'
 
 /** A building under the cursor, with the tile metadata of its feature. */
 export interface PickedBuilding {
@@ -58,6 +59,8 @@ export interface MapStatus {
 export interface CityMap {
   /** Extent of the city model (from the tileset's root bounding region). */
   readonly cityExtent: ExtentDeg
+  /** Measuring, clipping and comparing on the city. */
+  readonly tools: CimTools
   status(): MapStatus
   setTheme(theme: Theme): void
   /** Reloads the buildings after the server rewrote tiles; resolves once the new tiles are shown. */

@@ -1,0 +1,70 @@
+/** The panel's tools section: measuring, clipping and the two-year comparison (their controls and results). */
+import type { Translate } from '../core/i18n.ts'
+import { MEASURE_MODES, type MeasureMode } from '../core/measure.ts'
+import { el } from './dom.ts'
+
+export interface ToolsView {
+  measureMode: MeasureMode | null
+  /** The active measurement's result, already with its unit. */
+  measureText: string
+  drawingClip: boolean
+  sectionBox: boolean
+  sectionTopM: number
+  clipPolygons: number
+  polygonsSupported: boolean
+}
+
+export interface ToolsHandlers {
+  onMeasure(mode: MeasureMode | null): void
+  onSectionBox(on: boolean, topM: number): void
+  onDrawClip(): void
+  onClipOff(): void
+}
+
+function button(id: string, label: string, active: boolean, onClick: () => void): HTMLButtonElement {
+  const b = el('button', { type: 'button', id }, label)
+  if (active) b.classList.add('active')
+  b.addEventListener('click', onClick)
+  return b
+}
+
+export function toolsSection(view: ToolsView, t: Translate, handlers: ToolsHandlers): HTMLElement[] {
+  const measures = el('div', { class: 'presets', id: 'measure-tools' })
+  for (const mode of MEASURE_MODES) {
+    const active = view.measureMode === mode
+    measures.append(
+      button(`measure-${mode}`, t(`measure.${mode}`), active, () => handlers.onMeasure(active ? null : mode)),
+    )
+  }
+  measures.append(button('measure-clear', t('measure.clear'), false, () => handlers.onMeasure(null)))
+  const hint =
+    view.measureMode === 'height' ? t('measure.heightHint') : view.measureMode ? t('measure.hint') : ''
+  const top = el('input', {
+    type: 'number',
+    id: 'section-top',
+    min: '1',
+    step: '1',
+    value: String(view.sectionTopM),
+    'aria-label': t('clip.boxHeight'),
+  })
+  top.addEventListener('change', () => handlers.onSectionBox(true, Number(top.value) || view.sectionTopM))
+  const clips = el(
+    'div',
+    { class: 'presets', id: 'clip-tools' },
+    button('clip-box', t('clip.box'), view.sectionBox, () =>
+      handlers.onSectionBox(!view.sectionBox, Number(top.value)),
+    ),
+    button('clip-polygon', t('clip.polygon'), view.drawingClip, () => handlers.onDrawClip()),
+    button('clip-off', t('clip.off'), false, () => handlers.onClipOff()),
+  )
+  clips.querySelector<HTMLButtonElement>('#clip-polygon')!.disabled = !view.polygonsSupported
+  return [
+    el('h2', {}, t('tools')),
+    measures,
+    el('p', { class: 'status', id: 'measure-hint' }, hint),
+    el('p', { class: 'measure-result', id: 'measure-result' }, view.measureText),
+    clips,
+    el('label', { class: 'layer' }, `${t('clip.boxHeight')} `, top),
+    el('p', { class: 'status', id: 'clip-hint' }, view.drawingClip ? t('clip.polygonHint') : ''),
+  ]
+}
