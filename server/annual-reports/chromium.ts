@@ -1,3 +1,4 @@
+import { UnrecoverableError } from 'bullmq'
 import { type Browser, chromium } from 'playwright-core'
 
 // The PDF is Chromium's print of the report's HTML (ADR 0016): Debian's chromium with fonts-noto-cjk gives real,
@@ -14,8 +15,8 @@ const ARGS = [
   '--disable-background-networking',
 ]
 
-/** Thrown when the browser the PDF needs is missing: retrying will not install it. */
-export class ChromiumMissingError extends Error {
+/** Thrown when the browser the PDF needs is missing: retrying will not install it, so the job does not retry. */
+export class ChromiumMissingError extends UnrecoverableError {
   override name = 'ChromiumMissingError'
 }
 
