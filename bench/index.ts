@@ -6,7 +6,7 @@ const benches: Record<string, () => Promise<(args: string[]) => Promise<unknown>
   diagnostics: async () => (await import('./diagnostics.ts')).runDiagnosticsBench,
   viewer: async () => (await import('./viewer.ts')).runViewerBench,
   scale: async () => (await import('./scale.ts')).runScaleBench,
-  screen: async () => (await import('./screen.ts')).runScreenBench,
+  heights: async () => (await import('./heights.ts')).runHeightsBench,
 }
 
 const [benchName, ...args] = argv.slice(2)
