@@ -88,6 +88,11 @@ export async function writePackage(
     schemas: schemaPaths,
   }
   zip.file('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`)
+  return sealPackage(zip)
+}
+
+/** Writes the zip with a placeholder comment, then replaces it by the digest of every byte before it. */
+export async function sealPackage(zip: JSZip): Promise<Buffer> {
   const unsealed = await zip.generateAsync({
     type: 'nodebuffer',
     compression: 'DEFLATE',

@@ -1,10 +1,11 @@
 import { sql } from 'drizzle-orm'
+import JSZip from 'jszip'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createProcessors } from '../../jobs/processors.ts'
 import { InProcessRunner } from '../../jobs/runs/in-process.ts'
 import { type Database, migrateDatabase } from '../../server/db/client.ts'
 import { exportCampaign } from '../../server/exchange/export.ts'
-import { PackageRefused, readPackage } from '../../server/exchange/format.ts'
+import { PackageRefused, readPackage, sealPackage, sha256 } from '../../server/exchange/format.ts'
 import { importPackage } from '../../server/exchange/import.ts'
 import { seedDatabase } from '../../server/seed/demo.ts'
 import { startDemoCheck } from '../../server/seed/demo-check.ts'
@@ -89,6 +90,36 @@ describe('the exchange package', () => {
     expect(await tableCounts(target)).toEqual(before)
     const [imports] = await target.rows<{ n: number }>(sql`select count(*)::int as n from exchange_imports`)
     expect(imports?.n).toBe(0)
+  })
+
+  it('refuses a sealed package of an unknown format version, or with a record that misses its schema', async () => {
+    const before = await tableCounts(target)
+    const newer = await JSZip.loadAsync(bytes)
+    const manifest = JSON.parse(await (newer.file('manifest.json')?.async('string') ?? '{}'))
+    newer.file('manifest.json', JSON.stringify({ ...manifest, formatVersion: '2.0' }))
+    const version = await importPackage(target, await sealPackage(newer), { importedBy: 'test' }).catch(
+      (e) => e,
+    )
+    expect((version as PackageRefused).en).toContain('Unsupported package format version 2.0')
+
+    // A value without its unit key, the manifest's checksum and the seal made to match: the schema catches it.
+    const edited = await JSZip.loadAsync(bytes)
+    const path = 'records/indicator_values.jsonl'
+    const lines = (await edited.file(path)?.async('string'))?.split('\n') ?? []
+    const { unit_key: _dropped, ...rest } = JSON.parse(lines[0] ?? '{}')
+    const text = [JSON.stringify(rest), ...lines.slice(1)].join('\n')
+    edited.file(path, text)
+    const files = manifest.files.map((f: { path: string }) =>
+      f.path === path ? { ...f, sha256: sha256(text) } : f,
+    )
+    edited.file('manifest.json', JSON.stringify({ ...manifest, files }))
+    const schema = await importPackage(target, await sealPackage(edited), { importedBy: 'test' }).catch(
+      (e) => e,
+    )
+    expect((schema as PackageRefused).en).toMatch(
+      /indicator_values\.jsonl #1 does not meet its schema: .*unit_key/,
+    )
+    expect(await tableCounts(target)).toEqual(before)
   })
 
   it('imported into an empty install shows the same problem and indicator-value counts through GraphQL', async () => {
