@@ -13,11 +13,8 @@ export class ToolControls {
   private view: ToolsView = {
     measureMode: null,
     measureText: '',
-    drawingClip: false,
     sectionBox: false,
     sectionTopM: 30,
-    clipPolygons: 0,
-    polygonsSupported: true,
   }
 
   constructor(
@@ -25,16 +22,10 @@ export class ToolControls {
     private readonly render: () => void,
   ) {}
 
-  /** Follows the map's tools (a click measured, a double-click closed a polygon). */
+  /** Follows the map's tools: a click measured. */
   attach(map: CityMap): void {
-    this.view.polygonsSupported = map.tools.clipState().polygonsSupported
     map.tools.onChange(() => {
-      const state = map.tools.clipState()
-      this.view.measureText = this.view.drawingClip ? '' : (map.tools.measurement()?.text ?? '')
-      if (this.view.drawingClip && state.polygons.length > this.view.clipPolygons)
-        this.view.drawingClip = false
-      this.view.clipPolygons = state.polygons.length
-      if (!map.tools.busy()) this.view.measureMode = null
+      this.view.measureText = map.tools.measurement()?.text ?? ''
       this.render()
     })
   }
@@ -46,7 +37,7 @@ export class ToolControls {
   handlers(map: CityMap | null): ToolsHandlers {
     return {
       onMeasure: (mode) => {
-        this.view = { ...this.view, measureMode: mode, measureText: '', drawingClip: false }
+        this.view = { ...this.view, measureMode: mode, measureText: '' }
         map?.tools.measure(mode, this.lang())
         this.render()
       },
@@ -59,18 +50,6 @@ export class ToolControls {
             ? { centreDeg: [centre.lonDeg, centre.latDeg], halfSizeM: SECTION_HALF_SIZE_M, topM }
             : null,
         )
-        this.render()
-      },
-      onDrawClip: () => {
-        this.view = { ...this.view, measureMode: null, measureText: '', drawingClip: true }
-        map?.tools.drawPolygon()
-        this.render()
-      },
-      onClipOff: () => {
-        this.view = { ...this.view, sectionBox: false, drawingClip: false, clipPolygons: 0 }
-        map?.tools.setSectionBox(null)
-        map?.tools.addClipPolygon(null)
-        map?.tools.measure(null, this.lang())
         this.render()
       },
     }

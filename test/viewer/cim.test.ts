@@ -58,7 +58,7 @@ function offset([lon, lat]: LonLat, eastM: number, northM: number): LonLat {
   return [lon + eastM / mPerDegLon, lat + northM / mPerDegLat]
 }
 
-describe('CIM tools on the 3D city: measuring and clipping', () => {
+describe('CIM tools on the 3D city: measuring and the section box', () => {
   let harness: ViewerHarness
   let page: Page
   let known: KnownBuilding
@@ -162,7 +162,7 @@ describe('CIM tools on the 3D city: measuring and clipping', () => {
   )
 
   it(
-    'cuts the city with a section box and with a polygon',
+    'cuts the city with a section box',
     async () => {
       await page.evaluate(({ lon, lat, h }) => window.__citycheck.map!.lookDownAt(lon, lat, h + 250), {
         lon: known.lon,
@@ -189,30 +189,6 @@ describe('CIM tools on the 3D city: measuring and clipping', () => {
       await page.click('#clip-off')
       await expect.poll(async () => differs(before, await roofColour()), { timeout: 60_000 }).toBeLessThan(15)
 
-      // A polygon drawn with clicks around the building: it is cut away; the rest of the city stays.
-      const supported = await page.evaluate(() => window.__citycheck.map!.tools.clipState().polygonsSupported)
-      expect(supported).toBe(true)
-      await page.click('#clip-polygon')
-      const ring = [
-        offset([known.lon, known.lat], -15, -15),
-        offset([known.lon, known.lat], 15, -15),
-        offset([known.lon, known.lat], 15, 15),
-        offset([known.lon, known.lat], -15, 15),
-      ]
-      for (const p of ring) {
-        const s = await screenOf(page, p)
-        await page.mouse.click(s.x, s.y)
-      }
-      const last = await screenOf(page, ring[3]!)
-      await page.mouse.dblclick(last.x, last.y)
-      await page.waitForFunction(() => window.__citycheck.map!.tools.clipState().polygons.length === 1)
-      expect(await page.evaluate(() => window.__citycheck.map!.tools.clipState().polygons[0]!.length)).toBe(4)
-      await frames(page, 5)
-      await waitForTiles(page)
-      const cut = await roofColour()
-      await page.screenshot({ path: path.join(RESULTS, 'viewer-clip-polygon.png') })
-      expect(differs(before, cut), `roof ${before} → ${cut}`).toBeGreaterThan(30)
-      await page.click('#clip-off')
       expect(harness.pageErrors).toEqual([])
     },
     BROWSER_TIMEOUT_MS,

@@ -1,18 +1,14 @@
 /**
- * Clipping the city tiles: a section box (five planes around a point, the top at a chosen height: what is
- * outside or above is cut away, so floors and courtyards show) and polygon clips (`ClippingPolygonCollection`:
- * the buildings inside a drawn polygon are cut away, as for a planned demolition). Polygons need WebGL 2.
+ * Clipping the city tiles with a section box: five planes around a point, the top at a chosen height — what
+ * is outside or above is cut away, so floors, courtyards and the blocks around show in section.
  */
 import {
   Cartesian3,
   type Cesium3DTileset,
   ClippingPlane,
   ClippingPlaneCollection,
-  ClippingPolygon,
-  ClippingPolygonCollection,
   Color,
   Matrix4,
-  type Scene,
   Transforms,
 } from 'cesium'
 import type { CityTileset } from './cityTileset.ts'
@@ -26,59 +22,26 @@ export interface SectionBox {
 
 export interface ClipState {
   box: SectionBox | null
-  polygons: [number, number][][]
-  /** Whether this browser can clip by polygon (WebGL 2). */
-  polygonsSupported: boolean
 }
 
 export class Clipping {
   private box: SectionBox | null = null
-  private polygons: [number, number][][] = []
 
-  constructor(
-    private readonly scene: Scene,
-    private readonly city: CityTileset,
-  ) {}
+  constructor(private readonly city: CityTileset) {}
 
   state(): ClipState {
-    return {
-      box: this.box,
-      polygons: this.polygons,
-      polygonsSupported: ClippingPolygonCollection.isSupported(this.scene),
-    }
+    return { box: this.box }
   }
 
   setBox(box: SectionBox | null): void {
     this.box = box
-    this.apply()
-  }
-
-  /** Adds a polygon clip (a ring of `[lon, lat]`, at least three points); null removes them all. */
-  addPolygon(ring: [number, number][] | null): void {
-    this.polygons = ring && ring.length >= 3 ? [...this.polygons, ring] : []
-    this.apply()
-  }
-
-  private apply(): void {
-    const box = this.box
-    const polygons = this.state().polygonsSupported ? this.polygons : []
     this.city.decorate((tileset) => {
-      // Cesium's typings have no undefined here, though a tileset starts without either collection.
-      const clippable = tileset as unknown as {
-        clippingPlanes: ClippingPlaneCollection | undefined
-        clippingPolygons: ClippingPolygonCollection | undefined
-      }
+      // Cesium's typings have no undefined here, though a tileset starts without a collection.
+      const clippable = tileset as unknown as { clippingPlanes: ClippingPlaneCollection | undefined }
       // Switched off rather than removed: with the collection taken away, the loaded tiles were still drawn
       // clipped in the tests.
       if (box) clippable.clippingPlanes = sectionPlanes(tileset, box)
       else if (clippable.clippingPlanes) clippable.clippingPlanes.enabled = false
-      if (polygons.length > 0)
-        clippable.clippingPolygons = new ClippingPolygonCollection({
-          polygons: polygons.map(
-            (ring) => new ClippingPolygon({ positions: Cartesian3.fromDegreesArray(ring.flat()) }),
-          ),
-        })
-      else if (clippable.clippingPolygons) clippable.clippingPolygons.enabled = false
     })
   }
 }

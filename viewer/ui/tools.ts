@@ -1,4 +1,4 @@
-/** The panel's tools section: measuring, clipping and the two-year comparison (their controls and results). */
+/** The panel's tools section: measuring and the section box (their controls and results). */
 import type { Translate } from '../core/i18n.ts'
 import { MEASURE_MODES, type MeasureMode } from '../core/measure.ts'
 import { el } from './dom.ts'
@@ -7,18 +7,13 @@ export interface ToolsView {
   measureMode: MeasureMode | null
   /** The active measurement's result, already with its unit. */
   measureText: string
-  drawingClip: boolean
   sectionBox: boolean
   sectionTopM: number
-  clipPolygons: number
-  polygonsSupported: boolean
 }
 
 export interface ToolsHandlers {
   onMeasure(mode: MeasureMode | null): void
   onSectionBox(on: boolean, topM: number): void
-  onDrawClip(): void
-  onClipOff(): void
 }
 
 function button(id: string, label: string, active: boolean, onClick: () => void): HTMLButtonElement {
@@ -54,10 +49,8 @@ export function toolsSection(view: ToolsView, t: Translate, handlers: ToolsHandl
     button('clip-box', t('clip.box'), view.sectionBox, () =>
       handlers.onSectionBox(!view.sectionBox, Number(top.value)),
     ),
-    button('clip-polygon', t('clip.polygon'), view.drawingClip, () => handlers.onDrawClip()),
-    button('clip-off', t('clip.off'), false, () => handlers.onClipOff()),
+    button('clip-off', t('clip.off'), false, () => handlers.onSectionBox(false, Number(top.value))),
   )
-  clips.querySelector<HTMLButtonElement>('#clip-polygon')!.disabled = !view.polygonsSupported
   return [
     el('h2', {}, t('tools')),
     measures,
@@ -65,6 +58,5 @@ export function toolsSection(view: ToolsView, t: Translate, handlers: ToolsHandl
     el('p', { class: 'measure-result', id: 'measure-result' }, view.measureText),
     clips,
     el('label', { class: 'layer' }, `${t('clip.boxHeight')} `, top),
-    el('p', { class: 'status', id: 'clip-hint' }, view.drawingClip ? t('clip.polygonHint') : ''),
   ]
 }
