@@ -23,6 +23,7 @@ export interface AuditRecord {
     | 'stock_resource'
     | 'zoning_rule'
     | 'address_match'
+    | 'field_photo'
     | 'report_template'
   entityId: number | string
   action: string

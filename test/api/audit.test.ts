@@ -106,6 +106,7 @@ describe('the audit log cannot be edited', () => {
     )
     const fields = r.data.__schema.mutationType.fields as { name: string; type: { name: string | null } }[]
     expect(fields.map((f) => f.name).sort()).toEqual([
+      'addFieldPhoto',
       'addIndicator',
       'cancelDiagnosticRun',
       'closeCampaign',
