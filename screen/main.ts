@@ -98,7 +98,7 @@ function renderHeader(map: CityMap | null): void {
   const campaign = view.figures?.campaign
   sub.textContent = [
     view.region ? regionName(view.region.code) : '',
-    campaign ? `${t('campaign')}：${campaign.name}` : '',
+    campaign ? `${t('campaign')}${lang === 'en' ? ': ' : '：'}${campaign.name}` : '',
   ]
     .filter(Boolean)
     .join(' · ')
@@ -108,7 +108,9 @@ function renderHeader(map: CityMap | null): void {
     const button = document.createElement('button')
     button.type = 'button'
     button.dataset.key = preset.key
-    button.textContent = preset.key === 'city' ? t('city') : (preset.name?.[lang] ?? preset.key)
+    // The whole region: 全市 for a city's token, the province's or the district's name for theirs.
+    const whole = view.region?.level === 'city' ? t('city') : regionName(view.region?.code ?? '')
+    button.textContent = preset.key === 'city' ? whole : (preset.name?.[lang] ?? preset.key)
     button.classList.toggle('selected', preset.key === view.selected)
     button.addEventListener('click', () => select(map, preset))
     selector.append(button)

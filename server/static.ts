@@ -1,4 +1,7 @@
-/** Static files: the generated 3D Tiles under `/tiles/`, the built viewer under `/viewer/`, the big screen under `/screen/`. */
+/**
+ * Static files: the generated 3D Tiles under `/tiles/`, the base maps under `/basemap/`, the built viewer under
+ * `/viewer/` and the big screen under `/screen/`.
+ */
 import type http from 'node:http'
 import type { AppContext } from './app-context.ts'
 import type { TokenVerifier } from './auth/verifier.ts'
@@ -19,7 +22,7 @@ export function useTokenVerifier(app: AppContext, verifier: TokenVerifier): void
   verifiers.set(app, verifier)
 }
 
-/** True when the request was for `/tiles/`, `/basemap/` or `/viewer` and has been answered. */
+/** True when the request was for `/tiles/`, `/basemap/`, `/viewer` or `/screen` and has been answered. */
 export async function serveStatic(
   app: AppContext,
   req: http.IncomingMessage,

@@ -110,6 +110,9 @@ describe('the big screen', () => {
         document.getElementById('stage')!.getBoundingClientRect().toJSON(),
       )
       expect(box).toMatchObject({ x: 0, y: 0, width: 1920, height: 1080 })
+      // `/screen` without its slash is sent to the page, as `/viewer` is.
+      const bare = await fetch(`${harness.server.url}/screen`, { redirect: 'manual' })
+      expect([bare.status, bare.headers.get('location')]).toEqual([301, '/screen/'])
       const origin = new URL(harness.server.url).origin
       const elsewhere = requests.filter((url) => !url.startsWith(`${origin}/`) && !/^(data|blob):/.test(url))
       expect(requests.length).toBeGreaterThan(10)
@@ -161,6 +164,16 @@ describe('the big screen', () => {
       // The title of the district's problem is still listed; the feed is the district's.
       await feedHas(title)
       await page.screenshot({ path: path.join(SHOTS, 'screen-district.png') })
+      // Every label in English with the switch, the title of the problem as it was written (it has no English).
+      await page.click('#header button.lang')
+      await page.waitForFunction(() => document.documentElement.lang === 'en')
+      expect(await page.locator('#header h1').textContent()).toBe('City check command centre')
+      expect(await page.locator('.panel-funnel h2').textContent()).toBe('Problem funnel')
+      expect(await page.locator('#feed li').first().locator('.state').textContent()).toBe('Assigned')
+      await feedHas(title)
+      await page.screenshot({ path: path.join(SHOTS, 'screen-district-en.png') })
+      await page.click('#header button.lang')
+      await page.waitForFunction(() => document.documentElement.lang === 'zh-CN')
       expect(pageErrors).toEqual([])
     },
     BROWSER_TIMEOUT_MS,
