@@ -7,6 +7,7 @@ const benches: Record<string, () => Promise<(args: string[]) => Promise<unknown>
   viewer: async () => (await import('./viewer.ts')).runViewerBench,
   scale: async () => (await import('./scale.ts')).runScaleBench,
   heights: async () => (await import('./heights.ts')).runHeightsBench,
+  screen: async () => (await import('./screen.ts')).runScreenBench,
 }
 
 const [benchName, ...args] = argv.slice(2)
