@@ -29,6 +29,8 @@ const ExchangeSummary = builder.objectRef<Record<string, number>>('ExchangeSumma
 builder.objectField(Campaign, 'exchangeSummary', (t) =>
   t.field({
     type: ExchangeSummary,
+    // Nullable: a role without exchange.export gets its error on this field, not on the campaign around it.
+    nullable: true,
     description:
       '导出数据交换包时将包含的记录数（省、市账号）/ What the campaign’s exchange package would carry now (province and city tokens)',
     resolve: async (campaign, _args, context) => {

@@ -135,6 +135,16 @@ describe('the exchange package', () => {
     expect(summary(received)).toEqual(summary(sent))
   })
 
+  it("is not a district's to read: the summary is refused, the campaigns around it are not", async () => {
+    const token = await tokenFor('district', '310101')
+    const response = await postGraphql(sourceApi.url, COUNTS, { region: '310101' }, token)
+    expect(response.errors?.map((e: { extensions: { code: string } }) => e.extensions.code)).toContain(
+      'FORBIDDEN',
+    )
+    expect(response.data.campaigns.nodes.length).toBeGreaterThan(0)
+    expect(response.data.campaigns.nodes[0].exchangeSummary).toBeNull()
+  })
+
   it('imported a second time changes no count', async () => {
     const before = await tableCounts(target)
     const again = await importPackage(target, bytes, { importedBy: 'test' })
