@@ -51,7 +51,16 @@ const layers = new ApiLayers(state, handle, TOKEN, render)
 const tools = new ToolControls(
   () => state.lang,
   () => render(handle.map),
+  {
+    regionCode: () => regionCode,
+    shown: (years) => {
+      handle.compare = years
+    },
+    restoreTheme: () => handle.map?.setTheme(state.theme),
+  },
 )
+/** The region the page shows: the token's, or the demo city for the public. */
+let regionCode = CITY_CODE
 
 const panel = document.getElementById('panel')!
 const detailsRoot = document.getElementById('details')!
@@ -193,7 +202,8 @@ async function start(): Promise<void> {
   handle.map = map
   map.setTheme(state.theme)
   if (state.themeId === 'grade') void layers.loadGrades(map)
-  void layers.loadBaseMap(map, tileset.regionCode ?? CITY_CODE)
+  regionCode = tileset.regionCode ?? CITY_CODE
+  void layers.loadBaseMap(map, regionCode)
   map.setLayerVisible('blindSpots', state.blindSpotsVisible)
   map.setLayerVisible('demandPoints', state.demandPointsVisible)
   map.setLayerVisible('uncoveredCells', state.uncoveredCellsVisible)

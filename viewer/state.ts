@@ -37,6 +37,8 @@ export interface ViewerHandle {
   renewalAreas: number | null
   /** Camera presets offered, with what their extents came from. */
   presets: { key: string; source: string }[]
+  /** The years shown left and right of the splitter, while comparing. */
+  compare: { left: number; right: number } | null
   /** The base map drawn, once loaded and built: its region and what it holds. */
   baseMap: { regionCode: string; areas: number; lines: number; labels: number } | null
 }
@@ -66,6 +68,7 @@ export function createHandle(): ViewerHandle {
     renewalAreas: null,
     presets: [],
     baseMap: null,
+    compare: null,
   }
 }
 

@@ -2,8 +2,10 @@
  * The tools' part of the page: what the panel shows of them and what its buttons do to the map. The section box
  * is centred where the middle of the view meets the ground.
  */
-import type { Lang } from './core/i18n.ts'
+import { fetchComparison } from './core/compare.ts'
+import { type Lang, translator } from './core/i18n.ts'
 import type { CityMap } from './map/types.ts'
+import { hideSplitter, showSplitter } from './ui/splitter.ts'
 import type { ToolsHandlers, ToolsView } from './ui/tools.ts'
 
 /** Half the side of a section box, in metres: a block or two. */
@@ -15,11 +17,19 @@ export class ToolControls {
     measureText: '',
     sectionBox: false,
     sectionTopM: 30,
+    compare: null,
+    compareHint: null,
   }
 
   constructor(
     private readonly lang: () => Lang,
     private readonly render: () => void,
+    /** The region compared, and where the years compared are reported (the test handle). */
+    private readonly compareIn: {
+      regionCode: () => string
+      shown: (years: ToolsView['compare']) => void
+      restoreTheme: () => void
+    },
   ) {}
 
   /** Follows the map's tools: a click measured. */
@@ -52,7 +62,34 @@ export class ToolControls {
         )
         this.render()
       },
+      onCompare: (on) => void (map && this.compare(map, on)),
     }
+  }
+
+  /** The earliest graded year left of the splitter, the latest right of it (grades need a token). */
+  private async compare(map: CityMap, on: boolean): Promise<void> {
+    const t = translator(this.lang())
+    if (!on) {
+      await map.tools.compare(null)
+      hideSplitter()
+      this.view = { ...this.view, compare: null, compareHint: null }
+      this.compareIn.restoreTheme()
+      this.compareIn.shown(null)
+      this.render()
+      return
+    }
+    const sides = await fetchComparison(this.compareIn.regionCode()).catch(() => null)
+    if (!sides) {
+      this.view = { ...this.view, compare: null, compareHint: 'compare.none' }
+      this.render()
+      return
+    }
+    await map.tools.compare({ left: sides.left.theme, right: sides.right.theme })
+    const years = { left: sides.left.year, right: sides.right.year }
+    this.view = { ...this.view, compare: years, compareHint: null }
+    showSplitter(document.getElementById('map')!, years, t, (share) => map.tools.setSplit(share))
+    this.compareIn.shown(years)
+    this.render()
   }
 }
 

@@ -58,7 +58,7 @@ function offset([lon, lat]: LonLat, eastM: number, northM: number): LonLat {
   return [lon + eastM / mPerDegLon, lat + northM / mPerDegLat]
 }
 
-describe('CIM tools on the 3D city: measuring and the section box', () => {
+describe('CIM tools on the 3D city: measuring, the section box, two years side by side', () => {
   let harness: ViewerHarness
   let page: Page
   let known: KnownBuilding
@@ -189,6 +189,70 @@ describe('CIM tools on the 3D city: measuring and the section box', () => {
       await page.click('#clip-off')
       await expect.poll(async () => differs(before, await roofColour()), { timeout: 60_000 }).toBeLessThan(15)
 
+      expect(harness.pageErrors).toEqual([])
+    },
+    BROWSER_TIMEOUT_MS,
+  )
+
+  it(
+    'compares two campaigns side by side: the earlier year left of the splitter, the later right',
+    async () => {
+      // Two annual checks of the city: graded poor in 2023, excellent in 2025 (every building takes the city's).
+      const [indicator] = await harness.database.rows<{ id: number; system_id: number }>(
+        sql`select id, system_id from indicators order by sort_order, id limit 1`,
+      )
+      for (const [year, grade] of [
+        [2023, 'poor'],
+        [2025, 'excellent'],
+      ] as const) {
+        const [campaign] = await harness.database.rows<{ id: number }>(
+          sql`insert into campaigns (kind, year, name, region_code, system_id, status)
+            values ('annual', ${year}, ${`上海市 ${year} 年城市体检`}, '310100', ${indicator!.system_id}, 'collecting')
+            returning id`,
+        )
+        await harness.database.rows(
+          sql`insert into indicator_values (campaign_id, indicator_id, unit_type, unit_key, region_code, grade, source)
+            values (${campaign!.id}, ${indicator!.id}, 'region', '310100', '310100', ${grade}, 'reported')`,
+        )
+      }
+      await page.goto(`${harness.server.url}/viewer/?lite&token=${encodeURIComponent(harness.token)}`)
+      await page.waitForFunction(() => (window.__citycheck.grades?.buildings ?? 0) > 0, undefined, {
+        timeout: 120_000,
+      })
+      await waitForTiles(page)
+      // Red minus green of each half of the city (left of the middle, right of it; the panel excluded).
+      const redness = async () => {
+        const [l, r] = [
+          await meanColour(
+            page,
+            await page.screenshot({ clip: { x: 300, y: 150, width: 200, height: 380 } }),
+          ),
+          await meanColour(
+            page,
+            await page.screenshot({ clip: { x: 530, y: 150, width: 360, height: 380 } }),
+          ),
+        ]
+        return { left: l[0] - l[1], right: r[0] - r[1] }
+      }
+      const single = await redness()
+      await page.click('#compare')
+      await page.waitForFunction(() => window.__citycheck.compare !== null, undefined, { timeout: 60_000 })
+      expect(await page.evaluate(() => window.__citycheck.compare)).toEqual({ left: 2023, right: 2025 })
+      await page.waitForFunction(() => window.__citycheck.map!.tools.compareState().tilesLoaded, undefined, {
+        timeout: 120_000,
+      })
+      await waitForTiles(page)
+      await frames(page, 5)
+      await page.screenshot({ path: path.join(RESULTS, 'viewer-compare.png') })
+      expect(await page.textContent('#compare-left')).toContain('2023')
+      expect(await page.textContent('#compare-right')).toContain('2025')
+      const split = await redness()
+      // The left half turned red (2023 poor), the right stayed green (2025 excellent).
+      expect(split.left - single.left, `left ${single.left} → ${split.left}`).toBeGreaterThan(8)
+      expect(Math.abs(split.right - single.right), `right ${single.right} → ${split.right}`).toBeLessThan(8)
+      await page.click('#compare')
+      await page.waitForFunction(() => window.__citycheck.compare === null)
+      expect(await page.$('#splitter')).toBeNull()
       expect(harness.pageErrors).toEqual([])
     },
     BROWSER_TIMEOUT_MS,

@@ -298,7 +298,7 @@ function isBuilding(node: object): node is BuildingDetails {
 }
 
 /** Runs a codegen-typed document: variables and result are checked against the schema. */
-async function typedQuery<TResult, TVariables>(
+export async function typedQuery<TResult, TVariables>(
   operation: TypedDocumentString<TResult, TVariables>,
   variables: TVariables,
 ): Promise<TResult> {

@@ -25,6 +25,8 @@ type Documents = {
     "\n  query ViewerUncoveredCells($regionCode: String!, $facilityType: FacilityType!, $distanceModel: DistanceModel) {\n    latestCoverageRun(regionCode: $regionCode) {\n      databaseId\n      servedGroups(facilityType: $facilityType)\n      uncoveredCells(facilityType: $facilityType, distanceModel: $distanceModel) {\n        databaseId\n        centroid\n        children\n        working\n        elderly\n        served\n      }\n    }\n  }\n": typeof types.ViewerUncoveredCellsDocument,
     "\n  query ViewerRenewalAreas($after: String) {\n    renewalAreas(first: 500, after: $after) {\n      nodes {\n        name\n        kind\n        geom\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ViewerRenewalAreasDocument,
     "\n  query ViewerDistrictBoundaries($city: String!) {\n    region(code: $city) {\n      children(level: district) {\n        code\n        name\n        nameEn\n        boundary\n      }\n    }\n  }\n": typeof types.ViewerDistrictBoundariesDocument,
+    "\n  query ViewerCompareCampaigns {\n    campaigns(first: 50) {\n      nodes {\n        databaseId\n        name\n        year\n      }\n    }\n  }\n": typeof types.ViewerCompareCampaignsDocument,
+    "\n  query ViewerCompareGrades($regionCode: String!, $campaignId: Int!) {\n    buildingGrades(regionCode: $regionCode, campaignId: $campaignId) {\n      campaignId\n      year\n      buildings {\n        buildingId\n        grade\n        unitType\n      }\n    }\n  }\n": typeof types.ViewerCompareGradesDocument,
     "\n  subscription ViewerProblemChanged($regionCode: String) {\n    problemChanged(regionCode: $regionCode) {\n      databaseId\n      state\n      buildingId\n      severity\n    }\n  }\n": typeof types.ViewerProblemChangedDocument,
     "\n  subscription ViewerRunUpdated($regionCode: String) {\n    diagnosticRunUpdated(regionCode: $regionCode) {\n      databaseId\n      kind\n      state\n    }\n  }\n": typeof types.ViewerRunUpdatedDocument,
 };
@@ -39,6 +41,8 @@ const documents: Documents = {
     "\n  query ViewerUncoveredCells($regionCode: String!, $facilityType: FacilityType!, $distanceModel: DistanceModel) {\n    latestCoverageRun(regionCode: $regionCode) {\n      databaseId\n      servedGroups(facilityType: $facilityType)\n      uncoveredCells(facilityType: $facilityType, distanceModel: $distanceModel) {\n        databaseId\n        centroid\n        children\n        working\n        elderly\n        served\n      }\n    }\n  }\n": types.ViewerUncoveredCellsDocument,
     "\n  query ViewerRenewalAreas($after: String) {\n    renewalAreas(first: 500, after: $after) {\n      nodes {\n        name\n        kind\n        geom\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ViewerRenewalAreasDocument,
     "\n  query ViewerDistrictBoundaries($city: String!) {\n    region(code: $city) {\n      children(level: district) {\n        code\n        name\n        nameEn\n        boundary\n      }\n    }\n  }\n": types.ViewerDistrictBoundariesDocument,
+    "\n  query ViewerCompareCampaigns {\n    campaigns(first: 50) {\n      nodes {\n        databaseId\n        name\n        year\n      }\n    }\n  }\n": types.ViewerCompareCampaignsDocument,
+    "\n  query ViewerCompareGrades($regionCode: String!, $campaignId: Int!) {\n    buildingGrades(regionCode: $regionCode, campaignId: $campaignId) {\n      campaignId\n      year\n      buildings {\n        buildingId\n        grade\n        unitType\n      }\n    }\n  }\n": types.ViewerCompareGradesDocument,
     "\n  subscription ViewerProblemChanged($regionCode: String) {\n    problemChanged(regionCode: $regionCode) {\n      databaseId\n      state\n      buildingId\n      severity\n    }\n  }\n": types.ViewerProblemChangedDocument,
     "\n  subscription ViewerRunUpdated($regionCode: String) {\n    diagnosticRunUpdated(regionCode: $regionCode) {\n      databaseId\n      kind\n      state\n    }\n  }\n": types.ViewerRunUpdatedDocument,
 };
@@ -83,6 +87,14 @@ export function graphql(source: "\n  query ViewerRenewalAreas($after: String) {\
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ViewerDistrictBoundaries($city: String!) {\n    region(code: $city) {\n      children(level: district) {\n        code\n        name\n        nameEn\n        boundary\n      }\n    }\n  }\n"): typeof import('./graphql').ViewerDistrictBoundariesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerCompareCampaigns {\n    campaigns(first: 50) {\n      nodes {\n        databaseId\n        name\n        year\n      }\n    }\n  }\n"): typeof import('./graphql').ViewerCompareCampaignsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerCompareGrades($regionCode: String!, $campaignId: Int!) {\n    buildingGrades(regionCode: $regionCode, campaignId: $campaignId) {\n      campaignId\n      year\n      buildings {\n        buildingId\n        grade\n        unitType\n      }\n    }\n  }\n"): typeof import('./graphql').ViewerCompareGradesDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

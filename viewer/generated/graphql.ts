@@ -163,6 +163,19 @@ export type ViewerDistrictBoundariesQueryVariables = Exact<{
 
 export type ViewerDistrictBoundariesQuery = { region: { children: Array<{ code: string, name: string, nameEn: string | null, boundary: import("geojson").Geometry | null }> } | null };
 
+export type ViewerCompareCampaignsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ViewerCompareCampaignsQuery = { campaigns: { nodes: Array<{ databaseId: number, name: string, year: number }> } | null };
+
+export type ViewerCompareGradesQueryVariables = Exact<{
+  regionCode: string;
+  campaignId: number;
+}>;
+
+
+export type ViewerCompareGradesQuery = { buildingGrades: { campaignId: number, year: number, buildings: Array<{ buildingId: number, grade: Grade, unitType: GradeUnitType }> } | null };
+
 export type ViewerProblemChangedSubscriptionVariables = Exact<{
   regionCode?: string | null | undefined;
 }>;
@@ -446,6 +459,30 @@ export const ViewerDistrictBoundariesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ViewerDistrictBoundariesQuery, ViewerDistrictBoundariesQueryVariables>;
+export const ViewerCompareCampaignsDocument = new TypedDocumentString(`
+    query ViewerCompareCampaigns {
+  campaigns(first: 50) {
+    nodes {
+      databaseId
+      name
+      year
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerCompareCampaignsQuery, ViewerCompareCampaignsQueryVariables>;
+export const ViewerCompareGradesDocument = new TypedDocumentString(`
+    query ViewerCompareGrades($regionCode: String!, $campaignId: Int!) {
+  buildingGrades(regionCode: $regionCode, campaignId: $campaignId) {
+    campaignId
+    year
+    buildings {
+      buildingId
+      grade
+      unitType
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerCompareGradesQuery, ViewerCompareGradesQueryVariables>;
 export const ViewerProblemChangedDocument = new TypedDocumentString(`
     subscription ViewerProblemChanged($regionCode: String) {
   problemChanged(regionCode: $regionCode) {

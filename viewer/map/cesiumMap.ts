@@ -39,7 +39,7 @@ export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMa
   const picker = new BuildingPicker(viewer.scene, () => city.tileset)
   return {
     cityExtent,
-    tools: createCimTools(viewer, city),
+    tools: createCimTools(viewer, city, { url: options.tilesetUrl, headers }),
     status: () => ({ ...city.status, tilesLoaded: city.status.tilesLoaded && city.tileset.tilesLoaded }),
     setTheme(theme: Theme) {
       city.setStyle(styleOf(theme))

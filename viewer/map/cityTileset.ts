@@ -17,8 +17,8 @@ export class CityTileset {
   readonly status: MapStatus = { ready: false, tilesLoaded: false, tileContentsLoaded: 0, errors: [] }
   private style: Cesium3DTileStyle | undefined
   private show = true
-  /** Settings of the tileset beyond style and show (clipping, split side), applied again to a reloaded one. */
-  private decoration: ((tileset: Cesium3DTileset) => void) | null = null
+  /** Settings of the tileset beyond style and show (clipping, split side) by name, applied again after a reload. */
+  private readonly decorations = new Map<string, (tileset: Cesium3DTileset) => void>()
 
   private constructor(
     private readonly scene: Scene,
@@ -44,10 +44,13 @@ export class CityTileset {
     this.tileset.style = style
   }
 
-  /** Applies `decorate` now and to every tileset a reload brings (each needs its own clipping collections). */
-  decorate(decorate: ((tileset: Cesium3DTileset) => void) | null): void {
-    this.decoration = decorate
-    decorate?.(this.tileset)
+  /**
+   * Applies `decorate` now and to every tileset a reload brings (each needs its own clipping collections); one
+   * decoration per `name`, a later one replacing it.
+   */
+  decorate(name: string, decorate: (tileset: Cesium3DTileset) => void): void {
+    this.decorations.set(name, decorate)
+    decorate(this.tileset)
   }
 
   setShow(show: boolean): void {
@@ -63,7 +66,7 @@ export class CityTileset {
     const next = await Cesium3DTileset.fromUrl(this.resource.clone(), TILESET_OPTIONS)
     if (this.style) next.style = this.style
     next.show = this.show
-    this.decoration?.(next)
+    for (const decorate of this.decorations.values()) decorate(next)
     this.scene.primitives.add(next)
     if (this.show) {
       await new Promise<void>((resolve) => {

@@ -35,7 +35,7 @@ export class Clipping {
 
   setBox(box: SectionBox | null): void {
     this.box = box
-    this.city.decorate((tileset) => {
+    this.city.decorate('clipping', (tileset) => {
       // Cesium's typings have no undefined here, though a tileset starts without a collection.
       const clippable = tileset as unknown as { clippingPlanes: ClippingPlaneCollection | undefined }
       // Switched off rather than removed: with the collection taken away, the loaded tiles were still drawn

@@ -1,12 +1,14 @@
 /**
- * The CIM tools of the map: measuring (distance, area, height) and the section box. A click goes to the active
- * measurement, not to the details.
+ * The CIM tools of the map: measuring (distance, area, height), the section box and two years side by side. A
+ * click goes to the active measurement, not to the details.
  */
 import { type Cartesian2, ScreenSpaceEventHandler, ScreenSpaceEventType, type Viewer } from 'cesium'
 import type { Lang } from '../core/i18n.ts'
 import type { MeasureMode, Measurement } from '../core/measure.ts'
+import type { Theme } from '../core/themes.ts'
 import type { CityTileset } from './cityTileset.ts'
 import { Clipping, type ClipState, type SectionBox } from './clipping.ts'
+import { Compare } from './compare.ts'
 import { MeasureTool } from './measureTool.ts'
 import type { ScreenPoint } from './types.ts'
 
@@ -25,9 +27,20 @@ export interface CimTools {
   busy(): boolean
   /** Called after a click changed what a tool shows. */
   onChange(listener: () => void): void
+  /** Two themes left and right of a splitter (null: one city again, in the caller's theme). */
+  compare(sides: { left: Theme; right: Theme } | null): Promise<void>
+  /** Moves the splitter (0–1 of the canvas width). */
+  setSplit(share: number): void
+  /** Whether the comparison is shown and both halves have loaded their tiles. */
+  compareState(): { active: boolean; tilesLoaded: boolean }
 }
 
-export function createCimTools(viewer: Viewer, city: CityTileset): CimTools {
+export function createCimTools(
+  viewer: Viewer,
+  city: CityTileset,
+  tileset: { url: string; headers: Record<string, string> },
+): CimTools {
+  const comparing = new Compare(viewer.scene, city, tileset.url, tileset.headers)
   const measuring = new MeasureTool(viewer.scene)
   const clipping = new Clipping(city)
   const listeners: (() => void)[] = []
@@ -47,5 +60,8 @@ export function createCimTools(viewer: Viewer, city: CityTileset): CimTools {
     clipState: () => clipping.state(),
     busy: () => measuring.active !== null,
     onChange: (listener) => listeners.push(listener),
+    compare: async (sides) => (sides ? comparing.start(sides.left, sides.right) : comparing.stop()),
+    setSplit: (share) => comparing.setPosition(share),
+    compareState: () => ({ active: comparing.active, tilesLoaded: comparing.tilesLoaded() }),
   }
 }

@@ -1,5 +1,5 @@
-/** The panel's tools section: measuring and the section box (their controls and results). */
-import type { Translate } from '../core/i18n.ts'
+/** The panel's tools section: measuring, the section box and two years side by side. */
+import type { MessageKey, Translate } from '../core/i18n.ts'
 import { MEASURE_MODES, type MeasureMode } from '../core/measure.ts'
 import { el } from './dom.ts'
 
@@ -9,11 +9,15 @@ export interface ToolsView {
   measureText: string
   sectionBox: boolean
   sectionTopM: number
+  /** The years compared, or null. */
+  compare: { left: number; right: number } | null
+  compareHint: MessageKey | null
 }
 
 export interface ToolsHandlers {
   onMeasure(mode: MeasureMode | null): void
   onSectionBox(on: boolean, topM: number): void
+  onCompare(on: boolean): void
 }
 
 function button(id: string, label: string, active: boolean, onClick: () => void): HTMLButtonElement {
@@ -58,5 +62,13 @@ export function toolsSection(view: ToolsView, t: Translate, handlers: ToolsHandl
     el('p', { class: 'measure-result', id: 'measure-result' }, view.measureText),
     clips,
     el('label', { class: 'layer' }, `${t('clip.boxHeight')} `, top),
+    el(
+      'div',
+      { class: 'presets' },
+      button('compare', view.compare ? t('compare.off') : t('compare'), view.compare !== null, () =>
+        handlers.onCompare(view.compare === null),
+      ),
+    ),
+    el('p', { class: 'status', id: 'compare-hint' }, view.compareHint ? t(view.compareHint) : ''),
   ]
 }
