@@ -12,17 +12,7 @@ import {
   Transforms,
 } from 'cesium'
 import type { CityTileset } from './cityTileset.ts'
-
-/** A section box: its centre on the ground, half its side in metres and the height of its top. */
-export interface SectionBox {
-  centreDeg: [number, number]
-  halfSizeM: number
-  topM: number
-}
-
-export interface ClipState {
-  box: SectionBox | null
-}
+import type { ClipState, SectionBox } from './types.ts'
 
 export class Clipping {
   private box: SectionBox | null = null

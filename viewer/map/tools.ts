@@ -3,37 +3,11 @@
  * click goes to the active measurement, not to the details.
  */
 import { type Cartesian2, ScreenSpaceEventHandler, ScreenSpaceEventType, type Viewer } from 'cesium'
-import type { Lang } from '../core/i18n.ts'
-import type { MeasureMode, Measurement } from '../core/measure.ts'
-import type { Theme } from '../core/themes.ts'
 import type { CityTileset } from './cityTileset.ts'
-import { Clipping, type ClipState, type SectionBox } from './clipping.ts'
+import { Clipping } from './clipping.ts'
 import { Compare } from './compare.ts'
 import { MeasureTool } from './measureTool.ts'
-import type { ScreenPoint } from './types.ts'
-
-export type { ClipState, SectionBox } from './clipping.ts'
-
-export interface CimTools {
-  /** Starts measuring in a mode (null: stops and clears). */
-  measure(mode: MeasureMode | null, lang: Lang): void
-  /** What the active measurement shows, or null. */
-  measurement(): Measurement | null
-  /** Adds the point under a canvas position (CSS pixels) to the active measurement. */
-  click(point: ScreenPoint): void
-  setSectionBox(box: SectionBox | null): void
-  clipState(): ClipState
-  /** A tool is taking the clicks (the details panel ignores them). */
-  busy(): boolean
-  /** Called after a click changed what a tool shows. */
-  onChange(listener: () => void): void
-  /** Two themes left and right of a splitter (null: one city again, in the caller's theme). */
-  compare(sides: { left: Theme; right: Theme } | null): Promise<void>
-  /** Moves the splitter (0–1 of the canvas width). */
-  setSplit(share: number): void
-  /** Whether the comparison is shown and both halves have loaded their tiles. */
-  compareState(): { active: boolean; tilesLoaded: boolean }
-}
+import type { CimTools, ScreenPoint } from './types.ts'
 
 export function createCimTools(
   viewer: Viewer,

@@ -5,9 +5,9 @@ import type { ExtentDeg } from '../core/extent.ts'
 import type { FacilityMarker } from '../core/facilities.ts'
 import type { GapOverlay } from '../core/gaps.ts'
 import type { Lang } from '../core/i18n.ts'
+import type { MeasureMode, Measurement } from '../core/measure.ts'
 import type { RenewalOutline } from '../core/renewal.ts'
 import type { Theme } from '../core/themes.ts'
-import type { CimTools } from './tools.ts'
 
 /** A building under the cursor, with the tile metadata of its feature. */
 export interface PickedBuilding {
@@ -107,4 +107,36 @@ export interface CityMap {
   onPick(listener: (picked: PickedBuilding | null) => void): void
   highlight(id: number | null): void
   destroy(): void
+}
+
+/** A section box: its centre on the ground, half its side in metres and the height of its top. */
+export interface SectionBox {
+  centreDeg: [number, number]
+  halfSizeM: number
+  topM: number
+}
+
+export interface ClipState {
+  box: SectionBox | null
+}
+
+export interface CimTools {
+  /** Starts measuring in a mode (null: stops and clears). */
+  measure(mode: MeasureMode | null, lang: Lang): void
+  /** What the active measurement shows, or null. */
+  measurement(): Measurement | null
+  /** Adds the point under a canvas position (CSS pixels) to the active measurement. */
+  click(point: ScreenPoint): void
+  setSectionBox(box: SectionBox | null): void
+  clipState(): ClipState
+  /** A tool is taking the clicks (the details panel ignores them). */
+  busy(): boolean
+  /** Called after a click changed what a tool shows. */
+  onChange(listener: () => void): void
+  /** Two themes left and right of a splitter (null: one city again, in the caller's theme). */
+  compare(sides: { left: Theme; right: Theme } | null): Promise<void>
+  /** Moves the splitter (0–1 of the canvas width). */
+  setSplit(share: number): void
+  /** Whether the comparison is shown and both halves have loaded their tiles. */
+  compareState(): { active: boolean; tilesLoaded: boolean }
 }
