@@ -9,6 +9,8 @@ export type {
 } from './annual-reports/types.ts'
 export { startCoverageRun } from './coverage/job.ts'
 export type { CoverageRunParameters, CoverageRunRequest } from './coverage/parameters.ts'
+export { type ExchangeSendRunRequest, startExchangeSendRun } from './exchange/job.ts'
+export type { BuiltPackage, PackageSender, UpstreamAnswer } from './exchange/types.ts'
 export { type HeightsRunRequest, startHeightsRun } from './heights/job.ts'
 export { type IndicatorRunRequest, startIndicatorRun } from './indicators/job.ts'
 export { type ProjectsRunRequest, startProjectsRun } from './projects/job.ts'

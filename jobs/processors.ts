@@ -3,6 +3,8 @@ import type { ReportRenderer } from './annual-reports/types.ts'
 import type { CoverageJobHooks } from './coverage/hooks.ts'
 import { processCoverageRun } from './coverage/job.ts'
 import { processCoveragePart } from './coverage/parts/part.ts'
+import { processExchangeSendRun } from './exchange/job.ts'
+import type { PackageSender } from './exchange/types.ts'
 import { processHeightsRun } from './heights/job.ts'
 import { processIndicatorRun } from './indicators/job.ts'
 import { processProjectsRun } from './projects/job.ts'
@@ -18,6 +20,12 @@ export interface ProcessorOptions {
    * @defaultValue none: report runs fail as unrecoverable
    */
   annualReport?: { render: ReportRenderer; dataDir: string }
+  /**
+   * Builds exchange packages and posts them to the configured upstream with its token (kept out of the run rows);
+   * the composition root makes it with `createPackageSender(config.upstream)`, which jobs/ may not import.
+   * @defaultValue none: send runs fail as unrecoverable, saying what to configure
+   */
+  exchange?: PackageSender | null
 }
 
 /** The processors both runners share, so BullMQ and in-process execution behave the same. */
@@ -35,5 +43,6 @@ export function createProcessors(options: ProcessorOptions = {}): Required<Proce
     projects: (database, context) => processProjectsRun(database, context),
     zoning: (database, context) => processZoningRun(database, context),
     heights: (database, context) => processHeightsRun(database, context),
+    exchange_send: (database, context) => processExchangeSendRun(database, context, options.exchange ?? null),
   }
 }

@@ -9,6 +9,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client'
 import { renderReport } from '../server/annual-reports/render.ts'
 import { loadConfig } from '../server/config.ts'
 import { openDatabase } from '../server/db/client.ts'
+import { createPackageSender } from '../server/exchange/send.ts'
 import { createDeadlineWorker } from './deadlines/schedule.ts'
 import { sweptAnything } from './deadlines/sweep.ts'
 import { createProcessors } from './processors.ts'
@@ -37,7 +38,10 @@ collectDefaultMetrics({ register: registry })
 const database = await openDatabase({ databaseUrl: config.databaseUrl })
 const worker = createBullMqWorker({
   database,
-  processors: createProcessors({ annualReport: { render: renderReport, dataDir: config.dataDir } }),
+  processors: createProcessors({
+    annualReport: { render: renderReport, dataDir: config.dataDir },
+    exchange: createPackageSender(config.upstream),
+  }),
   redisUrl: config.redisUrl,
   queueName,
   concurrency,

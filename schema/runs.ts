@@ -7,7 +7,7 @@ import {
   type RunEvent,
   type RunRow,
 } from '../jobs/api.ts'
-import { authorize } from '../server/auth/permissions.ts'
+import { authorize, type Operation } from '../server/auth/permissions.ts'
 import { scopeCondition } from '../server/auth/scope.ts'
 import { RUN_STATES } from '../server/db/runs.ts'
 import type { GraphQLContext } from '../server/graphql/context.ts'
@@ -148,14 +148,16 @@ export const auditRunStart = (context: GraphQLContext) => (tx: SqlExecutor, _bef
 /**
  * Starts a run inside the caller's region, if the matrix lets its role (ADR 0012; a region outside the scope
  * reads as a missing one), and a diagnosis that refuses its parameters is the client's mistake, told in both languages.
+ * `operation` is the matrix row starting the run needs when it is not a diagnosis's (sending a package).
  */
 export async function startRunIn(
   context: GraphQLContext,
   regionCode: string,
   start: (jobs: JobRunner) => Promise<StartedRunRow>,
+  operation: Operation = 'run.start',
 ): Promise<StartedRunRow> {
   if (!context.jobs) throw new Error('no job runner configured')
-  authorize(context.identity, context.scope, 'run.start', { regionCode })
+  authorize(context.identity, context.scope, operation, { regionCode })
   try {
     const started = await start(context.jobs)
     return { created: started.created, run: started.run }

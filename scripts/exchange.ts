@@ -3,12 +3,15 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { GraphQLError } from 'graphql'
+import { DiagnosisParameterError, getRun, startExchangeSendRun } from '../jobs/api.ts'
+import { createProcessors } from '../jobs/processors.ts'
+import { InProcessRunner } from '../jobs/runs/in-process.ts'
 import { loadConfig } from '../server/config.ts'
 import { migrateDatabase, openDatabase } from '../server/db/client.ts'
 import { exportCampaign } from '../server/exchange/export.ts'
 import { PackageRefused } from '../server/exchange/format.ts'
 import { importPackage } from '../server/exchange/import.ts'
-import { sendPackage } from '../server/exchange/send.ts'
+import { createPackageSender } from '../server/exchange/send.ts'
 import { ensureRegions } from '../server/seed/regions.ts'
 
 const usage = `用法 / usage:
@@ -40,16 +43,14 @@ if ((exporting || sending) && campaign !== 'latest' && !Number.isInteger(campaig
   process.exit(2)
 }
 
-const upstreamUrl = process.env.CITYCHECK_UPSTREAM_URL
-const upstreamToken = process.env.CITYCHECK_UPSTREAM_TOKEN
-if (sending && !(upstreamUrl && upstreamToken)) {
+const operator = `cli:${os.userInfo().username}`
+const config = loadConfig()
+if (sending && !config.upstream) {
   console.error(
     '上报需要 CITYCHECK_UPSTREAM_URL 与 CITYCHECK_UPSTREAM_TOKEN / sending needs CITYCHECK_UPSTREAM_URL and CITYCHECK_UPSTREAM_TOKEN',
   )
   process.exit(2)
 }
-const operator = `cli:${os.userInfo().username}`
-const config = loadConfig()
 const database = await openDatabase({
   databaseUrl: config.databaseUrl,
   dataDir: path.join(config.dataDir, 'pglite'),
@@ -62,16 +63,8 @@ try {
     fs.renameSync(`${values.out}.part`, values.out)
     console.log(`campaign ${result.campaignId} → ${values.out} (${result.bytes.length} bytes)`)
     for (const [kind, n] of Object.entries(result.counts)) console.log(`  ${kind}: ${n}`)
-  } else if (sending && upstreamUrl && upstreamToken) {
-    const result = await sendPackage(database, {
-      campaign,
-      upstreamUrl,
-      token: upstreamToken,
-      requestedBy: operator,
-    })
-    console.log(`send ${result.sendId}: ${result.state} after ${result.attempts} attempt(s)`)
-    if (result.error) console.log(`  ${result.error}`)
-    if (result.state === 'failed') process.exitCode = 1
+  } else if (sending) {
+    await send(database, campaign)
   } else if (file) {
     // The division codes a package's regions hang under, as on a server's first start.
     await ensureRegions(database)
@@ -93,6 +86,8 @@ try {
 } catch (error) {
   if (error instanceof PackageRefused) {
     console.error(`拒绝导入，未写入任何数据：${error.zh}\nRefused, nothing was written: ${error.en}`)
+  } else if (error instanceof DiagnosisParameterError) {
+    console.error(error.message)
   } else if (error instanceof GraphQLError && error.extensions.localized) {
     const { 'zh-CN': zh, en } = error.extensions.localized as { 'zh-CN': string; en: string }
     console.error(`${zh}\n${en}`)
@@ -100,4 +95,34 @@ try {
   process.exitCode = 1
 } finally {
   await database.close()
+}
+
+/**
+ * 上报 the way the API does it: an `exchange_send` run, processed here by the same processor and retried with the
+ * runner's backoff, so a send from the shell is in diagnosticRuns and exchangeSends like any other.
+ */
+async function send(database: Awaited<ReturnType<typeof openDatabase>>, which: number | 'latest') {
+  const runner = new InProcessRunner(
+    database,
+    createProcessors({ exchange: createPackageSender(config.upstream) }),
+    {
+      onError: (error, _kind, runId, attempt) =>
+        console.error(`run ${runId} attempt ${attempt}: ${(error as Error).message}`),
+    },
+  )
+  try {
+    const started = await startExchangeSendRun(database, runner, { campaign: which, requestedBy: operator })
+    await runner.idle()
+    const run = await getRun(database, started.run.id)
+    const outputs = run?.outputs as { sendId?: number; receipt?: { importId?: number } } | null
+    console.log(`run ${started.run.id}: ${run?.state} after ${run?.attempts} attempt(s)`)
+    if (run?.state === 'succeeded') {
+      console.log(`  send ${outputs?.sendId} acknowledged: upstream import ${outputs?.receipt?.importId}`)
+    } else {
+      if (run?.error) console.log(`  ${run.error}`)
+      process.exitCode = 1
+    }
+  } finally {
+    await runner.close()
+  }
 }

@@ -36,6 +36,17 @@ export interface Config {
   deadlineSweepMinutes: number
   /** CITYCHECK_ESCALATION_GRACE_DAYS: working days overdue before escalation one level up. @defaultValue 3 */
   escalationGraceWorkingDays: number
+  /**
+   * 上报 (ADR 0017): CITYCHECK_UPSTREAM_URL, the install packages are sent to (the province's), and
+   * CITYCHECK_UPSTREAM_TOKEN, a token that install issued for this one's region. Null unless both are set.
+   */
+  upstream: UpstreamConfig | null
+}
+
+/** Where this install sends its exchange packages, and the token the upstream issued for it. */
+export interface UpstreamConfig {
+  url: string
+  token: string
 }
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
@@ -81,7 +92,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: env.METRICS_TOKEN || undefined,
     deadlineSweepMinutes: positiveNumber(env, 'CITYCHECK_DEADLINE_SWEEP_MINUTES', 15),
     escalationGraceWorkingDays: wholeNumber(env, 'CITYCHECK_ESCALATION_GRACE_DAYS', 3),
+    upstream: loadUpstream(env),
   }
+}
+
+function loadUpstream(env: NodeJS.ProcessEnv): UpstreamConfig | null {
+  const url = env.CITYCHECK_UPSTREAM_URL
+  const token = env.CITYCHECK_UPSTREAM_TOKEN
+  if (!url && !token) return null
+  if (!url || !token) {
+    throw new Error('CITYCHECK_UPSTREAM_URL and CITYCHECK_UPSTREAM_TOKEN are set together or not at all')
+  }
+  try {
+    new URL(url)
+  } catch {
+    throw new Error(`CITYCHECK_UPSTREAM_URL must be a URL, got "${url}"`)
+  }
+  return { url, token }
 }
 
 function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -9,6 +9,7 @@ import { createJobRunner, requeueUnfinishedRuns } from '../jobs/runs/runner.ts'
 import { renderReport } from './annual-reports/render.ts'
 import { assertDeployable, loadConfig } from './config.ts'
 import { migrateDatabase, openDatabase } from './db/client.ts'
+import { createPackageSender } from './exchange/send.ts'
 import { startHttpServer } from './http.ts'
 import { createLogger } from './observability/logger.ts'
 import { seedDatabase } from './seed/demo.ts'
@@ -51,7 +52,10 @@ console.log(`schema migrated and seeds checked in ${seconds()} s`)
 const logger = createLogger(config.logLevel)
 // One registry for /metrics: the in-process runner times its jobs into it; BullMQ workers report their own.
 const registry = new Registry()
-const processors = createProcessors({ annualReport: { render: renderReport, dataDir: config.dataDir } })
+const processors = createProcessors({
+  annualReport: { render: renderReport, dataDir: config.dataDir },
+  exchange: createPackageSender(config.upstream),
+})
 const jobs = createJobRunner(database, processors, {
   redisUrl: config.redisUrl,
   observer: createJobObserver(logger, registry),

@@ -10,6 +10,7 @@ export const JOB_KINDS = [
   'zoning',
   'heights',
   'annual_report',
+  'exchange_send',
 ] as const
 export type JobKind = (typeof JOB_KINDS)[number]
 

@@ -41,6 +41,7 @@ export const OPERATIONS = [
   'project.plan',
   'exchange.export',
   'exchange.import',
+  'exchange.send',
   'report.generate',
   'report.read',
   'report.writeTemplate',
@@ -170,6 +171,7 @@ export const PERMISSIONS: Record<Operation, Partial<Record<Role, Grant>>> = {
   'project.plan': { province: 'region', city: 'region' },
   'exchange.export': { province: 'region', city: 'region' },
   'exchange.import': { province: 'region', city: 'region' },
+  'exchange.send': { province: 'region', city: 'region' },
   'report.generate': { province: 'region', city: 'region', district: 'region' },
   'report.read': {
     province: 'region',
@@ -234,6 +236,7 @@ const OPERATION_NAMES: Record<Operation, { zh: string; en: string }> = {
   },
   'exchange.export': { zh: '导出数据交换包', en: 'export an exchange package' },
   'exchange.import': { zh: '接收并导入数据交换包', en: 'import an exchange package' },
+  'exchange.send': { zh: '向上级平台上报数据交换包', en: 'send an exchange package upstream' },
   'report.generate': { zh: '生成体检报告', en: 'generate a check report' },
   'report.read': { zh: '读取和下载体检报告', en: 'read and download check reports' },
   'report.writeTemplate': { zh: '编辑体检报告模板', en: 'edit a check report template' },

@@ -1,81 +1,37 @@
 /**
- * 上报 (ADR 0017): sends a campaign's package to the upstream install (the province's) with the token the upstream
- * issued, retrying with exponential backoff, and records each attempt and the upstream's receipt in exchange_sends.
+ * 上报 (ADR 0017): building and posting a package to the upstream install (the province's) with the token the
+ * upstream issued, for the `exchange_send` job (jobs/exchange/), which posts once per attempt, leaves retrying
+ * with backoff to the job runner and records what was sent and acknowledged in `exchange_sends`.
  */
-import { sql } from 'drizzle-orm'
-import type { Database } from '../db/client.ts'
+import type { PackageSender, UpstreamAnswer } from '../../jobs/api.ts'
+import type { UpstreamConfig } from '../config.ts'
 import { EXCHANGE_PACKAGES_PATH } from './api.ts'
 import { exportCampaign } from './export.ts'
 
-export interface SendOptions {
-  campaign: number | 'latest'
-  /** The upstream install's base URL (https:// in production). */
-  upstreamUrl: string
-  /** A token the upstream issued, scoped to this install's region. */
-  token: string
-  requestedBy: string
-  /** @defaultValue 5 */
-  attempts?: number
-  /** First wait between attempts; doubled each time, with up to a quarter more at random. @defaultValue 2000 */
-  backoffMs?: number
-}
-
-export interface SendResult {
-  sendId: number
-  state: 'acknowledged' | 'failed'
-  attempts: number
-  receipt: Record<string, unknown> | null
-  error: string | null
-}
-
-/** The upstream answered with a refusal that sending again would not change (a bad token, a foreign region). */
-function isFinal(status: number): boolean {
-  return status >= 400 && status < 500 && status !== 408 && status !== 429
-}
-
-export async function sendPackage(database: Database, options: SendOptions): Promise<SendResult> {
-  const built = await exportCampaign(database, {
-    campaign: options.campaign,
-    exportedBy: options.requestedBy,
-  })
-  const url = new URL(EXCHANGE_PACKAGES_PATH, options.upstreamUrl).toString()
-  const [row] = await database.rows<{ id: number; sha: string }>(sql`insert into exchange_sends
-      (campaign_id, upstream_url, package_sha256, package_bytes, requested_by)
-    values (${built.campaignId}, ${url}, ${built.sha256}, ${built.bytes.length}, ${options.requestedBy})
-    returning id`)
-  if (!row) throw new Error('exchange_sends returned no row')
-  const attempts = options.attempts ?? 5
-  const backoffMs = options.backoffMs ?? 2000
-  let error = ''
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    const answer = await post(url, options.token, built.bytes)
-    await database.rows(sql`update exchange_sends set attempts = ${attempt}, sent_at = coalesce(sent_at, now())
-      where id = ${row.id}`)
-    if (answer.ok) {
-      await database.rows(sql`update exchange_sends set state = 'acknowledged', acknowledged_at = now(),
-          receipt = ${JSON.stringify(answer.body)}::jsonb, last_error = null
-        where id = ${row.id}`)
-      return { sendId: row.id, state: 'acknowledged', attempts: attempt, receipt: answer.body, error: null }
-    }
-    error = answer.error
-    await database.rows(sql`update exchange_sends set last_error = ${error} where id = ${row.id}`)
-    if (answer.status !== null && isFinal(answer.status)) break
-    if (attempt < attempts) await sleep(backoffMs * 2 ** (attempt - 1) * (1 + Math.random() / 4))
+/**
+ * The sender the `exchange_send` processor uses: it builds the package with {@link exportCampaign} and posts it to
+ * the configured upstream with its token; null when none is configured (such runs then fail, saying so). The
+ * upstream is read at each use, not copied.
+ */
+export function createPackageSender(upstream: UpstreamConfig | null): PackageSender | null {
+  if (!upstream) return null
+  return {
+    get url() {
+      return packagesUrl(upstream.url)
+    },
+    build: (database, campaignId, exportedBy) =>
+      exportCampaign(database, { campaign: campaignId, exportedBy }),
+    post: (bytes) => postPackage(packagesUrl(upstream.url), upstream.token, bytes),
   }
-  const [done] = await database.rows<{ attempts: number }>(
-    sql`update exchange_sends set state = 'failed' where id = ${row.id} returning attempts`,
-  )
-  return { sendId: row.id, state: 'failed', attempts: done?.attempts ?? attempts, receipt: null, error }
 }
 
-interface Answer {
-  ok: boolean
-  status: number | null
-  body: Record<string, unknown> | null
-  error: string
+/** Where packages are posted on an install whose base URL is `baseUrl`. */
+function packagesUrl(baseUrl: string): string {
+  return new URL(EXCHANGE_PACKAGES_PATH, baseUrl).toString()
 }
 
-async function post(url: string, token: string, bytes: Buffer): Promise<Answer> {
+/** Posts the package once. Never throws: a failure comes back as an answer that is not `ok`. */
+async function postPackage(url: string, token: string, bytes: Buffer): Promise<UpstreamAnswer> {
   try {
     const response = await fetch(url, {
       method: 'POST',
@@ -93,10 +49,9 @@ async function post(url: string, token: string, bytes: Buffer): Promise<Answer> 
     const message = typeof body?.message === 'string' ? body.message : text.slice(0, 500)
     return { ok: response.ok, status: response.status, body, error: `HTTP ${response.status}: ${message}` }
   } catch (error) {
-    return { ok: false, status: null, body: null, error: (error as Error).message }
+    // fetch says only "fetch failed"; the cause names what failed (ECONNREFUSED, a certificate, a timeout).
+    const cause = (error as Error).cause
+    const detail = cause instanceof Error ? ` (${cause.message})` : ''
+    return { ok: false, status: null, body: null, error: `${(error as Error).message}${detail}` }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }

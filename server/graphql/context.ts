@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import DataLoader from 'dataloader'
 import type { JobRunner } from '../../jobs/api.ts'
 import type { Identity, Scope } from '../auth/identity.ts'
+import type { UpstreamConfig } from '../config.ts'
 import type { Database } from '../db/client.ts'
 
 /**
@@ -25,6 +26,8 @@ export interface GraphQLContext {
   requestId: string
   /** From the request's `Accept-Language`; subscriptions and internal callers answer in Chinese. */
   language: Language
+  /** Where this install sends its exchange packages (上报); null when none is configured. */
+  upstream: UpstreamConfig | null
   /** The request's DataLoader for a batch function, created on first use. */
   loader<K, V>(load: BatchLoad<K, V>): DataLoader<K, V | null>
 }
@@ -36,6 +39,7 @@ export function createContext(
   jobs?: JobRunner,
   requestId: string = randomUUID(),
   language: Language = 'zh',
+  upstream: UpstreamConfig | null = null,
 ): GraphQLContext {
   const loaders = new Map<BatchLoad<never, unknown>, DataLoader<unknown, unknown>>()
   const context: GraphQLContext = {
@@ -45,6 +49,7 @@ export function createContext(
     jobs,
     requestId,
     language,
+    upstream,
     loader<K, V>(load: BatchLoad<K, V>): DataLoader<K, V | null> {
       let loader = loaders.get(load as BatchLoad<never, unknown>) as DataLoader<K, V | null> | undefined
       if (!loader) {

@@ -35,7 +35,7 @@ export interface GraphQLHandler {
 }
 
 export interface GraphQLHandlerOptions {
-  config: Pick<Config, 'jwtSecret' | 'oidc' | 'introspection' | 'explorer' | 'trustProxy'>
+  config: Pick<Config, 'jwtSecret' | 'oidc' | 'introspection' | 'explorer' | 'trustProxy' | 'upstream'>
   database: Database
   /** Shared with the subscriptions; without it the handler makes (and closes) its own. */
   verifier?: TokenVerifier | undefined
@@ -346,7 +346,15 @@ export async function createGraphQLHandler(options: GraphQLHandlerOptions): Prom
       const contextOf = async () => {
         const scope = await scopeFor(await identity, database)
         const language = languageOf(req.headers['accept-language'])
-        return createContext(database, await identity, scope, jobs, requestId, language)
+        return createContext(
+          database,
+          await identity,
+          scope,
+          jobs,
+          requestId,
+          language,
+          options.config.upstream,
+        )
       }
       if (await answerCompiled(compiled, { req, res, body, contextOf, outcome })) return outcome
       let reached = false

@@ -134,6 +134,7 @@ describe('the audit log cannot be edited', () => {
       'routeProblem',
       'saveReportTemplate',
       'saveZoningRule',
+      'sendExchangePackage',
       'setCityClass',
       'setHoliday',
       'splitAppeal',

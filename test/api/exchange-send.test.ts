@@ -1,17 +1,34 @@
+/**
+ * 上报 as a run: sendExchangePackage on a city's install exports its campaign and posts it to the province's (a
+ * second server in the same test), retried with the runner's backoff through a failing gateway, failed at once on
+ * a refusal; exchangeSends and the run's outputs record the upstream's receipt.
+ */
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createProcessors } from '../../jobs/processors.ts'
+import { InProcessRunner } from '../../jobs/runs/in-process.ts'
+import { type Config, loadConfig, type UpstreamConfig } from '../../server/config.ts'
 import { type Database, migrateDatabase } from '../../server/db/client.ts'
-import { sendPackage } from '../../server/exchange/send.ts'
+import { createPackageSender } from '../../server/exchange/send.ts'
+import { type RunningServer, startHttpServer } from '../../server/http.ts'
 import { seedDatabase } from '../../server/seed/demo.ts'
 import { openEmptyTestDatabase, openTestDatabase } from '../helpers/database.ts'
-import { type Api, startApi, tokenFor } from './helpers/api.ts'
+import { type Api, postGraphql, startApi, TEST_JWT_SECRET, tokenFor } from './helpers/api.ts'
 
 /** The city's install: the Bund demo with a small check of its own (values on regions and blocks, problems). */
 let city: Database
+/** The city's API, whose runs send upstream; its runner retries after 10 ms, 20 ms… instead of seconds. */
+let cityServer: RunningServer
+let runner: InProcessRunner
+let config: Config
+/** The upstream the city's API and processor read; each test points it somewhere. */
+const upstream: UpstreamConfig = { url: '', token: '' }
 /** The province's install, receiving: a second server on its own empty database. */
 let province: Api
+let cityToken: string
+let campaignId: number
 
 async function seedCityCheck(database: Database): Promise<void> {
   await database.rows(sql`with k as (insert into campaigns (kind, year, name, region_code, system_id, status)
@@ -68,59 +85,127 @@ beforeAll(async () => {
   await migrateDatabase(empty)
   await seedDatabase(empty, { demo: false })
   province = await startApi({ database: empty })
+  runner = new InProcessRunner(city, createProcessors({ exchange: createPackageSender(upstream) }), {
+    backoffMs: 10,
+    onError: () => {},
+  })
+  config = { ...loadConfig({}), port: 0, host: '127.0.0.1', jwtSecret: TEST_JWT_SECRET, upstream }
+  cityServer = await startHttpServer({ config, database: city, jobs: runner })
+  cityToken = await tokenFor('city', '310100')
+  const [campaign] = await city.rows<{ id: number }>(sql`select max(id) as id from campaigns`)
+  campaignId = campaign?.id ?? 0
 })
 
 afterAll(async () => {
+  await cityServer?.close()
+  await runner?.close()
   await province?.close()
   await province?.database.close()
   await city?.close()
 })
 
-describe('sending a package upstream', () => {
-  it("is refused by the province when the token's region does not hold the city, and nothing is written", async () => {
+const SEND = `mutation ($input: SendExchangePackageInput!) {
+  sendExchangePackage(input: $input) { created run { databaseId kind state regionCode campaignId } }
+}`
+const RUN = `query { diagnosticRuns(limit: 1) { databaseId kind state attempts error outputs } }`
+const SENDS = `query ($campaignId: Int!) {
+  exchangeSends(campaignId: $campaignId) {
+    runId state attempts packageSha256 packageBytes lastError receipt upstreamUrl acknowledgedAt
+  }
+}`
+
+/** Starts a send through the city's API, waits for its run to finish, and reads the run and the sends. */
+async function sendThroughApi() {
+  const started = await postGraphql(
+    cityServer.url,
+    SEND,
+    { input: { campaignId, regionCode: '310100' } },
+    cityToken,
+  )
+  expect(started.errors).toBeUndefined()
+  expect(started.data.sendExchangePackage).toMatchObject({
+    created: true,
+    run: { kind: 'exchange_send', state: 'queued', regionCode: '310100', campaignId },
+  })
+  await runner.idle()
+  const run = (await postGraphql(cityServer.url, RUN, {}, cityToken)).data.diagnosticRuns[0]
+  expect(run.databaseId).toBe(started.data.sendExchangePackage.run.databaseId)
+  const sends = (await postGraphql(cityServer.url, SENDS, { campaignId }, cityToken)).data.exchangeSends
+  return { run, send: sends[0], sends }
+}
+
+describe('sending a package upstream as a run', () => {
+  it('is refused with BAD_USER_INPUT while no upstream is configured, and is not for a district', async () => {
+    config.upstream = null
+    try {
+      const refused = await postGraphql(
+        cityServer.url,
+        SEND,
+        { input: { campaignId, regionCode: '310100' } },
+        cityToken,
+      )
+      expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
+      expect(refused.errors?.[0]?.message).toMatch(/未配置上级平台/)
+      expect(JSON.stringify(refused.errors?.[0]?.extensions)).toContain('No upstream is configured')
+    } finally {
+      config.upstream = upstream
+    }
+    const district = await postGraphql(
+      cityServer.url,
+      SEND,
+      { input: { campaignId, regionCode: '310100' } },
+      await tokenFor('district', '310101'),
+    )
+    expect(district.errors?.[0]?.extensions?.code).toBe('FORBIDDEN')
+    const [runs] = await city.rows<{ n: number }>(
+      sql`select count(*)::int as n from diagnostic_runs where kind = 'exchange_send'`,
+    )
+    expect(runs?.n).toBe(0)
+  })
+
+  it("fails at once, without retrying, when the province refuses the token's region; nothing is written there", async () => {
     const before = await counted(province.database)
-    const result = await sendPackage(city, {
-      campaign: 'latest',
-      upstreamUrl: province.url,
-      token: await tokenFor('city', '320100'),
-      requestedBy: 'test',
-      attempts: 3,
-      backoffMs: 10,
-    })
-    // A refusal is final: no second attempt.
-    expect(result).toMatchObject({ state: 'failed', attempts: 1 })
-    expect(result.error).toContain('HTTP 403')
+    Object.assign(upstream, { url: province.url, token: await tokenFor('city', '320100') })
+    const { run, send } = await sendThroughApi()
+    expect(run).toMatchObject({ kind: 'exchange_send', state: 'failed', attempts: 1 })
+    expect(run.error).toContain('UpstreamRefusedError')
+    expect(run.error).toContain('HTTP 403')
+    expect(send).toMatchObject({ runId: run.databaseId, state: 'failed', attempts: 1, receipt: null })
+    expect(send.lastError).toContain('HTTP 403')
     expect(await counted(province.database)).toEqual(before)
   })
 
-  it('retries with backoff through failures, and records what was sent and the receipt acknowledging it', async () => {
+  it('retries with backoff through a failing gateway, then records the receipt once in the run and the send', async () => {
     const gateway = await flakyGateway(2)
+    Object.assign(upstream, { url: gateway.url, token: await tokenFor('province', '310000') })
     try {
-      const result = await sendPackage(city, {
-        campaign: 'latest',
-        upstreamUrl: gateway.url,
-        token: await tokenFor('province', '310000'),
-        requestedBy: 'test',
-        attempts: 4,
-        backoffMs: 10,
-      })
-      expect(result).toMatchObject({ state: 'acknowledged', attempts: 3 })
+      const { run, send } = await sendThroughApi()
+      expect(run).toMatchObject({ state: 'succeeded', attempts: 3, error: null })
       expect(gateway.seen()).toBe(3)
-      const [sent] = await city.rows<Record<string, unknown>>(sql`select state, attempts, package_sha256,
-          receipt->>'packageSha256' as acknowledged_sha, last_error, acknowledged_at is not null as acknowledged
-        from exchange_sends where id = ${result.sendId}`)
-      expect(sent).toMatchObject({ state: 'acknowledged', attempts: 3, last_error: null, acknowledged: true })
-      expect(sent?.acknowledged_sha).toBe(sent?.package_sha256)
+      expect(send).toMatchObject({
+        runId: run.databaseId,
+        state: 'acknowledged',
+        attempts: 3,
+        lastError: null,
+      })
+      expect(send.upstreamUrl).toBe(`${gateway.url}/api/exchange/packages`)
+      expect(send.acknowledgedAt).not.toBeNull()
+      expect(send.receipt.packageSha256).toBe(send.packageSha256)
+      expect(run.outputs).toEqual({
+        sendId: expect.any(Number),
+        attempts: 3,
+        packageSha256: send.packageSha256,
+        receipt: send.receipt,
+      })
       const [sentValues] = await city.rows<{ n: number }>(
         sql`select count(*)::int as n from indicator_values`,
       )
       const received = await counted(province.database)
       expect(received?.values).toBe(sentValues?.n)
       expect(received?.problems).toBe(3)
-      const [audit] = await province.database.rows<{ actor: string; entity: string }>(
-        sql`select actor, entity from audit_events where entity = 'exchange_package'`,
-      )
-      expect(audit).toEqual({ actor: 'test-province-310000', entity: 'exchange_package' })
+      const [audit] = await city.rows<{ action: string; actor: string }>(sql`select action, actor
+        from audit_events where entity = 'diagnostic_run' and entity_id = ${String(run.databaseId)}`)
+      expect(audit).toEqual({ action: 'start', actor: 'test-city-310100' })
     } finally {
       gateway.close()
     }
@@ -128,15 +213,11 @@ describe('sending a package upstream', () => {
 
   it('sent again later, the province updates the rows in place and adds none', async () => {
     const before = await counted(province.database)
-    const result = await sendPackage(city, {
-      campaign: 'latest',
-      upstreamUrl: province.url,
-      token: await tokenFor('province', '310000'),
-      requestedBy: 'test',
-      backoffMs: 10,
-    })
-    expect(result.state).toBe('acknowledged')
+    Object.assign(upstream, { url: province.url, token: await tokenFor('province', '310000') })
+    const { run, sends } = await sendThroughApi()
+    expect(run).toMatchObject({ state: 'succeeded', attempts: 1 })
     // A new package (a new export time), same rows: updated in place.
     expect(await counted(province.database)).toEqual({ ...before, imports: (before?.imports ?? 0) + 1 })
+    expect(sends.map((s: { state: string }) => s.state)).toEqual(['acknowledged', 'acknowledged', 'failed'])
   })
 })
