@@ -221,3 +221,19 @@ describe('sending a package upstream as a run', () => {
     expect(sends.map((s: { state: string }) => s.state)).toEqual(['acknowledged', 'acknowledged', 'failed'])
   })
 })
+
+describe('the upstream in the configuration', () => {
+  it('is both variables or none; one alone, or a URL that is not one, stops the start', () => {
+    expect(loadConfig({}).upstream).toBeNull()
+    expect(
+      loadConfig({ CITYCHECK_UPSTREAM_URL: 'https://province.example', CITYCHECK_UPSTREAM_TOKEN: 't' })
+        .upstream,
+    ).toEqual({ url: 'https://province.example', token: 't' })
+    expect(() => loadConfig({ CITYCHECK_UPSTREAM_URL: 'https://province.example' })).toThrow(
+      /set together or not at all/,
+    )
+    expect(() => loadConfig({ CITYCHECK_UPSTREAM_URL: 'province', CITYCHECK_UPSTREAM_TOKEN: 't' })).toThrow(
+      /must be a URL/,
+    )
+  })
+})
