@@ -35,30 +35,30 @@ describe('generateProjects and the four lists', () => {
     const book = await readWorkbook(url, province)
     expect(book.status).toBe(200)
     expect(book.names).toEqual(['问题清单', '意见清单', '资源清单', '项目清单'])
-    const numbers = (name: string) => new Set((book.sheets.get(name) ?? []).map((r) => String(r['编号'])))
+    const numbers = (name: string) => new Set((book.sheets.get(name) ?? []).map((r) => String(r.编号)))
     const problems = numbers('问题清单')
     const resources = numbers('资源清单')
     const projects = book.sheets.get('项目清单') ?? []
     expect(projects.length).toBeGreaterThan(0)
-    for (const sheet of book.sheets.values()) for (const row of sheet) expect(row['编号']).toBeTruthy()
+    for (const sheet of book.sheets.values()) for (const row of sheet) expect(row.编号).toBeTruthy()
     let linkedProblems = 0
     for (const p of projects) {
-      for (const n of split(p['关联问题'])) expect(problems.has(n), n).toBe(true)
-      for (const n of split(p['关联资源'])) expect(resources.has(n), n).toBe(true)
-      linkedProblems += split(p['关联问题']).length
+      for (const n of split(p.关联问题)) expect(problems.has(n), n).toBe(true)
+      for (const n of split(p.关联资源)) expect(resources.has(n), n).toBe(true)
+      linkedProblems += split(p.关联问题).length
     }
     expect(linkedProblems).toBeGreaterThan(0)
     // The kindergarten on the idle plot: its 新增覆盖人口 counted again without the coverage engine.
     const [code] = await api.database.rows<{ code: string; resource: string }>(sql`
       select p.code, r.code as resource from projects p join stock_resources r on r.id = ${idle}
       where p.generation_key = ${`facility:kindergarten:resource:${idle}`}`)
-    const row = projects.find((p) => p['编号'] === code?.code)
-    expect(split(row?.['关联资源'])).toEqual([code?.resource])
-    const figure = Number(row?.['新增覆盖人口'])
+    const row = projects.find((p) => p.编号 === code?.code)
+    expect(split(row?.关联资源)).toEqual([code?.resource])
+    const figure = Number(row?.新增覆盖人口)
     expect(figure).toBeGreaterThan(0)
     const independent = await independentNewlyCovered(api.database, idle, 'kindergarten')
     expect(figure).toBeCloseTo(independent.served, 1)
-    expect(Number(row?.['新增覆盖儿童'])).toBeCloseTo(independent.children, 1)
+    expect(Number(row?.新增覆盖儿童)).toBeCloseTo(independent.children, 1)
   })
 
   it('scopes the workbook by the token and refuses without one', async () => {
