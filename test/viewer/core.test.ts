@@ -279,6 +279,7 @@ describe('the tileset the viewer loads', () => {
       url: '/tiles/region/310101/tileset.json',
       headers: { authorization: 'Bearer abc' },
       withProblems: true,
+      regionCode: '310101',
     })
     expect(asked[0]?.authorization).toBe('Bearer abc')
     expect(

@@ -9,7 +9,7 @@ import { loadConfig, PROJECT_ROOT } from '../../server/config.ts'
 import type { Database } from '../../server/db/client.ts'
 import { type RunningServer, startHttpServer } from '../../server/http.ts'
 import { EXAMPLE_OPERATIONS } from '../../viewer/explorer/examples.ts'
-import { isSubscription } from '../../viewer/explorer/fetcher.ts'
+import { isSubscription, operationNames } from '../../viewer/explorer/fetcher.ts'
 import { launchChromium } from '../helpers/browser.ts'
 import { openTestDatabase } from '../helpers/database.ts'
 import { BROWSER_TIMEOUT_MS } from './scene.ts'
@@ -67,6 +67,7 @@ describe('the API explorer (GraphiQL) at GET /graphql', () => {
     expect(isSubscription('# a comment with query\nsubscription S { x }')).toBe(true)
     expect(isSubscription('query A { x } subscription B { y }', 'A')).toBe(false)
     expect(isSubscription('{ x }')).toBe(false)
+    expect(operationNames('# query Old\nquery A { x } subscription B { y } { z }')).toEqual(['A', 'B'])
   })
 
   it(

@@ -23,7 +23,12 @@ export function explorerFetcher(httpUrl: string, wsUrl: string): Fetcher {
     }
     return client
   }
-  return (params, opts?: FetcherOpts) => {
+  return (given, opts?: FetcherOpts) => {
+    // An edited tab can still carry the name of an operation its text no longer has; the server would refuse it.
+    const params =
+      given.operationName && !operationNames(given.query).includes(given.operationName)
+        ? { ...given, operationName: null }
+        : given
     if (!isSubscription(params.query, params.operationName)) return http(params, opts)
     const headers = (opts?.headers ?? {}) as Record<string, unknown>
     const authorization = String(headers.Authorization ?? headers.authorization ?? '')
@@ -34,6 +39,14 @@ export function explorerFetcher(httpUrl: string, wsUrl: string): Fetcher {
       operationName: params.operationName ?? undefined,
     }) as ReturnType<Fetcher>
   }
+}
+
+/** Names of the operations in a document (comments left out). */
+export function operationNames(query: string): string[] {
+  const withoutComments = query.replace(/#[^\n]*/g, '')
+  return [...withoutComments.matchAll(/\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)/g)].map(
+    (m) => m[1]!,
+  )
 }
 
 /** Whether the operation to run is a subscription (the named one, or the only one of the document). */

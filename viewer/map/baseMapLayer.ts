@@ -157,7 +157,8 @@ export class BaseMapLayer {
     const appearance = new PerInstanceColorAppearance({ flat: true, translucent: false })
     return this.mode === 'ground'
       ? new GroundPrimitive({ geometryInstances: instances, appearance })
-      : new Primitive({ geometryInstances: instances, appearance })
+      : // Never picked: a click on the ground is a click on no building.
+        new Primitive({ geometryInstances: instances, appearance, allowPicking: false })
   }
 }
 

@@ -37,7 +37,11 @@ export class BuildingPicker {
   }
 
   pick(point: ScreenPoint): PickedBuilding | null {
-    const picked: unknown = this.scene.pick(new Cartesian2(point.x, point.y))
+    const at = new Cartesian2(point.x, point.y)
+    // The building in front; where a district name or a marker is drawn over the city, the building under it.
+    let picked: unknown = this.scene.pick(at)
+    if (picked !== undefined && !(picked instanceof Cesium3DTileFeature))
+      picked = this.scene.drillPick(at, 4).find((p: unknown) => p instanceof Cesium3DTileFeature)
     if (!(picked instanceof Cesium3DTileFeature)) return null
     return {
       id: Number(picked.getProperty('id')),
