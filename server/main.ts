@@ -100,7 +100,9 @@ const server = await startHttpServer({ config, database, jobs, logger, registry 
 console.log(`ready in ${seconds()} s`)
 console.log(`  GraphQL:   ${server.url}/graphql`)
 console.log(`  3D viewer: ${server.url}/viewer/`)
-console.log(`  screen:    ${server.url}/screen/?token=… (a token: npm run token -- --role city --region 310100)`)
+console.log(
+  `  screen:    ${server.url}/screen/?token=… (a token: npm run token -- --role city --region 310100)`,
+)
 console.log(`  health:    ${server.url}/healthz (ready: /readyz, metrics: /metrics)`)
 
 let stopping = false
