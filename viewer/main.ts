@@ -18,6 +18,7 @@ import { chooseTileset, type TilesetChoice } from './core/tilesets.ts'
 import { ApiLayers } from './layers.ts'
 import { createCesiumMap, OSM_ATTRIBUTION } from './map/cesiumMap.ts'
 import type { CityMap, PickedBuilding } from './map/types.ts'
+import { PlanLayers } from './planLayers.ts'
 import { createHandle, initialState, openingTheme } from './state.ts'
 import { ToolControls } from './toolControls.ts'
 import { renderDetails } from './ui/details.ts'
@@ -61,6 +62,12 @@ const tools = new ToolControls(
 )
 /** The region the page shows: the token's, or the demo city for the public. */
 let regionCode = CITY_CODE
+const plan = new PlanLayers(
+  TOKEN,
+  handle,
+  () => state.lang,
+  () => render(handle.map),
+)
 
 const panel = document.getElementById('panel')!
 const detailsRoot = document.getElementById('details')!
@@ -116,6 +123,7 @@ function render(map: CityMap | null): void {
       onLang(lang) {
         state.lang = lang
         map?.setBaseMapLang(lang)
+        if (map) plan.redraw(map)
         render(map)
       },
       onBaseMapVisible(visible) {
@@ -149,7 +157,7 @@ function render(map: CityMap | null): void {
         map?.flyTo(preset.extent, 1.5, preset.key === 'city' ? 'oblique' : 'overhead')
       },
     },
-    toolsPart,
+    [...toolsPart, ...plan.section(map, regionCode)],
   )
   renderDetails(detailsRoot, state.details, state.lang, t, () => {
     state.details = null
@@ -255,6 +263,8 @@ function watchTiles(map: CityMap, tileset: TilesetChoice): void {
       if (run.kind === 'coverage') void layers.loadGaps(map).then(() => layers.loadCells(map))
       // Computed indicator values change the grades.
       if (run.kind === 'indicators') void layers.loadGrades(map)
+      // New zoning areas or generated projects: read the renewal overlays again if they were read.
+      if (run.kind === 'zoning' || run.kind === 'projects') void plan.refresh(map, regionCode)
     },
   })
 }

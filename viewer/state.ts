@@ -41,6 +41,14 @@ export interface ViewerHandle {
   compare: { left: number; right: number } | null
   /** The base map drawn, once loaded and built: its region and what it holds. */
   baseMap: { regionCode: string; areas: number; lines: number; labels: number } | null
+  /** The renewal overlays drawn (polygon parts, points, markers) and the lists read, once loaded. */
+  plan: {
+    resourcePolygons: number
+    resourcePoints: number
+    zoningPolygons: number
+    projects: number
+    loaded: { resources: number; zoning: number; projects: number }
+  } | null
 }
 
 declare global {
@@ -69,6 +77,7 @@ export function createHandle(): ViewerHandle {
     presets: [],
     baseMap: null,
     compare: null,
+    plan: null,
   }
 }
 

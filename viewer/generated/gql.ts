@@ -29,6 +29,9 @@ type Documents = {
     "\n  query ViewerCompareGrades($regionCode: String!, $campaignId: Int!) {\n    buildingGrades(regionCode: $regionCode, campaignId: $campaignId) {\n      campaignId\n      year\n      buildings {\n        buildingId\n        grade\n        unitType\n      }\n    }\n  }\n": typeof types.ViewerCompareGradesDocument,
     "\n  subscription ViewerProblemChanged($regionCode: String) {\n    problemChanged(regionCode: $regionCode) {\n      databaseId\n      state\n      buildingId\n      severity\n    }\n  }\n": typeof types.ViewerProblemChangedDocument,
     "\n  subscription ViewerRunUpdated($regionCode: String) {\n    diagnosticRunUpdated(regionCode: $regionCode) {\n      databaseId\n      kind\n      state\n    }\n  }\n": typeof types.ViewerRunUpdatedDocument,
+    "\n  query ViewerStockResources($after: String) {\n    stockResources(first: 500, after: $after) {\n      nodes {\n        kind\n        layer\n        verificationState\n        geom\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ViewerStockResourcesDocument,
+    "\n  query ViewerZoningAreas($regionCode: String!) {\n    zoningAreas(regionCode: $regionCode) {\n      areaClass\n      className\n      reasons\n      geom\n    }\n  }\n": typeof types.ViewerZoningAreasDocument,
+    "\n  query ViewerProjects($after: String) {\n    projects(first: 500, after: $after) {\n      nodes {\n        name\n        state\n        newlyCovered\n        geom\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ViewerProjectsDocument,
 };
 const documents: Documents = {
     "\n  fragment ViewerBuildingDetailsFields on Building {\n    id\n    name\n    nameEn\n    use\n    heightM\n    heightEstimated\n    floors\n    floorsEstimated\n    yearBuilt\n    footprintAreaM2\n    standardAddress\n    regionCode\n    region {\n      name\n      nameEn\n    }\n    problems {\n      databaseId\n      title\n      type\n      severity\n      state\n      yearFound\n    }\n    indicatorValues {\n      value\n      grade\n      unitType\n      regionLevel\n      campaignId\n      indicator {\n        code\n        name\n        nameEn\n        unit\n      }\n    }\n  }\n": types.ViewerBuildingDetailsFieldsFragmentDoc,
@@ -45,6 +48,9 @@ const documents: Documents = {
     "\n  query ViewerCompareGrades($regionCode: String!, $campaignId: Int!) {\n    buildingGrades(regionCode: $regionCode, campaignId: $campaignId) {\n      campaignId\n      year\n      buildings {\n        buildingId\n        grade\n        unitType\n      }\n    }\n  }\n": types.ViewerCompareGradesDocument,
     "\n  subscription ViewerProblemChanged($regionCode: String) {\n    problemChanged(regionCode: $regionCode) {\n      databaseId\n      state\n      buildingId\n      severity\n    }\n  }\n": types.ViewerProblemChangedDocument,
     "\n  subscription ViewerRunUpdated($regionCode: String) {\n    diagnosticRunUpdated(regionCode: $regionCode) {\n      databaseId\n      kind\n      state\n    }\n  }\n": types.ViewerRunUpdatedDocument,
+    "\n  query ViewerStockResources($after: String) {\n    stockResources(first: 500, after: $after) {\n      nodes {\n        kind\n        layer\n        verificationState\n        geom\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ViewerStockResourcesDocument,
+    "\n  query ViewerZoningAreas($regionCode: String!) {\n    zoningAreas(regionCode: $regionCode) {\n      areaClass\n      className\n      reasons\n      geom\n    }\n  }\n": types.ViewerZoningAreasDocument,
+    "\n  query ViewerProjects($after: String) {\n    projects(first: 500, after: $after) {\n      nodes {\n        name\n        state\n        newlyCovered\n        geom\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ViewerProjectsDocument,
 };
 
 /**
@@ -103,6 +109,18 @@ export function graphql(source: "\n  subscription ViewerProblemChanged($regionCo
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription ViewerRunUpdated($regionCode: String) {\n    diagnosticRunUpdated(regionCode: $regionCode) {\n      databaseId\n      kind\n      state\n    }\n  }\n"): typeof import('./graphql').ViewerRunUpdatedDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerStockResources($after: String) {\n    stockResources(first: 500, after: $after) {\n      nodes {\n        kind\n        layer\n        verificationState\n        geom\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): typeof import('./graphql').ViewerStockResourcesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerZoningAreas($regionCode: String!) {\n    zoningAreas(regionCode: $regionCode) {\n      areaClass\n      className\n      reasons\n      geom\n    }\n  }\n"): typeof import('./graphql').ViewerZoningAreasDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerProjects($after: String) {\n    projects(first: 500, after: $after) {\n      nodes {\n        name\n        state\n        newlyCovered\n        geom\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): typeof import('./graphql').ViewerProjectsDocument;
 
 
 export function graphql(source: string) {

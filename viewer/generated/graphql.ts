@@ -82,6 +82,14 @@ export type ProblemState =
   | 're_inspected'
   | 'rectified';
 
+/** 项目状态：提出→批准→实施中→完工→已评估 / proposed, approved, under way, completed, evaluated */
+export type ProjectState =
+  | 'approved'
+  | 'completed'
+  | 'evaluated'
+  | 'proposed'
+  | 'under_way';
+
 /** 行政层级 / Administrative level */
 export type RegionLevel =
   | 'city'
@@ -89,6 +97,12 @@ export type RegionLevel =
   | 'district'
   | 'province'
   | 'street';
+
+/** 核实状态：已上报 → 已核实 / 已驳回 / reported, then verified or rejected */
+export type ResourceVerificationState =
+  | 'rejected'
+  | 'reported'
+  | 'verified';
 
 export type ViewerBuildingDetailsFieldsFragment = { id: string, name: string | null, nameEn: string | null, use: BuildingUse, heightM: number, heightEstimated: boolean, floors: number | null, floorsEstimated: boolean, yearBuilt: number | null, footprintAreaM2: number, standardAddress: string | null, regionCode: string, region: { name: string, nameEn: string | null } | null, problems: Array<{ databaseId: number, title: string, type: string, severity: number, state: ProblemState, yearFound: number }>, indicatorValues: Array<{ value: number | null, grade: Grade | null, unitType: GradeUnitType, regionLevel: RegionLevel | null, campaignId: number, indicator: { code: string, name: string, nameEn: string | null, unit: string | null } }> };
 
@@ -189,6 +203,27 @@ export type ViewerRunUpdatedSubscriptionVariables = Exact<{
 
 
 export type ViewerRunUpdatedSubscription = { diagnosticRunUpdated: { databaseId: number, kind: string, state: DiagnosticRunState } };
+
+export type ViewerStockResourcesQueryVariables = Exact<{
+  after?: string | null | undefined;
+}>;
+
+
+export type ViewerStockResourcesQuery = { stockResources: { nodes: Array<{ kind: string, layer: string | null, verificationState: ResourceVerificationState, geom: import("geojson").Geometry }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type ViewerZoningAreasQueryVariables = Exact<{
+  regionCode: string;
+}>;
+
+
+export type ViewerZoningAreasQuery = { zoningAreas: Array<{ areaClass: string, className: string, reasons: unknown, geom: import("geojson").Geometry }> };
+
+export type ViewerProjectsQueryVariables = Exact<{
+  after?: string | null | undefined;
+}>;
+
+
+export type ViewerProjectsQuery = { projects: { nodes: Array<{ name: string, state: ProjectState, newlyCovered: number | null, geom: import("geojson").Geometry | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -502,3 +537,45 @@ export const ViewerRunUpdatedDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ViewerRunUpdatedSubscription, ViewerRunUpdatedSubscriptionVariables>;
+export const ViewerStockResourcesDocument = new TypedDocumentString(`
+    query ViewerStockResources($after: String) {
+  stockResources(first: 500, after: $after) {
+    nodes {
+      kind
+      layer
+      verificationState
+      geom
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerStockResourcesQuery, ViewerStockResourcesQueryVariables>;
+export const ViewerZoningAreasDocument = new TypedDocumentString(`
+    query ViewerZoningAreas($regionCode: String!) {
+  zoningAreas(regionCode: $regionCode) {
+    areaClass
+    className
+    reasons
+    geom
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerZoningAreasQuery, ViewerZoningAreasQueryVariables>;
+export const ViewerProjectsDocument = new TypedDocumentString(`
+    query ViewerProjects($after: String) {
+  projects(first: 500, after: $after) {
+    nodes {
+      name
+      state
+      newlyCovered
+      geom
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerProjectsQuery, ViewerProjectsQueryVariables>;

@@ -9,6 +9,7 @@ import { GapLayer } from './gapLayer.ts'
 import { createOfflineViewer } from './offlineViewer.ts'
 import { CellLayer, FacilityLayer, RenewalLayer } from './overlays.ts'
 import { BuildingPicker } from './picking.ts'
+import { ResourceLayer } from './resourceLayer.ts'
 import { styleOf } from './themeStyle.ts'
 import { createCimTools } from './tools.ts'
 import type { CityMap, MapLayer } from './types.ts'
@@ -89,6 +90,8 @@ function overlays(
   | 'setUncoveredCells'
   | 'setRenewalAreas'
   | 'overlayCounts'
+  | 'setPlanOverlay'
+  | 'planCounts'
   | 'setBaseMap'
   | 'setBaseMapLang'
   | 'baseMapStatus'
@@ -98,6 +101,7 @@ function overlays(
   const gaps = new GapLayer(viewer.scene)
   const cells = new CellLayer(viewer.scene)
   const renewal = new RenewalLayer(viewer.scene)
+  const plan = new ResourceLayer(viewer.scene)
   const show: Record<MapLayer, (visible: boolean) => void> = {
     buildings: (visible) => city.setShow(visible),
     facilities: (visible) => (facilities.show = visible),
@@ -114,6 +118,8 @@ function overlays(
     setUncoveredCells: (overlay) => cells.draw(overlay),
     setRenewalAreas: (outlines) => renewal.draw(outlines),
     overlayCounts: () => ({ uncoveredCells: cells.count, renewalAreas: renewal.count }),
+    setPlanOverlay: (overlay) => plan.draw(overlay),
+    planCounts: () => plan.counts,
     setBaseMap: (map, lang) => baseMap.draw(map, lang),
     setBaseMapLang: (lang) => baseMap.setLang(lang),
     baseMapStatus: () => ({ ready: baseMap.ready, ...baseMap.counts() }),

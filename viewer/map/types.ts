@@ -7,6 +7,7 @@ import type { GapOverlay } from '../core/gaps.ts'
 import type { Lang } from '../core/i18n.ts'
 import type { MeasureMode, Measurement } from '../core/measure.ts'
 import type { RenewalOutline } from '../core/renewal.ts'
+import type { PlanOverlay } from '../core/resources.ts'
 import type { Theme } from '../core/themes.ts'
 
 /** A building under the cursor, with the tile metadata of its feature. */
@@ -82,6 +83,10 @@ export interface CityMap {
   baseMapStatus(): { ready: boolean; areas: number; lines: number; labels: number }
   /** Markers and areas drawn by the two overlays above. */
   overlayCounts(): { uncoveredCells: number; renewalAreas: number }
+  /** Replaces the renewal overlays: stock resources, zoning areas and project markers. */
+  setPlanOverlay(overlay: PlanOverlay): void
+  /** What the renewal overlays drew: polygon parts, points and project markers. */
+  planCounts(): { resourcePolygons: number; resourcePoints: number; zoningPolygons: number; projects: number }
   /** Flies to look at an extent (oblique by default, 1.5 s). */
   flyTo(extent: ExtentDeg, durationS?: number, view?: CameraView): CameraFlight
   /** The latest flight, ended or not (null before the first): how a flight the panel started can be awaited. */
