@@ -185,7 +185,9 @@ export const KINDS: readonly KindSpec[] = [
     kind: 'projects',
     table: 'projects',
     match: 'mapped',
-    refs: {},
+    refs: { campaign_id: 'campaigns' },
+    // The generation run that proposed a project stays behind: runs do not travel.
+    cleared: ['run_id'],
     required: { id: integer, region_code: string },
   },
   {

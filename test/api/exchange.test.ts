@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import JSZip from 'jszip'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createProcessors } from '../../jobs/processors.ts'
+import { startProjectsRun } from '../../jobs/projects/job.ts'
 import { InProcessRunner } from '../../jobs/runs/in-process.ts'
 import { type Database, migrateDatabase } from '../../server/db/client.ts'
 import { exportCampaign } from '../../server/exchange/export.ts'
@@ -37,7 +38,9 @@ async function tableCounts(database: Database): Promise<Record<string, number>> 
     (select count(*)::int from problems) as problems, (select count(*)::int from tasks) as tasks,
     (select count(*)::int from problem_transitions) as transitions, (select count(*)::int from blocks) as blocks,
     (select count(*)::int from compounds) as compounds, (select count(*)::int from exchange_keys) as keys,
-    (select count(*)::int from regions where boundary is not null) as boundaries`)
+    (select count(*)::int from regions where boundary is not null) as boundaries,
+    (select count(*)::int from stock_resources) as resources, (select count(*)::int from projects) as projects,
+    (select count(*)::int from project_resources) as "projectResources"`)
   return row ?? {}
 }
 
@@ -45,7 +48,11 @@ beforeAll(async () => {
   source = await openTestDatabase()
   const runner = new InProcessRunner(source, createProcessors(), { onError: () => {} })
   try {
-    await startDemoCheck(source, runner)
+    const check = await startDemoCheck(source, runner)
+    await runner.idle()
+    // Projects proposed on the demo's resources travel with the check (their generation run stays behind).
+    if (!check) throw new Error('the demo check was not created')
+    await startProjectsRun(source, runner, { campaignId: check.campaignId, regionCode: '310000' })
     await runner.idle()
   } finally {
     await runner.close()
@@ -133,6 +140,10 @@ describe('the exchange package', () => {
     const summary = (data: typeof sent) => data.campaigns.nodes.find((c: { year: number }) => c.year === 2025)
     expect(summary(sent).exchangeSummary.indicatorValues).toBeGreaterThan(0)
     expect(summary(received)).toEqual(summary(sent))
+    const [sentRows, receivedRows] = [await tableCounts(source), await tableCounts(target)]
+    expect(sentRows.projects).toBeGreaterThan(0)
+    for (const table of ['projects', 'projectResources'])
+      expect(receivedRows[table], table).toBe(sentRows[table])
   })
 
   it("is not a district's to read: the summary is refused, the campaigns around it are not", async () => {
