@@ -9,7 +9,7 @@ import { updateAndNotify } from '../runs/events.ts'
 import {
   lockRunningRun,
   markRunSucceeded,
-  queueRun,
+  queueRequestOnce,
   type RunChangeRecorder,
   RunNotFoundError,
   unfinishedRun,
@@ -54,18 +54,12 @@ export async function startReportRun(database: Database, runner: JobRunner, requ
     templateId: request.templateId,
     identity: request.identity,
   }
-  const idempotencyKey = crypto
-    .createHash('sha256')
-    .update(JSON.stringify({ kind: ANNUAL_REPORT_JOB_KIND, ...parameters }))
-    .digest('hex')
-  return queueRun(database, runner, {
+  return queueRequestOnce(database, runner, {
     kind: ANNUAL_REPORT_JOB_KIND,
     regionCode: request.regionCode,
     campaignId: request.campaignId,
-    parameters: parameters as unknown as Record<string, unknown>,
+    parameters,
     inputVersions: {},
-    idempotencyKey,
-    reuseStates: ['queued', 'running'],
     requestedBy: request.requestedBy ?? null,
     onCreated: request.onCreated,
   })

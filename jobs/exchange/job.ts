@@ -1,4 +1,3 @@
-import crypto from 'node:crypto'
 import { UnrecoverableError } from 'bullmq'
 import { sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
@@ -7,7 +6,7 @@ import { updateAndNotify } from '../runs/events.ts'
 import {
   lockRunningRun,
   markRunSucceeded,
-  queueRun,
+  queueRequestOnce,
   type RunChangeRecorder,
   RunNotFoundError,
   type RunRow,
@@ -91,18 +90,12 @@ export async function startExchangeSendRun(
     throw new CampaignOfOtherRegionError(campaign.id, campaign.regionCode, request.regionCode)
   }
   const parameters: ExchangeSendParameters = { campaignId: campaign.id }
-  const idempotencyKey = crypto
-    .createHash('sha256')
-    .update(JSON.stringify({ kind: EXCHANGE_SEND_JOB_KIND, ...parameters }))
-    .digest('hex')
-  return queueRun(database, runner, {
+  return queueRequestOnce(database, runner, {
     kind: EXCHANGE_SEND_JOB_KIND,
     regionCode: campaign.regionCode,
     campaignId: campaign.id,
-    parameters: parameters as unknown as Record<string, unknown>,
+    parameters,
     inputVersions: {},
-    idempotencyKey,
-    reuseStates: ['queued', 'running'],
     requestedBy: request.requestedBy ?? null,
     onCreated: request.onCreated,
   })

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
 import type { CoverageRunParameters } from '../coverage/parameters.ts'
@@ -13,7 +12,7 @@ import { updateAndNotify } from '../runs/events.ts'
 import {
   lockRunningRun,
   markRunSucceeded,
-  queueRun,
+  queueRequestOnce,
   type RunChangeRecorder,
   RunNotFoundError,
   type RunRow,
@@ -91,18 +90,12 @@ export async function startProjectsRun(
     year: campaign.year,
     coverageRunId: coverage.id,
   }
-  const idempotencyKey = crypto
-    .createHash('sha256')
-    .update(JSON.stringify({ kind: PROJECTS_JOB_KIND, ...parameters }))
-    .digest('hex')
-  return queueRun(database, runner, {
+  return queueRequestOnce(database, runner, {
     kind: PROJECTS_JOB_KIND,
     regionCode: request.regionCode,
     campaignId: request.campaignId,
-    parameters: parameters as unknown as Record<string, unknown>,
+    parameters,
     inputVersions: { coverageRunId: coverage.id },
-    idempotencyKey,
-    reuseStates: ['queued', 'running'],
     requestedBy: request.requestedBy ?? null,
     onCreated: request.onCreated,
   })

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto'
 import { UnrecoverableError } from 'bullmq'
 import { eq, sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
@@ -20,6 +21,33 @@ export interface QueueRunRequest {
   requestedBy: string | null
   /** Called with the new run in the transaction that inserts it (not for a run found again). */
   onCreated?: RunChangeRecorder | undefined
+}
+
+/** What {@link queueRequestOnce} takes: the run's fields but its key, which the kind and parameters make. */
+export type OnceRequest = Omit<QueueRunRequest, 'idempotencyKey' | 'reuseStates' | 'parameters'> & {
+  parameters: object
+}
+
+/**
+ * Queues a run keyed by its kind and parameters, or returns the same request's run while it is queued or
+ * running: pressing "generate" twice starts one run, and a finished run is never reused (what it read has no
+ * version the key could hold, so asking again means running again).
+ */
+export function queueRequestOnce(
+  database: Database,
+  runner: JobRunner,
+  request: OnceRequest,
+): Promise<{ run: RunRow; created: boolean }> {
+  const idempotencyKey = crypto
+    .createHash('sha256')
+    .update(JSON.stringify({ kind: request.kind, ...request.parameters }))
+    .digest('hex')
+  return queueRun(database, runner, {
+    ...request,
+    parameters: request.parameters as Record<string, unknown>,
+    idempotencyKey,
+    reuseStates: ['queued', 'running'],
+  })
 }
 
 /**

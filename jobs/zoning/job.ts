@@ -1,4 +1,3 @@
-import crypto from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
 import { metricSridFor } from '../../server/domain/crs.ts'
@@ -13,7 +12,7 @@ import { updateAndNotify } from '../runs/events.ts'
 import {
   lockRunningRun,
   markRunSucceeded,
-  queueRun,
+  queueRequestOnce,
   type RunChangeRecorder,
   RunNotFoundError,
   unfinishedRun,
@@ -73,18 +72,12 @@ export async function startZoningRun(database: Database, runner: JobRunner, requ
     ruleIds: rules.map((r) => r.id),
     gapM: DEFAULT_ZONING_GAP_M,
   }
-  const idempotencyKey = crypto
-    .createHash('sha256')
-    .update(JSON.stringify({ kind: ZONING_JOB_KIND, ...parameters }))
-    .digest('hex')
-  return queueRun(database, runner, {
+  return queueRequestOnce(database, runner, {
     kind: ZONING_JOB_KIND,
     regionCode: request.regionCode,
     campaignId,
-    parameters: parameters as unknown as Record<string, unknown>,
+    parameters,
     inputVersions: { rules: rules.map((r) => ({ id: r.id, key: r.key, version: r.version })) },
-    idempotencyKey,
-    reuseStates: ['queued', 'running'],
     requestedBy: request.requestedBy ?? null,
     onCreated: request.onCreated,
   })
