@@ -1,28 +1,8 @@
-import { cpSync } from 'node:fs'
 import path from 'node:path'
-import { defineConfig, type Plugin } from 'vite'
+import { defineConfig } from 'vite'
+import { CESIUM_BUILD, cesiumStatic } from './cesium-static.ts'
 
 const VIEWER_ROOT = import.meta.dirname
-const CESIUM_BUILD = path.resolve(VIEWER_ROOT, '../node_modules/cesium/Build/Cesium')
-/** Cesium's runtime files (web workers, textures, third-party wasm, widget CSS), served next to the bundle. */
-const CESIUM_STATIC = ['Workers', 'Assets', 'ThirdParty', 'Widgets']
-
-/** Copies Cesium's static directories into `<outDir>/cesium/` (CESIUM_BASE_URL is `/viewer/cesium/`). */
-function cesiumStatic(): Plugin {
-  let outDir = ''
-  return {
-    name: 'citycheck-cesium-static',
-    apply: 'build',
-    configResolved(config) {
-      outDir = path.resolve(config.root, config.build.outDir)
-    },
-    writeBundle() {
-      for (const dir of CESIUM_STATIC) {
-        cpSync(path.join(CESIUM_BUILD, dir), path.join(outDir, 'cesium', dir), { recursive: true })
-      }
-    },
-  }
-}
 
 export default defineConfig({
   root: VIEWER_ROOT,
