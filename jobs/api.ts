@@ -18,11 +18,13 @@ export { DiagnosisParameterError } from './runs/errors.ts'
 export { RUN_EVENTS_CHANNEL, type RunEvent } from './runs/events.ts'
 export { cancelRun, getRun, type RunRow } from './runs/rows.ts'
 export type { JobRunner } from './runs/types.ts'
+export { defaultCity, type TiledCity, tiledCities } from './tiles/cities.ts'
 export { startTilesRun, type TilesRunRequest } from './tiles/job.ts'
 export {
   type CityTilesOptions,
   type CityTilesStatus,
   queueCityTilesRun,
+  queueCityTilesRuns,
   queueRegionTilesRun,
   refreshTilesIfStale,
 } from './tiles/refresh.ts'

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { Registry } from 'prom-client'
-import { queueCityTilesRun } from '../jobs/api.ts'
+import { queueCityTilesRuns } from '../jobs/api.ts'
 import { startDeadlineSweeps } from '../jobs/deadlines/schedule.ts'
 import { sweptAnything } from '../jobs/deadlines/sweep.ts'
 import { createProcessors } from '../jobs/processors.ts'
@@ -81,14 +81,14 @@ const demoHistory = demo
 void demoHistory?.done.then((h) => {
   if (h.created) console.log(`demo history derived: 2023 and 2024 checks with ${h.values} values`)
 })
-// The runner builds the first tileset (or brings an existing one up to date); requests never build it.
-const tiles = await queueCityTilesRun(database, jobs, {
+// The runner builds the first tilesets, one per city (or brings existing ones up to date); requests never build them.
+const tiles = await queueCityTilesRuns(database, jobs, {
   dataDir: config.dataDir,
   requestedBy: 'server start',
 })
 console.log(
-  tiles
-    ? `3D Tiles: refresh queued (run ${tiles.runId}); the viewer shows the city once the run has finished`
+  tiles.length > 0
+    ? `3D Tiles: refresh queued for ${tiles.map((t) => `${t.cityCode} (run ${t.runId})`).join(', ')}; the viewer shows a city once its run has finished`
     : '3D Tiles: no buildings imported, nothing to tile',
 )
 console.log(

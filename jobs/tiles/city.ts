@@ -1,6 +1,6 @@
 /**
- * The city model as 3D Tiles (docs/adr/0006): the public tileset (public buildings, public attributes) and a
- * tileset per region (every building of the region with its open-problem summary), written by
+ * The city model as 3D Tiles (docs/adr/0006, 0024): a public tileset per city (public buildings, public
+ * attributes) and a tileset per region (every building of the region with its open-problem summary), written by
  * {@link generateTileset}; when buildings or their problems change, only the tiles holding
  * them are rewritten. Runs against one directory are serialised in this process (the generator's manifest is
  * read-modify-write); the tiles job keeps runs on other processes apart.
@@ -38,9 +38,13 @@ import {
 } from './tileset.ts'
 import type { ExtentDeg, GenerateTilesetResult, RegenerateTilesResult, TileKey } from './types.ts'
 
-/** Directory of the public tileset of the whole city under the data directory. */
-export function cityTilesDir(dataDir: string): string {
-  return path.join(dataDir, 'tiles', 'city')
+/**
+ * Directory of a city's public tileset under the data directory (docs/adr/0024: one per city-level region).
+ * Without a city: the directory of one tileset of everything, for tools and tests that tile a single city.
+ */
+export function cityTilesDir(dataDir: string, cityCode?: string): string {
+  const dir = path.join(dataDir, 'tiles', 'city')
+  return cityCode ? path.join(dir, cityCode) : dir
 }
 
 /** Directory of a region's tileset (with problems, read with a token) under the data directory. */

@@ -1,12 +1,12 @@
 /**
- * Keeping the served tilesets current — the public city tileset and the regions' tilesets — with a cheap
- * staleness check that queues a tiles run (docs/adr/0006).
+ * Keeping the served tilesets current — the public tileset of each city and the regions' tilesets — with a cheap
+ * staleness check that queues a tiles run (docs/adr/0006, 0024).
  */
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
-import { sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
 import type { JobRunner } from '../runs/types.ts'
+import { tiledCities } from './cities.ts'
 import { cityTilesDir, regionTilesDir } from './city.ts'
 import { startTilesRun } from './job.ts'
 import { TILESET_FILE } from './manifest.ts'
@@ -16,10 +16,12 @@ export interface CityTilesOptions {
   /** The data directory; the tileset is in {@link cityTilesDir} (or {@link regionTilesDir}) under it. */
   dataDir: string
   /**
-   * A region's tileset (every building of the region, with problems) rather than the public city tileset.
-   * The caller has checked that the region exists.
+   * A region's tileset (every building of the region, with problems) rather than a city's public tileset.
+   * The caller has checked that the region exists and is a city or below (a province's tiles are its cities').
    */
   regionCode?: string
+  /** The city-level region whose public tileset is meant (when `regionCode` is absent). */
+  cityCode?: string
   requestedBy?: string | null
 }
 
@@ -47,36 +49,51 @@ export async function refreshTilesIfStale(
   options: CityTilesOptions,
 ): Promise<CityTilesStatus> {
   const region = options.regionCode
-  const outDir = region ? regionTilesDir(options.dataDir, region) : cityTilesDir(options.dataDir)
+  const city = options.cityCode
+  if (!region && !city) throw new Error('refreshTilesIfStale needs a region or a city')
+  const outDir = region ? regionTilesDir(options.dataDir, region) : cityTilesDir(options.dataDir, city)
   const built = (await stat(path.join(outDir, TILESET_FILE)).catch(() => null))?.isFile() ?? false
   const saved = built ? await readSourceState(outDir) : null
-  const current = await sourceState(database, region, !region)
+  const current = await sourceState(database, region ?? city, !region)
   if (saved && sameSourceState(saved, current)) return { built, state: 'fresh', runId: null }
   if (current.buildings === 0) return { built, state: 'empty', runId: null }
   if (!runner) return { built, state: 'stale', runId: null }
   const queued = region
     ? await queueRegionTilesRun(database, runner, { ...options, regionCode: region })
-    : await queueCityTilesRun(database, runner, options)
-  return queued ? { built, state: 'refreshing', runId: queued.runId } : { built, state: 'empty', runId: null }
+    : await queueCityTilesRun(database, runner, { ...options, cityCode: city! })
+  return { built, state: 'refreshing', runId: queued.runId }
 }
 
 /**
- * Queues a refresh of the public city tileset, whatever its state (at start: a tileset written with other tiling
- * parameters is rebuilt). Null when there are no buildings.
+ * Queues a refresh of one city's public tileset, whatever its state (at start: a tileset written with other tiling
+ * parameters is rebuilt).
  */
-export async function queueCityTilesRun(
+export function queueCityTilesRun(
   database: Database,
   runner: JobRunner,
-  options: CityTilesOptions,
-): Promise<{ runId: number; created: boolean } | null> {
-  const regionCode = await cityModelRegion(database)
-  if (!regionCode) return null
+  options: CityTilesOptions & { cityCode: string },
+): Promise<{ runId: number; created: boolean }> {
   return startTilesRun(database, runner, {
-    regionCode,
-    outDir: cityTilesDir(options.dataDir),
+    regionCode: options.cityCode,
+    onlyRegion: true,
+    outDir: cityTilesDir(options.dataDir, options.cityCode),
     publicOnly: true,
     requestedBy: options.requestedBy ?? null,
   })
+}
+
+/** Queues a refresh of the public tileset of every city with public buildings: one run per city. */
+export async function queueCityTilesRuns(
+  database: Database,
+  runner: JobRunner,
+  options: CityTilesOptions,
+): Promise<{ cityCode: string; runId: number; created: boolean }[]> {
+  const out: { cityCode: string; runId: number; created: boolean }[] = []
+  for (const city of await tiledCities(database, { publicOnly: true })) {
+    const run = await queueCityTilesRun(database, runner, { ...options, cityCode: city.code })
+    out.push({ cityCode: city.code, ...run })
+  }
+  return out
 }
 
 /** Queues a refresh of a region's tileset (every building of the region, with problems), whatever its state. */
@@ -91,26 +108,4 @@ export function queueRegionTilesRun(
     outDir: regionTilesDir(options.dataDir, options.regionCode),
     requestedBy: options.requestedBy ?? null,
   })
-}
-
-/**
- * The region a city tileset run is recorded under: the most specific region holding every building (codes
- * sorted as text share the prefix of the first and the last), else — buildings in several provinces — the
- * first building's region.
- */
-async function cityModelRegion(database: Database): Promise<string | null> {
-  const [range] = await database.rows<{ lo: string | null; hi: string | null }>(
-    sql`select min(region_code) as lo, max(region_code) as hi from buildings`,
-  )
-  const lo = range?.lo
-  const hi = range?.hi
-  if (!lo || !hi) return null
-  let common = 0
-  while (common < lo.length && lo[common] === hi[common]) common++
-  const prefixes = Array.from({ length: common }, (_, i) => lo.slice(0, i + 1))
-  const [region] = await database.rows<{ code: string }>(
-    sql`select code from regions where scope_prefix = any(${sql.param(prefixes)}::text[])
-      order by length(scope_prefix) desc, code limit 1`,
-  )
-  return region?.code ?? lo
 }

@@ -1,14 +1,15 @@
 /**
- * The generated 3D Tiles under `/tiles/`, as they are on disk: `/tiles/city/` is the public tileset (public
- * buildings, no problems) open to anyone; `/tiles/region/<code>/` a region's tileset with its problems, every file
- * of it for a bearer token whose read scope covers the region. A tileset.json request never builds, it queues a
+ * The generated 3D Tiles under `/tiles/`, as they are on disk: `/tiles/city/<code>/` is a city's public tileset
+ * (public buildings, no problems) open to anyone, `/tiles/city/index.json` lists those cities and `/tiles/city/`
+ * itself stands for the default city's (docs/adr/0024); `/tiles/region/<code>/` a region's tileset with its
+ * problems, every file of it for a bearer token whose read scope covers the region. A tileset.json request never builds, it queues a
  * tiles run when the database changed since the tileset was written and says so in a header (docs/adr/0006).
  */
 import type http from 'node:http'
 import path from 'node:path'
 import { GraphQLError } from 'graphql'
 import sirv, { type RequestHandler } from 'sirv'
-import { type CityTilesStatus, refreshTilesIfStale } from '../../jobs/api.ts'
+import { type CityTilesStatus, defaultCity, refreshTilesIfStale, tiledCities } from '../../jobs/api.ts'
 import type { AppContext } from '../app-context.ts'
 import { lookupRegion, scopeFor } from '../auth/scope.ts'
 import type { TokenVerifier } from '../auth/verifier.ts'
@@ -20,9 +21,11 @@ export const TILES_STATE_HEADER = 'x-citycheck-tiles'
 /** Seconds a client should wait before asking again for a tileset that is being built. */
 export const TILES_RETRY_AFTER_S = 5
 
-const CITY_TILESET = 'city/tileset.json'
-/** `region/<code>/<file>`: a region's tileset; the code is digits, as the regions' codes are. */
+/** `city/<code>/<file>`: a city's public tileset (docs/adr/0024); `region/<code>/<file>`: a region's. Codes are digits. */
+const CITY_PATH = /^city\/(\d{1,12})\/(.+)$/
 const REGION_PATH = /^region\/(\d{1,12})\/(.+)$/
+/** The cities with a public tileset, for the viewer's city chooser. */
+const CITY_INDEX = 'city/index.json'
 
 /** One handler per tiles directory; it looks files up on each request, since runs rewrite them in place. */
 const handlers = new Map<string, RequestHandler>()
@@ -32,23 +35,31 @@ export async function serveTiles(
   verifier: TokenVerifier | undefined,
   req: http.IncomingMessage,
   res: http.ServerResponse,
-  rel: string,
+  requested: string,
 ): Promise<void> {
   if (!readOnlyMethod(req, res)) return
+  if (requested === CITY_INDEX) return serveCityIndex(app, res)
+  const rel = await withDefaultCity(app, requested)
+  // The old address with no public building anywhere: nothing to build, as for a city without buildings.
+  if (rel === null) return answerNotBuilt(res, { built: false, state: 'empty', runId: null })
   const root = path.join(app.config.dataDir, 'tiles')
   const file = safeJoin(root, rel)
   // Only the tileset's own files: manifest.json, source.json and the massing summaries are the generator's.
   if (!file || !(path.basename(file) === 'tileset.json' || path.extname(file) === '.glb'))
     return notFound(res)
   const region = REGION_PATH.exec(rel)
-  // Nothing else under /tiles/ is served: only the public tileset is open, a region's needs its check.
-  if (!region && !rel.startsWith('city/')) return notFound(res)
-  if (region && !(await mayReadRegion(app, verifier, req, res, region[1]!))) return
-  const tilesetOf = region ? `region/${region[1]}/tileset.json` : CITY_TILESET
-  if (rel === tilesetOf) {
+  const city = CITY_PATH.exec(rel)
+  // Nothing else under /tiles/ is served: a city's public tileset is open, a region's needs its check.
+  if (!region && !city) return notFound(res)
+  const code = (region ?? city)![1]!
+  // The file must lie in that tileset's directory, whatever the path held (`..` resolved by safeJoin).
+  if (!file.startsWith(path.join(root, region ? 'region' : 'city', code) + path.sep)) return notFound(res)
+  if (!(await tiledPerCity(app, res, code, city !== null))) return
+  if (region && !(await mayReadRegion(app, verifier, req, res, code))) return
+  if (rel === `${region ? 'region' : 'city'}/${code}/tileset.json`) {
     const status = await refreshTilesIfStale(app.database, app.jobs, {
       dataDir: app.config.dataDir,
-      ...(region ? { regionCode: region[1]! } : {}),
+      ...(region ? { regionCode: code } : { cityCode: code }),
       requestedBy: 'tileset.json request',
     })
     if (!status.built) return answerNotBuilt(res, status)
@@ -64,6 +75,62 @@ export async function serveTiles(
     handlers.set(root, handler)
   }
   await serveMounted(handler, req, res, rel)
+}
+
+/**
+ * The old single public tileset, `/tiles/city/<file>`, now stands for the default city's (docs/adr/0024): its
+ * tileset.json names its tiles relatively, so they resolve under the same alias. Null: no city to stand for.
+ */
+async function withDefaultCity(app: AppContext, rel: string): Promise<string | null> {
+  if (!rel.startsWith('city/') || CITY_PATH.test(rel)) return rel
+  const city = await defaultCity(app.database)
+  return city ? `city/${city}/${rel.slice('city/'.length)}` : null
+}
+
+/**
+ * Tiles are cut per city: a city's public tileset must name a city-level region, and a region's tileset a city or
+ * a region below one (a province's tiles are those of its cities, which the viewer loads one by one). Otherwise
+ * answered here with 404.
+ */
+async function tiledPerCity(
+  app: AppContext,
+  res: http.ServerResponse,
+  code: string,
+  publicCity: boolean,
+): Promise<boolean> {
+  const region = await lookupRegion(app.database, code)
+  if (publicCity ? region?.level === 'city' : region?.level !== 'province') return true
+  if (publicCity) {
+    answer(
+      res,
+      404,
+      `${code} 不是市级行政区划，没有公开三维瓦片`,
+      `${code} is not a city, it has no public 3D Tiles`,
+    )
+  } else {
+    answer(
+      res,
+      404,
+      `三维瓦片按城市生成：请读取 /tiles/region/<市级代码>/`,
+      `3D Tiles are cut per city: read /tiles/region/<city code>/`,
+    )
+  }
+  return false
+}
+
+/** `{ defaultCity, cities: [{ code, name, nameEn, buildings, tileset }] }`: the cities with public buildings. */
+async function serveCityIndex(app: AppContext, res: http.ServerResponse): Promise<void> {
+  const [cities, fallback] = await Promise.all([
+    tiledCities(app.database, { publicOnly: true }),
+    defaultCity(app.database),
+  ])
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-cache' })
+  res.end(
+    JSON.stringify({
+      defaultCity: fallback,
+      cities: cities.map((c) => ({ ...c, tileset: `/tiles/city/${c.code}/tileset.json` })),
+    }),
+  )
 }
 
 /**

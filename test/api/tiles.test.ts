@@ -125,7 +125,7 @@ describe('/tiles/ over HTTP', () => {
   })
 
   it('serves the GLBs with revalidation, to GET and HEAD only', async () => {
-    const dir = path.join(dataDirs[0]!, 'tiles', 'city')
+    const dir = path.join(dataDirs[0]!, 'tiles', 'city', '310100')
     const glbName = fs.readdirSync(dir).find((f) => f.endsWith('.glb'))!
     const glb = await fetch(`${server.url}/tiles/city/${glbName}`)
     expect(glb.status).toBe(200)
@@ -203,7 +203,7 @@ describe('/tiles/ over HTTP', () => {
   it('answers 404 for traversal, the generator bookkeeping and missing tiles', async () => {
     const dataDir = dataDirs[0]!
     fs.writeFileSync(path.join(dataDir, 'secret.json'), '{}')
-    const summaries = path.join(dataDir, 'tiles', 'city', 'massings')
+    const summaries = path.join(dataDir, 'tiles', 'city', '310100', 'massings')
     const summary = fs.existsSync(summaries) ? fs.readdirSync(summaries)[0] : undefined
     for (const p of [
       '/tiles/../secret.json',

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
-import { queueCityTilesRun, queueRegionTilesRun } from '../../jobs/api.ts'
+import { queueCityTilesRuns, queueRegionTilesRun } from '../../jobs/api.ts'
 import { createProcessors } from '../../jobs/processors.ts'
 import { InProcessRunner } from '../../jobs/runs/in-process.ts'
 import { signToken } from '../../server/auth/token.ts'
@@ -64,9 +64,11 @@ export async function openViewerHarness(name: string): Promise<ViewerHarness> {
   }
   // The public tileset (what the viewer loads without a token) and the city's (with the token), as a first
   // tileset.json request of each would queue them.
-  const tiles = await queueCityTilesRun(database, runner, { dataDir })
+  const tiles = await queueCityTilesRuns(database, runner, { dataDir })
   const regionTiles = await queueRegionTilesRun(database, runner, { dataDir, regionCode: CITY_CODE })
-  const tilesState = tiles ? await finalState(tiles.runId) : 'no run'
+  const states = [] as string[]
+  for (const run of tiles) states.push(await finalState(run.runId))
+  const tilesState = tiles.length === 0 ? 'no run' : (states.find((s) => s !== 'succeeded') ?? 'succeeded')
   const regionState = await finalState(regionTiles.runId)
   if (tilesState !== 'succeeded' || regionState !== 'succeeded') {
     await server.close()
