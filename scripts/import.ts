@@ -113,6 +113,8 @@ function printReport(r: ImportReport): void {
     `estimated: ${r.estimated.heights} heights, ${r.estimated.floors} floor counts; repaired: ${r.repaired.length}`,
   )
   for (const [reason, n] of Object.entries(r.skipped)) console.log(`skipped ${n}: ${reason}`)
+  console.log(`construction years read: ${r.yearsRead}; warnings: ${r.warnings.length}`)
+  for (const w of r.warnings) console.log(`  id=${w.sourceId}: ${w.reason}`)
   printRejections(r.rejected)
   console.log(`took ${r.seconds.toFixed(1)} s`)
 }

@@ -3,6 +3,7 @@ import { buildingUse, DECIMAL, type Props } from './classify.ts'
 import type { ImportTarget } from './dataset.ts'
 import type { Rejection } from './read.ts'
 import { type Executor, rowsOf } from './sql.ts'
+import { type ImportWarning, setBuildingYears } from './years.ts'
 
 const HEIGHT_NEIGHBOURS = 8
 /** Height used when a building has no neighbour of known height. */
@@ -12,22 +13,23 @@ const HOUSING_MAX_HEIGHT_M = 24
 const HOUSING_MAX_FOOTPRINT_M2 = 3000
 
 /**
- * Writes the staged footprints as buildings with their heights (estimated where the source has none) and
- * uses, and keeps their parts as LOD1 pieces; a part whose root building is not imported is rejected.
- * Returns how many heights were estimated.
+ * Writes the staged footprints as buildings with their heights (estimated where the source has none), uses
+ * and construction years, and keeps their parts as LOD1 pieces; a part whose root building is not imported is
+ * rejected, a year that cannot be read is a warning. Returns how many heights were estimated and years read.
  */
 export async function writeBuildings(
   tx: Executor,
   target: ImportTarget,
   buildingProps: Map<string, Props>,
-  rejected: Rejection[],
-): Promise<number> {
+  issues: { rejected: Rejection[]; warnings: ImportWarning[] },
+): Promise<{ heights: number; years: number }> {
   await insertBuildings(tx, target)
   const heights = await estimateHeights(tx, target.datasetId)
   // Uses are decided in JS (tags, names) and by the compounds the buildings stand in.
   await setBuildingUses(tx, target.datasetId, buildingProps)
-  await attachParts(tx, target.datasetId, rejected)
-  return heights
+  const years = await setBuildingYears(tx, target.datasetId, buildingProps, issues.warnings)
+  await attachParts(tx, target.datasetId, issues.rejected)
+  return { heights, years }
 }
 
 /** Footprint pieces unioned per OSM id; parts give the height where the building has none. */

@@ -13,6 +13,7 @@ import { countBuildings, type ImportReport, saveReport } from './report.ts'
 import { insertRoads } from './roads.ts'
 import type { Executor } from './sql.ts'
 import { repairStage, type Staging, stageFeatures, writeStage } from './staging.ts'
+import type { ImportWarning } from './years.ts'
 
 export type { ImportOptions } from './inputs.ts'
 export type { ImportReport } from './report.ts'
@@ -57,7 +58,11 @@ async function writeCity(
   const target: ImportTarget = { datasetId, metricSrid, regionOf }
 
   const compounds = await insertCompounds(tx, target)
-  const heights = await writeBuildings(tx, target, staging.buildingProps, inputs.rejected)
+  const warnings: ImportWarning[] = []
+  const buildings = await writeBuildings(tx, target, staging.buildingProps, {
+    rejected: inputs.rejected,
+    warnings,
+  })
   const floors = await deriveBuildingResidents(tx, datasetId, inputs.derivation)
   await attachPointsToBuildings(tx, datasetId, staging)
   await linkBuildingsToCompounds(tx, datasetId)
@@ -87,10 +92,12 @@ async function writeCity(
       residents: Math.round(population.residents),
     },
     merged: staging.merged,
-    estimated: { heights, floors },
+    estimated: { heights: buildings.heights, floors },
+    yearsRead: buildings.years,
     repaired,
     skipped: staging.skipped,
     rejected: inputs.rejected,
+    warnings,
   }
   await saveReport(tx, report)
   return report

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import type { Rejection } from './read.ts'
 import { type Executor, rowsOf } from './sql.ts'
 import type { Merged, Repair } from './staging.ts'
+import type { ImportWarning } from './years.ts'
 
 export interface ImportReport {
   dataset: { id: number; name: string }
@@ -20,9 +21,13 @@ export interface ImportReport {
   }
   merged: Merged
   estimated: { heights: number; floors: number }
+  /** Buildings whose construction year was read from a tag or column. */
+  yearsRead: number
   repaired: Repair[]
   skipped: Record<string, number>
   rejected: Rejection[]
+  /** Buildings imported with a value left out (a year that could not be read), with the reason. */
+  warnings: ImportWarning[]
   seconds: number
 }
 
@@ -46,6 +51,8 @@ export async function saveReport(tx: Executor, report: Omit<ImportReport, 'secon
     ...report,
     rejected: report.rejected.length,
     rejectedSample: report.rejected.slice(0, 50),
+    warnings: report.warnings.length,
+    warningsSample: report.warnings.slice(0, 50),
   }
   await tx.execute(
     sql`update datasets set report = ${JSON.stringify(summary)}::jsonb where id = ${report.dataset.id}`,

@@ -4,6 +4,7 @@ import { PROJECT_ROOT } from '../config.ts'
 import type { Database } from '../db/client.ts'
 import { type ImportReport, importCity } from '../import/importer.ts'
 import { deriveBlocks } from './blocks.ts'
+import { seedReferenceYears } from './building-years.ts'
 import { seedDemoResources } from './demo-resources.ts'
 import { loadIndicatorCatalogue } from './indicators.ts'
 import { seedProblemTypes } from './problem-types.ts'
@@ -52,6 +53,8 @@ export async function seedDatabase(
     }
   }
   if (options.demo) await deriveBlocks(database, DEMO_DATASET)
+  // The data has no construction years: the landmarks take the cited reference years (never over data's own).
+  if (options.demo) await seedReferenceYears(database, DEMO_DATASET)
   if (options.demo) await seedRenewalAreas(database, DEMO_DATASET)
   if (options.demo) await seedDemoResources(database, DEMO_DIR, OSM_LICENCE)
   if (options.demo) await seedDemoZoningRules(database)
