@@ -4,10 +4,10 @@
  * a selector of the region's districts (or a province's cities) that flies the camera and filters every panel.
  */
 import './style.css'
+import { cityOf, type ViewScope, viewScope } from '../viewer/core/cities.ts'
 import type { ExtentDeg } from '../viewer/core/extent.ts'
 import type { Lang } from '../viewer/core/i18n.ts'
 import { type CameraPreset, cameraPresets } from '../viewer/core/presets.ts'
-import { chooseTileset } from '../viewer/core/tilesets.ts'
 import { createCesiumMap, OSM_ATTRIBUTION } from '../viewer/map/cesiumMap.ts'
 import type { CityMap } from '../viewer/map/types.ts'
 import { SCREEN_CHILDREN_QUERY, SCREEN_FIGURES_QUERY, SCREEN_REGION_QUERY, typedQuery } from './api.ts'
@@ -81,6 +81,8 @@ const view = {
   figures: null as Figures | null,
   onTime: new Map<string, number | null>(),
   live: 'connecting' as LinkStatus,
+  /** The cities of the token's region and their tilesets (docs/adr/0024). */
+  scope: null as ViewScope | null,
 }
 
 /** The code of the area shown: the token's region or the child chosen. */
@@ -165,9 +167,24 @@ function render(map: CityMap | null): void {
 function select(map: CityMap | null, preset: CameraPreset): void {
   view.selected = preset.key
   handle.selected = preset.key
-  map?.flyTo(preset.extent, 1.5, preset.key === 'city' ? 'oblique' : 'overhead')
   render(map)
   void refresh(map)
+  void showArea(map, preset)
+}
+
+/**
+ * Flies to the area chosen; a province's city is first given its own tileset (docs/adr/0024: tiles are cut per
+ * city), so the camera arrives over its buildings.
+ */
+async function showArea(map: CityMap | null, preset: CameraPreset): Promise<void> {
+  const city = view.scope && preset.key !== 'city' ? cityOf(view.scope, preset.key) : undefined
+  if (map && city && city.tilesetUrl !== handle.tilesetUrl) {
+    handle.tilesetUrl = null
+    await map.showCity(city.tilesetUrl, view.scope!.headers)
+    if (view.selected !== preset.key) return
+    handle.tilesetUrl = city.tilesetUrl
+  }
+  map?.flyTo(preset.extent, 1.5, preset.key === 'city' ? 'oblique' : 'overhead')
 }
 
 /** The Shanghai calendar day, `YYYY-MM-DD`. */
@@ -252,12 +269,14 @@ async function start(): Promise<void> {
   handle.regionCode = view.region.code
   render(null)
   void refresh(null)
-  const tileset = await chooseTileset(TOKEN)
-  handle.tilesetUrl = tileset.url
+  // The token's city (or district), or a province's first city: each city has its own tileset.
+  view.scope = await viewScope(TOKEN)
+  const city = cityOf(view.scope, view.scope.opening)!
+  handle.tilesetUrl = city.tilesetUrl
   const map = await createCesiumMap({
     container: document.getElementById('map')!,
-    tilesetUrl: tileset.url,
-    tilesetHeaders: tileset.headers,
+    tilesetUrl: city.tilesetUrl,
+    tilesetHeaders: view.scope.headers,
     lite: params.has('lite'),
   })
   handle.map = map
@@ -267,7 +286,9 @@ async function start(): Promise<void> {
   map.flyTo(map.cityExtent, 0)
   try {
     view.presets = await presetsOf(view.region, map.cityExtent)
-    map.flyTo(view.presets[0]!.extent, 0)
+    // A province opens on its first city, whose buildings are loaded; a city or district on itself.
+    const opening = view.presets.find((p) => p.key === city.code) ?? view.presets[0]!
+    map.flyTo(opening.extent, 0, opening.key === 'city' ? 'oblique' : 'overhead')
   } catch (error) {
     console.warn('district presets unavailable:', error)
   }

@@ -12,10 +12,9 @@ import { gradeTheme } from './core/themes.ts'
 import type { CityMap } from './map/types.ts'
 import type { ViewerHandle, ViewerState } from './state.ts'
 
-/** The region whose latest coverage run is overlaid. */
-const GAPS_REGION = CITY_CODE
-
 export class ApiLayers {
+  /** The region whose grades and latest coverage run are overlaid: the city shown (docs/adr/0024). */
+  regionCode = CITY_CODE
   private gapsRequest = 0
   private gradesRequest = 0
   private cellsRequest = 0
@@ -41,7 +40,7 @@ export class ApiLayers {
       return
     }
     try {
-      const result = await fetchCoverageGaps(GAPS_REGION, facilityType)
+      const result = await fetchCoverageGaps(this.regionCode, facilityType)
       if (request !== this.gapsRequest) return
       const overlay = result ? gapOverlay(result.gaps) : EMPTY_OVERLAY
       map.setGaps(overlay)
@@ -72,7 +71,7 @@ export class ApiLayers {
       return
     }
     try {
-      const grades = await fetchBuildingGrades(GAPS_REGION, indicatorCode)
+      const grades = await fetchBuildingGrades(this.regionCode, indicatorCode)
       if (request !== this.gradesRequest || this.state.themeId !== 'grade') return
       this.state.theme = gradeTheme(grades?.buildings ?? [])
       map.setTheme(this.state.theme)
@@ -104,7 +103,7 @@ export class ApiLayers {
       return
     }
     try {
-      const result = await fetchUncoveredCells(GAPS_REGION, facilityType, this.state.gapsModel)
+      const result = await fetchUncoveredCells(this.regionCode, facilityType, this.state.gapsModel)
       if (request !== this.cellsRequest) return
       const overlay = result ? cellOverlay(result.cells) : EMPTY_CELLS
       map.setUncoveredCells(overlay)

@@ -8,19 +8,20 @@ import {
   fetchFacilities,
   setAuthToken,
 } from './core/api.ts'
+import { cityOf, type ViewScope, viewScope } from './core/cities.ts'
 import { FACILITY_CATEGORIES, facilityCategory, representativePoint } from './core/facilities.ts'
 import { isMessageKey, translator } from './core/i18n.ts'
 import { watchLive } from './core/live.ts'
 import { isMassing } from './core/massing.ts'
 import { CITY_CODE, cameraPresets } from './core/presets.ts'
 import { gradeTheme, legendOf, THEME_IDS, THEMES } from './core/themes.ts'
-import { chooseTileset, type TilesetChoice } from './core/tilesets.ts'
 import { ApiLayers } from './layers.ts'
 import { createCesiumMap, OSM_ATTRIBUTION } from './map/cesiumMap.ts'
 import type { CityMap, PickedBuilding } from './map/types.ts'
 import { PlanLayers } from './planLayers.ts'
 import { createHandle, initialState, openingTheme } from './state.ts'
 import { ToolControls } from './toolControls.ts'
+import { cityChooser } from './ui/cityChooser.ts'
 import { renderDetails } from './ui/details.ts'
 import { renderPanel } from './ui/panel.ts'
 import { toolsSection } from './ui/tools.ts'
@@ -60,8 +61,10 @@ const tools = new ToolControls(
     restoreTheme: () => handle.map?.setTheme(state.theme),
   },
 )
-/** The region the page shows: the token's, or the demo city for the public. */
+/** The region the page shows: the city chosen (the token's city or district), or the demo city for the public. */
 let regionCode = CITY_CODE
+/** The cities offered and the token's region (docs/adr/0024); read at start. */
+let scope: ViewScope | null = null
 const plan = new PlanLayers(
   TOKEN,
   handle,
@@ -77,9 +80,12 @@ function render(map: CityMap | null): void {
   const t = translator(state.lang)
   document.documentElement.lang = state.lang
   document.title = t('title')
+  // The whole area: 全市 for a city, a district token's own district by name.
+  const below = scope?.token && scope.token.level !== 'city' && scope.token.level !== 'province'
+  const whole = below ? (cityOf(scope!, regionCode)?.name[state.lang] ?? t('city')) : t('city')
   const presets = state.presets.map((p) => ({
     ...p,
-    label: p.key === 'city' ? t('city') : (p.name?.[state.lang] ?? p.key),
+    label: p.key === 'city' ? whole : (p.name?.[state.lang] ?? p.key),
   }))
   const groups = state.cells.groups
     .map((g) => `group.${g}`)
@@ -157,7 +163,13 @@ function render(map: CityMap | null): void {
         map?.flyTo(preset.extent, 1.5, preset.key === 'city' ? 'oblique' : 'overhead')
       },
     },
-    [...toolsPart, ...plan.section(map, regionCode)],
+    [
+      ...cityChooser(scope?.cities ?? [], regionCode, state.lang, t, (code) => {
+        if (map) void showCity(map, code)
+      }),
+      ...toolsPart,
+      ...plan.section(map, regionCode),
+    ],
   )
   renderDetails(detailsRoot, state.details, state.lang, t, () => {
     state.details = null
@@ -198,19 +210,24 @@ async function showDetails(map: CityMap, picked: PickedBuilding | null): Promise
 async function start(): Promise<void> {
   state.status = translator(state.lang)('loading')
   render(null)
-  const tileset = await chooseTileset(TOKEN)
-  handle.tilesetUrl = tileset.url
+  scope = await viewScope(TOKEN)
+  // `?city=` opens on another of the cities offered.
+  const city = cityOf(scope, params.get('city') ?? '') ?? cityOf(scope, scope.opening)!
+  handle.cities = scope.cities.map((c) => c.code)
+  handle.city = city.code
+  handle.tilesetUrl = city.tilesetUrl
+  regionCode = city.code
+  layers.regionCode = city.code
   const map = await createCesiumMap({
     container: document.getElementById('map')!,
-    tilesetUrl: tileset.url,
-    tilesetHeaders: tileset.headers,
+    tilesetUrl: city.tilesetUrl,
+    tilesetHeaders: scope.headers,
     lite: params.has('lite'),
     baseMapMode: params.get('basemap') === 'ground' ? 'ground' : 'flat',
   })
   handle.map = map
   map.setTheme(state.theme)
   if (state.themeId === 'grade') void layers.loadGrades(map)
-  regionCode = tileset.regionCode ?? CITY_CODE
   void layers.loadBaseMap(map, regionCode)
   map.setLayerVisible('blindSpots', state.blindSpotsVisible)
   map.setLayerVisible('demandPoints', state.demandPointsVisible)
@@ -226,14 +243,14 @@ async function start(): Promise<void> {
   state.status = ''
   render(map)
   handle.ready = true
-  watchTiles(map, tileset)
+  watchTiles(map, city.tilesetUrl, scope.headers)
   await showFacilities(map)
   await offerPresets(map)
   render(map)
 }
 
 /** Reloads the buildings when the server rewrote tiles, and the overlays when a run they come from finished. */
-function watchTiles(map: CityMap, tileset: TilesetChoice): void {
+function watchTiles(map: CityMap, tilesetUrl: string, tilesetHeaders: Record<string, string>): void {
   const refresh = async () => {
     await map.reloadBuildings()
     handle.tilesetVersion++
@@ -247,8 +264,8 @@ function watchTiles(map: CityMap, tileset: TilesetChoice): void {
     }
   }
   watchLive({
-    tilesetUrl: tileset.url,
-    tilesetHeaders: tileset.headers,
+    tilesetUrl,
+    tilesetHeaders,
     wsUrl: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
     token: TOKEN,
     pollS: Number(params.get('poll')) || LIVE_POLL_S,
@@ -286,13 +303,40 @@ async function showFacilities(map: CityMap): Promise<void> {
   }
 }
 
-/** Presets: each district's boundary, or the extent of its buildings when it has none. */
+/**
+ * Shows another of the cities offered: its tileset instead of the one shown, the camera flown to it, its base map
+ * and its districts' presets.
+ */
+async function showCity(map: CityMap, code: string): Promise<void> {
+  const city = scope && cityOf(scope, code)
+  if (!city || code === regionCode) return
+  regionCode = city.code
+  layers.regionCode = city.code
+  handle.city = null
+  state.status = translator(state.lang)('cityLoading')
+  state.details = null
+  render(map)
+  const extent = await map.showCity(city.tilesetUrl, scope!.headers)
+  if (regionCode !== city.code) return
+  handle.tilesetUrl = city.tilesetUrl
+  map.flyTo(extent, 1.5, 'oblique')
+  state.presets = [{ key: 'city', extent, source: 'tiles' }]
+  state.status = ''
+  handle.city = city.code
+  render(map)
+  void layers.loadBaseMap(map, regionCode)
+  if (state.themeId === 'grade') void layers.loadGrades(map)
+  await offerPresets(map)
+  render(map)
+}
+
+/** Presets of the city shown: each district's boundary, or the extent of its buildings when it has none. */
 async function offerPresets(map: CityMap): Promise<void> {
+  const code = regionCode
   try {
-    const [districts, extents] = await Promise.all([
-      fetchDistricts(CITY_CODE),
-      fetchDistrictExtents(CITY_CODE),
-    ])
+    const [districts, extents] = await Promise.all([fetchDistricts(code), fetchDistrictExtents(code)])
+    // Another city was chosen meanwhile: its own presets follow.
+    if (code !== regionCode) return
     state.presets = cameraPresets(districts, extents, map.cityExtent)
   } catch (e) {
     console.warn('district presets unavailable:', e)

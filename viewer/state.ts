@@ -35,6 +35,9 @@ export interface ViewerHandle {
   uncoveredCells: { runId: number | null; facilityType: string; cells: number; served: number } | null
   /** Renewal areas drawn, once loaded. */
   renewalAreas: number | null
+  /** The cities offered (docs/adr/0024) and the one shown, once its tileset is loaded (null while switching). */
+  cities: string[]
+  city: string | null
   /** Camera presets offered, with what their extents came from. */
   presets: { key: string; source: string }[]
   /** The years shown left and right of the splitter, while comparing. */
@@ -67,6 +70,8 @@ export function createHandle(): ViewerHandle {
     detailsFor: null,
     facilities: null,
     tilesetUrl: null,
+    cities: [],
+    city: null,
     tilesetVersion: 0,
     liveEvents: 0,
     live: 'connecting',

@@ -21,6 +21,8 @@ export interface ViewerHarness {
   database: Database
   server: RunningServer
   runner: InProcessRunner
+  /** The server's data directory (its tiles under `tiles/`). */
+  dataDir: string
   token: string
   browser: Browser
   page: Page
@@ -84,6 +86,7 @@ export async function openViewerHarness(name: string): Promise<ViewerHarness> {
     database,
     server,
     runner,
+    dataDir,
     token,
     browser,
     page,

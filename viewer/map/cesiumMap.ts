@@ -35,11 +35,19 @@ export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMa
   viewer.creditDisplay.addStaticCredit(new Credit(OSM_ATTRIBUTION, true))
   const headers = options.tilesetHeaders ?? {}
   const city = await CityTileset.load(viewer.scene, options.tilesetUrl, headers)
-  const cityExtent = await tilesetExtent(options.tilesetUrl, headers)
+  let cityExtent = await tilesetExtent(options.tilesetUrl, headers)
   const camera = new CameraControl(viewer.scene)
   const picker = new BuildingPicker(viewer.scene, () => city.tileset)
   return {
-    cityExtent,
+    get cityExtent() {
+      return cityExtent
+    },
+    async showCity(url, cityHeaders = {}) {
+      picker.forgetHighlight()
+      await city.replace(url, cityHeaders)
+      cityExtent = await tilesetExtent(url, cityHeaders)
+      return cityExtent
+    },
     tools: createCimTools(viewer, city, { url: options.tilesetUrl, headers }),
     status: () => ({ ...city.status, tilesLoaded: city.status.tilesLoaded && city.tileset.tilesLoaded }),
     setTheme(theme: Theme) {

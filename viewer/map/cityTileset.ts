@@ -22,7 +22,7 @@ export class CityTileset {
 
   private constructor(
     private readonly scene: Scene,
-    private readonly resource: Resource,
+    private resource: Resource,
     public tileset: Cesium3DTileset,
   ) {
     this.attach(tileset)
@@ -63,11 +63,7 @@ export class CityTileset {
    * revalidation) and swaps it in once its first view has loaded, so the city never disappears.
    */
   async reload(): Promise<void> {
-    const next = await Cesium3DTileset.fromUrl(this.resource.clone(), TILESET_OPTIONS)
-    if (this.style) next.style = this.style
-    next.show = this.show
-    for (const decorate of this.decorations.values()) decorate(next)
-    this.scene.primitives.add(next)
+    const next = this.prepare(await fromUrlOnceBuilt(this.resource))
     if (this.show) {
       await new Promise<void>((resolve) => {
         const remove = next.initialTilesLoaded.addEventListener(() => {
@@ -76,10 +72,33 @@ export class CityTileset {
         })
       })
     }
+    this.swapTo(next)
+  }
+
+  /**
+   * Swaps in another city's tileset (docs/adr/0024: one per city), keeping style, show and decorations; waits while
+   * the server builds it. At once, not after its first view: the camera is still over the other city.
+   */
+  async replace(url: string, headers: Record<string, string> = {}): Promise<void> {
+    this.resource = new Resource({ url, headers })
+    this.swapTo(this.prepare(await fromUrlOnceBuilt(this.resource)), false)
+  }
+
+  /** A new tileset styled and decorated like the one shown, added to the scene. */
+  private prepare(next: Cesium3DTileset): Cesium3DTileset {
+    if (this.style) next.style = this.style
+    next.show = this.show
+    for (const decorate of this.decorations.values()) decorate(next)
+    this.scene.primitives.add(next)
+    return next
+  }
+
+  /** `firstViewLoaded`: a reload waited for its first view; another city's tiles are still to load. */
+  private swapTo(next: Cesium3DTileset, firstViewLoaded = true): void {
     const previous = this.tileset
     this.tileset = next
-    // Its first view is loaded (initialTilesLoaded); later loads are tracked by the listeners.
-    this.status.tilesLoaded = next.tilesLoaded || this.show
+    // Its first view is loaded (initialTilesLoaded) after a reload; later loads are tracked by the listeners.
+    this.status.tilesLoaded = next.tilesLoaded || (this.show && firstViewLoaded)
     this.attach(next)
     this.scene.primitives.remove(previous)
   }

@@ -58,8 +58,13 @@ export interface MapStatus {
 }
 
 export interface CityMap {
-  /** Extent of the city model (from the tileset's root bounding region). */
+  /** Extent of the city model (from the tileset's root bounding region): the city shown's. */
   readonly cityExtent: ExtentDeg
+  /**
+   * Shows another city's tileset instead (docs/adr/0024: tiles are cut per city), with the headers of its requests;
+   * resolves with its extent once it is loaded. Theme, visibility, clipping carry over.
+   */
+  showCity(url: string, headers?: Record<string, string>): Promise<ExtentDeg>
   /** Measuring, clipping and comparing on the city. */
   readonly tools: CimTools
   status(): MapStatus

@@ -1,0 +1,91 @@
+/**
+ * Two more cities beside the demo's Shanghai (310100): synthetic Wuhan (420100, ~690 km west) and Yichang (420500,
+ * ~290 km further west, in the same province), written by the synthetic city generator and tiled by real tiles
+ * runs, one public tileset per city and the region tilesets the tokens read.
+ */
+import { sql } from 'drizzle-orm'
+import type { Page } from 'playwright-core'
+import { generateSyntheticCity } from '../../bench/synthetic/generate.ts'
+import { queueCityTilesRuns, queueRegionTilesRun } from '../../jobs/api.ts'
+import { signToken } from '../../server/auth/token.ts'
+import { loadConfig } from '../../server/config.ts'
+import type { ViewerHarness } from './harness.ts'
+
+export const WUHAN = '420100'
+export const YICHANG = '420500'
+export const HUBEI = '420000'
+
+/** Writes the two cities and builds every tileset the tests read; throws when a tiles run did not succeed. */
+export async function addSecondCities(harness: ViewerHarness, dataDir: string): Promise<void> {
+  const { database, runner } = harness
+  await generateSyntheticCity(database, { buildings: 600, seed: 5, regionCode: WUHAN })
+  await generateSyntheticCity(database, {
+    buildings: 400,
+    seed: 6,
+    regionCode: YICHANG,
+    centerLonDeg: 111.29,
+    centerLatDeg: 30.7,
+  })
+  const runs = [
+    ...(await queueCityTilesRuns(database, runner, { dataDir })).map((r) => r.runId),
+    (await queueRegionTilesRun(database, runner, { dataDir, regionCode: WUHAN })).runId,
+    (await queueRegionTilesRun(database, runner, { dataDir, regionCode: YICHANG })).runId,
+  ]
+  await runner.idle()
+  const states = await database.rows<{ id: number; state: string }>(
+    sql`select id, state from diagnostic_runs where id in (${sql.join(
+      runs.map((id) => sql`${id}`),
+      sql`, `,
+    )})`,
+  )
+  const failed = states.filter((s) => s.state !== 'succeeded')
+  if (failed.length > 0 || states.length !== runs.length) {
+    throw new Error(`tiles runs not succeeded: ${JSON.stringify(states)}`)
+  }
+}
+
+/** A token of the given role and region, signed with the test server's secret. */
+export function tokenFor(role: 'province' | 'city', region: string): Promise<string> {
+  return signToken({ sub: `cities-${role}-${region}`, role, region }, loadConfig().jwtSecret, {
+    expiresIn: 3600,
+  })
+}
+
+/** Width and height, in kilometres, of a 3D Tiles bounding region ([w, s, e, n] radians, heights). */
+export function regionSizeKm(region: readonly number[]): { widthKm: number; heightKm: number } {
+  const [w = 0, s = 0, e = 0, n = 0] = region
+  const earthKm = 6371
+  return { widthKm: (e - w) * earthKm * Math.cos((s + n) / 2), heightKm: (n - s) * earthKm }
+}
+
+/**
+ * Share of the pixels in the middle of the screen (the central half, both ways) that differ clearly between two
+ * PNG screenshots of the same view: with and without the buildings, what the buildings drew there.
+ */
+export async function changedMiddleShare(page: Page, a: Buffer, b: Buffer): Promise<number> {
+  return page.evaluate(
+    async ([pngA, pngB]) => {
+      const decode = async (base64: string) => {
+        const image = new Image()
+        image.src = `data:image/png;base64,${base64}`
+        await image.decode()
+        const canvas = document.createElement('canvas')
+        canvas.width = image.width
+        canvas.height = image.height
+        const ctx = canvas.getContext('2d')!
+        ctx.drawImage(image, 0, 0)
+        const [x, y] = [Math.floor(image.width / 4), Math.floor(image.height / 4)]
+        return ctx.getImageData(x, y, Math.floor(image.width / 2), Math.floor(image.height / 2)).data
+      }
+      const [da, db] = [await decode(pngA!), await decode(pngB!)]
+      let changed = 0
+      for (let i = 0; i < da.length; i += 4) {
+        const d =
+          Math.abs(da[i]! - db[i]!) + Math.abs(da[i + 1]! - db[i + 1]!) + Math.abs(da[i + 2]! - db[i + 2]!)
+        if (d > 40) changed++
+      }
+      return changed / (da.length / 4)
+    },
+    [a.toString('base64'), b.toString('base64')],
+  )
+}
