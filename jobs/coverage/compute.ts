@@ -41,7 +41,6 @@ export interface DiagnosedRun {
 /** What a run's diagnosis works on; `joined` is the parts' per-cell coverage when the run fanned out. */
 export interface DiagnosisWork {
   context: JobContext
-  regionCode: string
   parameters: CoverageRunParameters
   inputs: CoverageInputs
   joined: Map<DistanceModel, CoverageResult> | null
@@ -74,7 +73,7 @@ export async function diagnoseRun(
       const typeDiagnosis = diagnosis.types[0]
       if (!typeDiagnosis) throw new Error(`coverage core returned no result for ${rule.type}`)
       results.push({ model, diagnosis: typeDiagnosis, unreachableCells: diagnosis.unreachableCells })
-      gaps.push(...gapRows(work.regionCode, model, typeDiagnosis, diagnosis.demandPoints))
+      gaps.push(...gapRows(model, typeDiagnosis, diagnosis.demandPoints))
       step++
       await reportStep(database, context.runId, work.joined !== null, rule, model, step, steps)
       await hooks.afterStep?.(context, step, steps)

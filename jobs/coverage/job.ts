@@ -126,7 +126,7 @@ export async function processCoverageRun(
     : null
   const diagnosed = await diagnoseRun(
     database,
-    { context, regionCode: run.regionCode, parameters, inputs, joined, network: walk?.network },
+    { context, parameters, inputs, joined, network: walk?.network },
     hooks,
   )
   if (!diagnosed) return

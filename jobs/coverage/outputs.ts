@@ -5,6 +5,7 @@ import { lockRunningRun, markRunSucceeded, type RunRow, type Transaction } from 
 import type { JobContext } from '../runs/types.ts'
 import type { TypeResult } from './compute.ts'
 import type { DistanceModel, GroupCounts } from './engine/index.ts'
+import { gapPayload } from './gap-payload.ts'
 import type { GapRow } from './gaps.ts'
 import type { CoverageJobHooks } from './hooks.ts'
 import type { CoverageInputs } from './inputs.ts'
@@ -71,6 +72,9 @@ export async function writeCoverageOutputs(
       : await campaignYear(database, parameters.campaignId)
   await database.db.transaction(async (tx) => {
     if (!(await lockRunningRun(tx, run.id))) return
+    // The scratch tables carry no statistics: their estimates would have PostgreSQL compile the inserts'
+    // expressions (JIT), which costs more than it saves on ~100k rows.
+    await tx.execute(sql`set local jit = off`)
     await replaceGaps(tx, run, finished.srid, finished.gaps)
     await upsertProblems(tx, run, parameters.campaignId, year)
     // New problems go to their unit, department and deadline like any other door's (ADR 0015).
@@ -89,8 +93,9 @@ async function campaignYear(database: Database, campaignId: number): Promise<num
 }
 
 /**
- * One payload, parsed once into a scratch table `run_gaps` that the gap and problem inserts both read; the
+ * The gaps, unnested once into a scratch table `run_gaps` that the gap and problem inserts both read; the
  * problems' bilingual texts and details are built in SQL from it rather than shipped as a second, larger payload.
+ * The outlines and points come as two WKB collections, each projected once (`gap-payload.ts`).
  */
 async function replaceGaps(
   tx: Transaction,
@@ -98,12 +103,24 @@ async function replaceGaps(
   srid: number,
   gaps: readonly GapRow[],
 ): Promise<void> {
+  const p = gapPayload(gaps)
+  const { text: t, numbers: n } = p
   await tx.execute(sql`
     create temp table run_gaps on commit drop as
-    select * from json_to_recordset(${JSON.stringify(gaps)}::json) as g(facility_type text, distance_model text,
-      kind text, gap_key text, dedupe_key text, outline text, x float8, y float8, cells int,
-      uncovered_children float8, uncovered_working float8, uncovered_elderly float8, unserved float8,
-      capacity_gap float8, priority float8, rank int, severity int, radius_m float8)`)
+    select * from unnest(${t.facility_type}::text[], ${t.distance_model}::text[], ${t.kind}::text[],
+      ${t.gap_key}::text[], ${n.cells}::int[], ${n.uncovered_children}::float8[], ${n.uncovered_working}::float8[],
+      ${n.uncovered_elderly}::float8[], ${n.unserved}::float8[], ${n.capacity_gap}::float8[],
+      ${n.priority}::float8[], ${n.rank}::int[], ${n.severity}::int[], ${n.radius_m}::float8[],
+      ${p.outlineAt}::int[]) with ordinality
+      as g(facility_type, distance_model, kind, gap_key, cells, uncovered_children, uncovered_working,
+        uncovered_elderly, unserved, capacity_gap, priority, rank, severity, radius_m, outline_at, n)`)
+  await tx.execute(sql`
+    create temp table run_gap_shapes on commit drop as
+    select 'outline' as shape, (d).path[1] as i, (d).geom
+    from (select ST_Dump(ST_Transform(ST_GeomFromWKB(${p.outlines}::bytea, ${srid}::int), 4326)) as d) o
+    union all
+    select 'point', (d).path[1], (d).geom
+    from (select ST_Dump(ST_Transform(ST_GeomFromWKB(${p.points}::bytea, ${srid}::int), 4326)) as d) q`)
   // The parts' arrays are consumed: what stays is each part's run row with its timings.
   await tx.execute(sql`delete from coverage_run_parts where parent_run_id = ${run.id}`)
   await tx.execute(sql`delete from coverage_gaps where run_id = ${run.id}`)
@@ -111,11 +128,11 @@ async function replaceGaps(
     insert into coverage_gaps (run_id, region_code, facility_type, distance_model, kind, gap_key, geom, point,
       cells, uncovered_children, uncovered_working, uncovered_elderly, capacity_gap, priority, rank)
     select ${run.id}, ${run.regionCode}, g.facility_type, g.distance_model, g.kind, g.gap_key,
-      case when g.outline is null then null
-        else ST_Multi(ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(g.outline), ${srid}::int), 4326)) end,
-      ST_Transform(ST_SetSRID(ST_MakePoint(g.x, g.y), ${srid}::int), 4326),
-      g.cells, g.uncovered_children, g.uncovered_working, g.uncovered_elderly, g.capacity_gap, g.priority, g.rank
-    from run_gaps g`)
+      ST_Multi(o.geom), pt.geom, g.cells, g.uncovered_children, g.uncovered_working, g.uncovered_elderly,
+      g.capacity_gap, g.priority, g.rank
+    from run_gaps g
+    join run_gap_shapes pt on pt.shape = 'point' and pt.i = g.n
+    left join run_gap_shapes o on o.shape = 'outline' and o.i = g.outline_at`)
 }
 
 /** One problem per gap; problems keep their workflow state (assigned, in progress…) across reruns. */
@@ -128,38 +145,39 @@ async function upsertProblems(
   await tx.execute(sql`
     insert into problems (region_code, campaign_id, type, title, title_en, description, description_en, geom,
       severity, source, year_found, run_id, dedupe_key, details)
-    select ${run.regionCode}, ${campaignId}, 'service_gap', t.title, t.title_en, t.description, t.description_en,
-      c.point, g.severity, 'diagnosis', ${year}, ${run.id}, g.dedupe_key,
+    select ${run.regionCode}, ${campaignId}, 'service_gap', t.title, t.title_en,
+      case g.kind
+        when 'blind_spot' then format('约 %s 名服务对象不在%s服务半径内', round(g.unserved), t.name)
+        else format('缺口约 %s 个容量单位', round(g.capacity_gap)) end,
+      case g.kind
+        when 'blind_spot' then format('About %s residents served by %s live beyond its service radius',
+          round(g.unserved), lower(t.name_en))
+        else format('A gap of about %s capacity units', round(g.capacity_gap)) end,
+      pt.geom, g.severity, 'diagnosis', ${year}, ${run.id}, ${`coverage:${run.regionCode}:`} || g.gap_key,
       jsonb_build_object('facilityType', g.facility_type, 'distanceModel', g.distance_model, 'kind', g.kind,
         'gapKey', g.gap_key, 'radiusM', g.radius_m, 'uncoveredResidents', g.unserved,
         'uncovered', jsonb_build_object('children', g.uncovered_children, 'working', g.uncovered_working,
           'elderly', g.uncovered_elderly),
         'capacityGap', g.capacity_gap, 'priority', g.priority, 'rank', g.rank)
     from run_gaps g
-    join coverage_gaps c on c.run_id = ${run.id} and c.gap_key = g.gap_key
-    cross join lateral (
-      select coalesce(${JSON.stringify(FACILITY_TYPE_NAMES_ZH)}::jsonb ->> g.facility_type, g.facility_type) as name,
-        coalesce(${JSON.stringify(FACILITY_TYPE_NAMES_EN)}::jsonb ->> g.facility_type,
-          replace(g.facility_type, '_', ' ')) as name_en,
-        case g.distance_model when 'network' then '步行' else '直线' end as walk,
-        case g.distance_model when 'network' then 'walking' else 'straight-line' end as walk_en
-    ) n
+    join run_gap_shapes pt on pt.shape = 'point' and pt.i = g.n
+    -- The titles are one per type, model and kind: made once each, not once per gap.
+    join (
+      select k.*, format(case k.kind when 'blind_spot' then '%s服务盲区（%s%s 米）' else '%s容量不足' end,
+          k.name, k.walk, k.radius_m) as title,
+        format(case k.kind when 'blind_spot' then '%s blind spot (%s, %s m)' else '%s over capacity' end,
+          k.name_en, k.walk_en, k.radius_m) as title_en
+      from (
+        select distinct on (facility_type, distance_model, kind) facility_type, distance_model, kind, radius_m,
+          coalesce(${JSON.stringify(FACILITY_TYPE_NAMES_ZH)}::jsonb ->> facility_type, facility_type) as name,
+          coalesce(${JSON.stringify(FACILITY_TYPE_NAMES_EN)}::jsonb ->> facility_type,
+            replace(facility_type, '_', ' ')) as name_en,
+          case distance_model when 'network' then '步行' else '直线' end as walk,
+          case distance_model when 'network' then 'walking' else 'straight-line' end as walk_en
+        from run_gaps
+      ) k
+    ) t using (facility_type, distance_model, kind)
     -- One column per language: a screen, a report or an export in either shows its own and only its own.
-    cross join lateral (
-      select case g.kind
-          when 'blind_spot' then format('%s服务盲区（%s%s 米）', n.name, n.walk, g.radius_m)
-          else format('%s容量不足', n.name) end as title,
-        case g.kind
-          when 'blind_spot' then format('%s blind spot (%s, %s m)', n.name_en, n.walk_en, g.radius_m)
-          else format('%s over capacity', n.name_en) end as title_en,
-        case g.kind
-          when 'blind_spot' then format('约 %s 名服务对象不在%s服务半径内', round(g.unserved), n.name)
-          else format('缺口约 %s 个容量单位', round(g.capacity_gap)) end as description,
-        case g.kind
-          when 'blind_spot' then format('About %s residents served by %s live beyond its service radius',
-            round(g.unserved), lower(n.name_en))
-          else format('A gap of about %s capacity units', round(g.capacity_gap)) end as description_en
-    ) t
     on conflict (dedupe_key) do update set run_id = excluded.run_id, campaign_id = excluded.campaign_id,
       title = excluded.title, title_en = excluded.title_en, description = excluded.description,
       description_en = excluded.description_en, geom = excluded.geom,

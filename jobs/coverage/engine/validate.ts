@@ -10,7 +10,14 @@ import {
   UnknownFacilityTypeError,
 } from './errors.ts'
 import { CellGrid } from './grid.ts'
-import type { CoverageInput, CoverageOptions, Facility, FacilityRule, PopulationGroup } from './types.ts'
+import type {
+  CoverageInput,
+  CoverageOptions,
+  Facility,
+  FacilityRule,
+  PopulationCell,
+  PopulationGroup,
+} from './types.ts'
 
 export const POPULATION_GROUPS: readonly PopulationGroup[] = ['children', 'working', 'elderly']
 
@@ -54,39 +61,8 @@ export function prepareCoverageInput(
   if (input.model === 'network' && !input.roads) throw new MissingRoadNetworkError()
   if (input.cells.length === 0) throw new EmptyPopulationError()
 
-  const cellIds = new Set<number>()
-  for (const cell of input.cells) {
-    if (cellIds.has(cell.id)) throw new InvalidCellError(cell.id, 'duplicate id')
-    cellIds.add(cell.id)
-    if (!Number.isFinite(cell.x) || !Number.isFinite(cell.y)) {
-      throw new InvalidCellError(cell.id, 'non-finite centre')
-    }
-    if (!(cell.sizeM > 0 && Number.isFinite(cell.sizeM))) {
-      throw new InvalidCellError(cell.id, `sizeM must be positive, got ${cell.sizeM}`)
-    }
-    for (const group of POPULATION_GROUPS) {
-      const count = cell[group]
-      if (!(count >= 0 && Number.isFinite(count))) {
-        throw new InvalidCellError(cell.id, `${group} must be a non-negative number, got ${count}`)
-      }
-    }
-  }
-  const grid = new CellGrid(input.cells)
-
-  const byType = new Map<string, Facility[]>()
-  const facilityIds = new Set<number>()
-  for (const f of input.facilities) {
-    if (facilityIds.has(f.id)) throw new InvalidFacilityError(f.id, 'duplicate id')
-    facilityIds.add(f.id)
-    if (!Number.isFinite(f.x) || !Number.isFinite(f.y))
-      throw new InvalidFacilityError(f.id, 'non-finite position')
-    if (f.capacity !== null && !(f.capacity >= 0 && Number.isFinite(f.capacity))) {
-      throw new InvalidFacilityError(f.id, `capacity must be null or non-negative, got ${f.capacity}`)
-    }
-    const list = byType.get(f.type)
-    if (list) list.push(f)
-    else byType.set(f.type, [f])
-  }
+  const grid = checkedGrid(input.cells)
+  const byType = facilitiesByType(input.facilities)
 
   const known = input.facilityTypes ?? [...byType.keys()].sort()
   const knownSet = new Set(known)
@@ -122,6 +98,62 @@ export function prepareCoverageInput(
     types.push({ rule, cutoffM: rule.radiusM * resolved.distanceCutoffFactor, facilities })
   }
   return { input, options: resolved, grid, types }
+}
+
+/*
+ * A job diagnoses one facility type at a time over the same cells and facilities (22 calls for an L city's run):
+ * their checks, the cell grid and the grouping by type are made once per array and kept while the array lives.
+ * The engine never changes its input arrays, so a kept result stays true.
+ */
+const grids = new WeakMap<readonly PopulationCell[], CellGrid>()
+const groupings = new WeakMap<readonly Facility[], Map<string, Facility[]>>()
+
+/** The cells checked and arranged in their grid. @throws InvalidCellError, IrregularGridError */
+function checkedGrid(cells: readonly PopulationCell[]): CellGrid {
+  const kept = grids.get(cells)
+  if (kept) return kept
+  const cellIds = new Set<number>()
+  for (const cell of cells) {
+    if (cellIds.has(cell.id)) throw new InvalidCellError(cell.id, 'duplicate id')
+    cellIds.add(cell.id)
+    if (!Number.isFinite(cell.x) || !Number.isFinite(cell.y)) {
+      throw new InvalidCellError(cell.id, 'non-finite centre')
+    }
+    if (!(cell.sizeM > 0 && Number.isFinite(cell.sizeM))) {
+      throw new InvalidCellError(cell.id, `sizeM must be positive, got ${cell.sizeM}`)
+    }
+    for (const group of POPULATION_GROUPS) {
+      const count = cell[group]
+      if (!(count >= 0 && Number.isFinite(count))) {
+        throw new InvalidCellError(cell.id, `${group} must be a non-negative number, got ${count}`)
+      }
+    }
+  }
+  const grid = new CellGrid(cells)
+  grids.set(cells, grid)
+  return grid
+}
+
+/** The facilities checked and grouped by type. @throws InvalidFacilityError */
+function facilitiesByType(facilities: readonly Facility[]): Map<string, Facility[]> {
+  const kept = groupings.get(facilities)
+  if (kept) return kept
+  const byType = new Map<string, Facility[]>()
+  const facilityIds = new Set<number>()
+  for (const f of facilities) {
+    if (facilityIds.has(f.id)) throw new InvalidFacilityError(f.id, 'duplicate id')
+    facilityIds.add(f.id)
+    if (!Number.isFinite(f.x) || !Number.isFinite(f.y))
+      throw new InvalidFacilityError(f.id, 'non-finite position')
+    if (f.capacity !== null && !(f.capacity >= 0 && Number.isFinite(f.capacity))) {
+      throw new InvalidFacilityError(f.id, `capacity must be null or non-negative, got ${f.capacity}`)
+    }
+    const list = byType.get(f.type)
+    if (list) list.push(f)
+    else byType.set(f.type, [f])
+  }
+  groupings.set(facilities, byType)
+  return byType
 }
 
 /**

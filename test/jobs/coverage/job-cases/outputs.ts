@@ -245,4 +245,11 @@ async function expectOneProblemPerRankedGap(
         and (geom is null or not ST_IsValid(geom) or ST_SRID(geom) <> 4326)`,
     ),
   ).toBe(0)
+  // …and each outlines exactly its cells: back in the run's metric CRS, its area is theirs (holes excluded).
+  const [size] = await database.rows<{ size: number }>(sql`select max(size_m) as size from population_cells`)
+  const areas = await database.rows<{ area: number; cells: number }>(sql`
+    select ST_Area(ST_Transform(geom, ${outputs.inputs.srid}::int)) as area, cells
+    from coverage_gaps where run_id = ${runId} and kind = 'blind_spot'`)
+  expect(areas.length).toBeGreaterThan(0)
+  for (const a of areas) expect(a.area).toBeCloseTo(a.cells * (size?.size ?? 0) ** 2, 1)
 }
