@@ -47,7 +47,7 @@ describe('details of what is clicked in the 3D viewer', () => {
       expect(Math.abs(point!.y - VIEWPORT.height / 2)).toBeLessThan(5)
       expect(await page.evaluate((p) => window.__citycheck.map!.pick(p)?.id ?? null, point!)).toBe(known.id)
       // Without a token: the public tileset, whose buildings carry no problem attributes.
-      expect(await page.evaluate(() => window.__citycheck.tilesetUrl)).toBe('/tiles/city/tileset.json')
+      expect(await page.evaluate(() => window.__citycheck.tilesetUrl)).toBe('/tiles/city/310100/tileset.json')
       const publicProperties = await page.evaluate(
         (id) => Object.keys(window.__citycheck.map!.building(id)?.properties ?? {}),
         known.id,
