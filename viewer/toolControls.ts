@@ -5,6 +5,7 @@
 import { fetchComparison } from './core/compare.ts'
 import { type Lang, translator } from './core/i18n.ts'
 import type { CityMap } from './map/types.ts'
+import { TimeControls } from './timeControls.ts'
 import { hideSplitter, showSplitter } from './ui/splitter.ts'
 import type { ToolsHandlers, ToolsView } from './ui/tools.ts'
 
@@ -12,7 +13,7 @@ import type { ToolsHandlers, ToolsView } from './ui/tools.ts'
 const SECTION_HALF_SIZE_M = 250
 
 export class ToolControls {
-  private view: ToolsView = {
+  private view: Omit<ToolsView, 'polygon' | 'time'> = {
     measureMode: null,
     measureText: '',
     sectionBox: false,
@@ -20,6 +21,8 @@ export class ToolControls {
     compare: null,
     compareHint: null,
   }
+  private map: CityMap | null = null
+  private readonly time: TimeControls
 
   constructor(
     private readonly lang: () => Lang,
@@ -30,10 +33,13 @@ export class ToolControls {
       shown: (years: ToolsView['compare']) => void
       restoreTheme: () => void
     },
-  ) {}
+  ) {
+    this.time = new TimeControls(render, compareIn.regionCode)
+  }
 
-  /** Follows the map's tools: a click measured. */
+  /** Follows the map's tools: a click measured or drew a corner. */
   attach(map: CityMap): void {
+    this.map = map
     map.tools.onChange(() => {
       this.view.measureText = map.tools.measurement()?.text ?? ''
       this.render()
@@ -41,11 +47,23 @@ export class ToolControls {
   }
 
   state(): ToolsView {
-    return this.view
+    return { ...this.view, polygon: this.map?.tools.polygon.state() ?? null, time: this.time.state() }
   }
 
   handlers(map: CityMap | null): ToolsHandlers {
     return {
+      ...this.time.handlers(map),
+      onPolygon: (action) => {
+        if (action === 'start') this.view = { ...this.view, measureMode: null, measureText: '' }
+        if (action === 'start') map?.tools.polygon.start()
+        else if (action === 'finish') map?.tools.polygon.finish()
+        else map?.tools.polygon.clear()
+        this.render()
+      },
+      onPolygonCutInside: (inside) => {
+        map?.tools.polygon.setCutInside(inside)
+        this.render()
+      },
       onMeasure: (mode) => {
         this.view = { ...this.view, measureMode: mode, measureText: '' }
         map?.tools.measure(mode, this.lang())

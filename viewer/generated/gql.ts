@@ -32,6 +32,8 @@ type Documents = {
     "\n  query ViewerStockResources($after: String) {\n    stockResources(first: 500, after: $after) {\n      nodes {\n        kind\n        layer\n        verificationState\n        geom\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ViewerStockResourcesDocument,
     "\n  query ViewerZoningAreas($regionCode: String!) {\n    zoningAreas(regionCode: $regionCode) {\n      areaClass\n      className\n      reasons\n      geom\n    }\n  }\n": typeof types.ViewerZoningAreasDocument,
     "\n  query ViewerProjects($after: String) {\n    projects(first: 500, after: $after) {\n      nodes {\n        name\n        state\n        newlyCovered\n        geom\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ViewerProjectsDocument,
+    "\n  query ViewerTimelineSpan($regionCode: String) {\n    buildingYearSpan(regionCode: $regionCode) {\n      earliest\n      latest\n      withYear\n      buildings\n    }\n  }\n": typeof types.ViewerTimelineSpanDocument,
+    "\n  query ViewerTimelineProblems($regionCode: String, $after: String) {\n    problems(regionCode: $regionCode, first: 500, after: $after) {\n      nodes {\n        databaseId\n        geom\n        foundAt\n        closedAt\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.ViewerTimelineProblemsDocument,
 };
 const documents: Documents = {
     "\n  fragment ViewerBuildingDetailsFields on Building {\n    id\n    name\n    nameEn\n    use\n    heightM\n    heightEstimated\n    floors\n    floorsEstimated\n    yearBuilt\n    footprintAreaM2\n    standardAddress\n    regionCode\n    region {\n      name\n      nameEn\n    }\n    problems {\n      databaseId\n      title\n      type\n      severity\n      state\n      yearFound\n    }\n    indicatorValues {\n      value\n      grade\n      unitType\n      regionLevel\n      campaignId\n      indicator {\n        code\n        name\n        nameEn\n        unit\n      }\n    }\n  }\n": types.ViewerBuildingDetailsFieldsFragmentDoc,
@@ -51,6 +53,8 @@ const documents: Documents = {
     "\n  query ViewerStockResources($after: String) {\n    stockResources(first: 500, after: $after) {\n      nodes {\n        kind\n        layer\n        verificationState\n        geom\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ViewerStockResourcesDocument,
     "\n  query ViewerZoningAreas($regionCode: String!) {\n    zoningAreas(regionCode: $regionCode) {\n      areaClass\n      className\n      reasons\n      geom\n    }\n  }\n": types.ViewerZoningAreasDocument,
     "\n  query ViewerProjects($after: String) {\n    projects(first: 500, after: $after) {\n      nodes {\n        name\n        state\n        newlyCovered\n        geom\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ViewerProjectsDocument,
+    "\n  query ViewerTimelineSpan($regionCode: String) {\n    buildingYearSpan(regionCode: $regionCode) {\n      earliest\n      latest\n      withYear\n      buildings\n    }\n  }\n": types.ViewerTimelineSpanDocument,
+    "\n  query ViewerTimelineProblems($regionCode: String, $after: String) {\n    problems(regionCode: $regionCode, first: 500, after: $after) {\n      nodes {\n        databaseId\n        geom\n        foundAt\n        closedAt\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.ViewerTimelineProblemsDocument,
 };
 
 /**
@@ -121,6 +125,14 @@ export function graphql(source: "\n  query ViewerZoningAreas($regionCode: String
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query ViewerProjects($after: String) {\n    projects(first: 500, after: $after) {\n      nodes {\n        name\n        state\n        newlyCovered\n        geom\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): typeof import('./graphql').ViewerProjectsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerTimelineSpan($regionCode: String) {\n    buildingYearSpan(regionCode: $regionCode) {\n      earliest\n      latest\n      withYear\n      buildings\n    }\n  }\n"): typeof import('./graphql').ViewerTimelineSpanDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ViewerTimelineProblems($regionCode: String, $after: String) {\n    problems(regionCode: $regionCode, first: 500, after: $after) {\n      nodes {\n        databaseId\n        geom\n        foundAt\n        closedAt\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): typeof import('./graphql').ViewerTimelineProblemsDocument;
 
 
 export function graphql(source: string) {

@@ -225,6 +225,21 @@ export type ViewerProjectsQueryVariables = Exact<{
 
 export type ViewerProjectsQuery = { projects: { nodes: Array<{ name: string, state: ProjectState, newlyCovered: number | null, geom: import("geojson").Geometry | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
+export type ViewerTimelineSpanQueryVariables = Exact<{
+  regionCode?: string | null | undefined;
+}>;
+
+
+export type ViewerTimelineSpanQuery = { buildingYearSpan: { earliest: number | null, latest: number | null, withYear: number, buildings: number } };
+
+export type ViewerTimelineProblemsQueryVariables = Exact<{
+  regionCode?: string | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ViewerTimelineProblemsQuery = { problems: { nodes: Array<{ databaseId: number, geom: import("geojson").Geometry | null, foundAt: string, closedAt: string | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -579,3 +594,29 @@ export const ViewerProjectsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ViewerProjectsQuery, ViewerProjectsQueryVariables>;
+export const ViewerTimelineSpanDocument = new TypedDocumentString(`
+    query ViewerTimelineSpan($regionCode: String) {
+  buildingYearSpan(regionCode: $regionCode) {
+    earliest
+    latest
+    withYear
+    buildings
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerTimelineSpanQuery, ViewerTimelineSpanQueryVariables>;
+export const ViewerTimelineProblemsDocument = new TypedDocumentString(`
+    query ViewerTimelineProblems($regionCode: String, $after: String) {
+  problems(regionCode: $regionCode, first: 500, after: $after) {
+    nodes {
+      databaseId
+      geom
+      foundAt
+      closedAt
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ViewerTimelineProblemsQuery, ViewerTimelineProblemsQueryVariables>;

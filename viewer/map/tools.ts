@@ -1,13 +1,46 @@
 /**
- * The CIM tools of the map: measuring (distance, area, height), the section box and two years side by side. A
- * click goes to the active measurement, not to the details.
+ * The CIM tools of the map: measuring (distance, area, height), the section box and the polygon clip, two years
+ * side by side and the time slider. A click goes to the active measurement or polygon, not to the details.
  */
 import { type Cartesian2, ScreenSpaceEventHandler, ScreenSpaceEventType, type Viewer } from 'cesium'
+import type { TimelineProblem } from '../core/timeline.ts'
 import type { CityTileset } from './cityTileset.ts'
 import { Clipping } from './clipping.ts'
 import { Compare } from './compare.ts'
 import { MeasureTool } from './measureTool.ts'
+import { PolygonClip, type PolygonClipState } from './polygonClip.ts'
+import { type TimeCounts, TimeTool } from './timeTool.ts'
 import type { CimTools, ScreenPoint } from './types.ts'
+
+/** The polygon clip as the UI drives it. */
+export interface PolygonClipControl {
+  /** Starts drawing a new polygon (the clip in place is removed). */
+  start(): void
+  /** Ends drawing and cuts; false with fewer than three corners. */
+  finish(): boolean
+  setCutInside(inside: boolean): void
+  clear(): void
+  state(): PolygonClipState
+}
+
+/** The time slider as the UI drives it. */
+export interface TimeControl {
+  /** The city in `year` with the problems of that year, or as it is now (null). */
+  setYear(year: number | null, problems?: readonly TimelineProblem[]): void
+  year(): number | null
+  /** What the year's style drew in the last frame. */
+  counts(): TimeCounts
+  /** Problem markers drawn: open in the year, closed by it. */
+  problemCounts(): { open: number; closed: number }
+}
+
+// The polygon clip and the time slider are declared beside their implementation; the map's interface gains them.
+declare module './types.ts' {
+  interface CimTools {
+    readonly polygon: PolygonClipControl
+    readonly time: TimeControl
+  }
+}
 
 export function createCimTools(
   viewer: Viewer,
@@ -17,25 +50,48 @@ export function createCimTools(
   const comparing = new Compare(viewer.scene, city, tileset.url, tileset.headers)
   const measuring = new MeasureTool(viewer.scene)
   const clipping = new Clipping(city)
+  const polygon = new PolygonClip(viewer.scene, city)
+  const time = new TimeTool(viewer.scene, city)
   const listeners: (() => void)[] = []
   const click = (point: ScreenPoint) => {
-    measuring.click(point)
+    if (polygon.state().drawing) polygon.add(point)
+    else measuring.click(point)
     for (const l of listeners) l()
   }
   const handler = new ScreenSpaceEventHandler(viewer.scene.canvas)
   handler.setInputAction((e: { position: Cartesian2 }) => {
-    if (measuring.active) click(e.position)
+    if (measuring.active || polygon.state().drawing) click(e.position)
   }, ScreenSpaceEventType.LEFT_CLICK)
   return {
-    measure: (mode, lang) => measuring.start(mode, lang),
+    measure: (mode, lang) => {
+      // Measuring takes the clicks: a polygon being drawn is dropped (one applied stays).
+      if (mode && polygon.state().drawing) polygon.clear()
+      measuring.start(mode, lang)
+    },
     measurement: () => measuring.latest,
     click,
     setSectionBox: (box) => clipping.setBox(box),
     clipState: () => clipping.state(),
-    busy: () => measuring.active !== null,
+    busy: () => measuring.active !== null || polygon.state().drawing,
     onChange: (listener) => listeners.push(listener),
     compare: async (sides) => (sides ? comparing.start(sides.left, sides.right) : comparing.stop()),
     setSplit: (share) => comparing.setPosition(share),
     compareState: () => ({ active: comparing.active, tilesLoaded: comparing.tilesLoaded() }),
+    polygon: {
+      start: () => {
+        measuring.start(null, 'zh-CN')
+        polygon.start()
+      },
+      finish: () => polygon.finish(),
+      setCutInside: (inside) => polygon.setCutInside(inside),
+      clear: () => polygon.clear(),
+      state: () => polygon.state(),
+    },
+    time: {
+      setYear: (year, problems) => time.setYear(year, problems),
+      year: () => time.activeYear,
+      counts: () => time.counts(),
+      problemCounts: () => time.problemCounts(),
+    },
   }
 }

@@ -1,7 +1,9 @@
-/** The panel's tools section: measuring, the section box and two years side by side. */
+/** The panel's tools section: measuring, the section box, the polygon clip and two years side by side. */
 import type { MessageKey, Translate } from '../core/i18n.ts'
 import { MEASURE_MODES, type MeasureMode } from '../core/measure.ts'
+import type { PolygonClipState } from '../map/polygonClip.ts'
 import { el } from './dom.ts'
+import { type TimeHandlers, type TimeView, timeSection } from './timeSlider.ts'
 
 export interface ToolsView {
   measureMode: MeasureMode | null
@@ -9,14 +11,19 @@ export interface ToolsView {
   measureText: string
   sectionBox: boolean
   sectionTopM: number
+  /** The polygon clip, once the map is there. */
+  polygon: PolygonClipState | null
   /** The years compared, or null. */
   compare: { left: number; right: number } | null
   compareHint: MessageKey | null
+  time: TimeView
 }
 
-export interface ToolsHandlers {
+export interface ToolsHandlers extends TimeHandlers {
   onMeasure(mode: MeasureMode | null): void
   onSectionBox(on: boolean, topM: number): void
+  onPolygon(action: 'start' | 'finish' | 'clear'): void
+  onPolygonCutInside(inside: boolean): void
   onCompare(on: boolean): void
 }
 
@@ -25,6 +32,26 @@ function button(id: string, label: string, active: boolean, onClick: () => void)
   if (active) b.classList.add('active')
   b.addEventListener('click', onClick)
   return b
+}
+
+/** Draw, finish, cut inside or outside; where WebGL 2 is missing, why there is no polygon clip. */
+function polygonTools(state: PolygonClipState | null, t: Translate, handlers: ToolsHandlers): HTMLElement[] {
+  if (!state) return []
+  if (!state.supported)
+    return [el('p', { class: 'status', id: 'clip-polygon-status' }, t('clip.polygonUnsupported'))]
+  const buttons = el(
+    'div',
+    { class: 'presets', id: 'clip-polygon-tools' },
+    button('clip-polygon', t('clip.polygon'), state.drawing || state.applied, () =>
+      handlers.onPolygon('start'),
+    ),
+    button('clip-polygon-finish', t('clip.polygonFinish'), false, () => handlers.onPolygon('finish')),
+    button('clip-polygon-side', state.cutInside ? t('clip.inside') : t('clip.outside'), false, () =>
+      handlers.onPolygonCutInside(!state.cutInside),
+    ),
+  )
+  const hint = state.drawing ? `${t('clip.polygonHint')} (${state.points})` : ''
+  return [buttons, el('p', { class: 'status', id: 'clip-polygon-status' }, hint)]
 }
 
 export function toolsSection(view: ToolsView, t: Translate, handlers: ToolsHandlers): HTMLElement[] {
@@ -53,7 +80,10 @@ export function toolsSection(view: ToolsView, t: Translate, handlers: ToolsHandl
     button('clip-box', t('clip.box'), view.sectionBox, () =>
       handlers.onSectionBox(!view.sectionBox, Number(top.value)),
     ),
-    button('clip-off', t('clip.off'), false, () => handlers.onSectionBox(false, Number(top.value))),
+    button('clip-off', t('clip.off'), false, () => {
+      handlers.onSectionBox(false, Number(top.value))
+      handlers.onPolygon('clear')
+    }),
   )
   return [
     el('h2', {}, t('tools')),
@@ -62,6 +92,7 @@ export function toolsSection(view: ToolsView, t: Translate, handlers: ToolsHandl
     el('p', { class: 'measure-result', id: 'measure-result' }, view.measureText),
     clips,
     el('label', { class: 'layer' }, `${t('clip.boxHeight')} `, top),
+    ...polygonTools(view.polygon, t, handlers),
     el(
       'div',
       { class: 'presets' },
@@ -70,5 +101,6 @@ export function toolsSection(view: ToolsView, t: Translate, handlers: ToolsHandl
       ),
     ),
     el('p', { class: 'status', id: 'compare-hint' }, view.compareHint ? t(view.compareHint) : ''),
+    ...timeSection(view.time, t, handlers),
   ]
 }
