@@ -231,6 +231,11 @@ function buildingOf(
     structure: structureFor(use, floors, yearBuilt, rng),
     standardAddress: `${basis.address}${n + 1}栋`,
     residents: round((floorAreaM2 * housing) / FLOOR_AREA_PER_RESIDENT_M2, 2),
-    attributes: { heightClass: heightClassOf(floors), shape: shape.lShape ? 'l_shape' : 'rectangle' },
+    // Its year is drawn at random like everything else here: the attributes say so, as imports say theirs.
+    attributes: {
+      heightClass: heightClassOf(floors),
+      shape: shape.lShape ? 'l_shape' : 'rectangle',
+      yearSource: 'synthetic',
+    },
   }
 }

@@ -53,7 +53,8 @@ export interface SyntheticBuilding {
   structure: string
   standardAddress: string
   residents: number
-  attributes: { heightClass: HeightClass; shape: 'rectangle' | 'l_shape' }
+  /** `yearSource` says the year is made up, as an import's says which tag it came from. */
+  attributes: { heightClass: HeightClass; shape: 'rectangle' | 'l_shape'; yearSource: 'synthetic' }
 }
 
 export interface SyntheticFacility {

@@ -86,6 +86,7 @@ describe('an S city (seed 1)', () => {
       expect(b.heightM).toBe(b.floors * STOREY_HEIGHT_M)
       expect(b.yearBuilt).toBeGreaterThanOrEqual(1950)
       expect(b.yearBuilt).toBeLessThanOrEqual(2024)
+      expect(b.attributes.yearSource).toBe('synthetic')
     }
     const n = city.buildings.length
     expect(share(classes.get('low') ?? 0, n)).toBeGreaterThan(0.4)
