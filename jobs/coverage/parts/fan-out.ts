@@ -7,6 +7,7 @@ import type { FanOut } from '../../runs/types.ts'
 import { pointBounds } from '../engine/index.ts'
 import type { CoverageJobHooks } from '../hooks.ts'
 import type { CoverageRunParameters } from '../parameters.ts'
+import { readCells } from '../read-rows.ts'
 import { type Rect, reachOf, splitIntoRects } from './split.ts'
 
 // Fan-out of a big region's coverage run into part runs and a join: docs/adr/0007.
@@ -81,14 +82,12 @@ async function planRects(
   types: readonly string[],
 ): Promise<Array<{ rect: Rect; count: number }>> {
   const { like, srid } = scope
+  // Both in the compact form of the load step (ADR 0023): one projection per table, not one per row.
   const [cellRows, [facilityExtent]] = await Promise.all([
-    database.rows<{ x: number; y: number }>(sql`
-      select ST_X(p) as x, ST_Y(p) as y
-      from (select id, ST_Transform(centroid, ${srid}::int) as p from population_cells
-        where region_code like ${like}) c order by id`),
+    readCells(database, srid, sql`region_code like ${like}`),
     database.rows<{ x0: number | null; y0: number | null; x1: number | null; y1: number | null }>(sql`
-      select min(ST_X(p)) as x0, min(ST_Y(p)) as y0, max(ST_X(p)) as x1, max(ST_Y(p)) as y1
-      from (select ST_Transform(geom, ${srid}::int) as p from facilities
+      select ST_XMin(p) as x0, ST_YMin(p) as y0, ST_XMax(p) as x1, ST_YMax(p) as y1
+      from (select ST_Transform(ST_Collect(geom), ${srid}::int) as p from facilities
         where region_code like ${like} and type = any(${`{${types.join(',')}}`}::text[])) f`),
   ])
   const xs = Float64Array.from(cellRows, (c) => c.x)
