@@ -45,7 +45,7 @@ export async function addSecondCities(harness: ViewerHarness, dataDir: string): 
 }
 
 /** A token of the given role and region, signed with the test server's secret. */
-export function tokenFor(role: 'province' | 'city', region: string): Promise<string> {
+export function tokenFor(role: 'province' | 'city' | 'district', region: string): Promise<string> {
   return signToken({ sub: `cities-${role}-${region}`, role, region }, loadConfig().jwtSecret, {
     expiresIn: 3600,
   })

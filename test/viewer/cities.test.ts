@@ -199,6 +199,24 @@ describe('many cities', () => {
   )
 
   it(
+    'opens a district token on its district, named as the whole area',
+    async () => {
+      const token = await tokenFor('district', '310101')
+      await page.goto(`${harness.server.url}/viewer/?lite&token=${token}`)
+      await page.waitForFunction(() => window.__citycheck?.ready, undefined, { timeout: 120_000 })
+      await settle(page)
+      expect(await page.evaluate(() => [window.__citycheck.city, window.__citycheck.tilesetUrl])).toEqual([
+        '310101',
+        '/tiles/region/310101/tileset.json',
+      ])
+      expect(await page.$('#city-select')).toBeNull()
+      expect(await page.textContent('[data-preset="city"]')).toBe('黄浦区')
+      expect(await buildingsInMiddle(page, 'cities-district-token.png', '__citycheck')).toBeGreaterThan(0.05)
+    },
+    BROWSER_TIMEOUT_MS,
+  )
+
+  it(
     "opens the screen on the token's city",
     async () => {
       await ensureScreenBuilt()
@@ -223,6 +241,34 @@ describe('many cities', () => {
       const camera = await page.evaluate(() => window.__screen.map!.cameraPosition())
       expect(Math.abs(camera.lonDeg - 114.3)).toBeLessThan(0.3)
       expect(await buildingsInMiddle(page, 'cities-screen-wuhan.png', '__screen')).toBeGreaterThan(0.02)
+    },
+    BROWSER_TIMEOUT_MS,
+  )
+
+  it(
+    'gives the screen of a province its cities, each with its own tileset',
+    async () => {
+      const token = await tokenFor('province', HUBEI)
+      await page.goto(`${harness.server.url}/screen/?lite&token=${token}`)
+      await page.waitForFunction(() => window.__screen?.ready || window.__screen?.error, undefined, {
+        timeout: 120_000,
+      })
+      expect(await page.evaluate(() => window.__screen.error)).toBeNull()
+      expect(await page.evaluate(() => window.__screen.presets)).toEqual(['city', WUHAN, YICHANG])
+      expect(await page.evaluate(() => window.__screen.tilesetUrl)).toBe(
+        `/tiles/region/${WUHAN}/tileset.json`,
+      )
+      await page.click(`button[data-key="${YICHANG}"]`)
+      await page.waitForFunction(
+        (url) => window.__screen.tilesetUrl === url,
+        `/tiles/region/${YICHANG}/tileset.json`,
+        { timeout: 120_000 },
+      )
+      await page.evaluate(async () => {
+        await window.__screen.map?.lastFlight()?.ended
+      })
+      const camera = await page.evaluate(() => window.__screen.map!.cameraPosition())
+      expect(Math.abs(camera.lonDeg - 111.29)).toBeLessThan(0.3)
     },
     BROWSER_TIMEOUT_MS,
   )
