@@ -103,6 +103,7 @@ export async function loadMassingSources(
     const source = massingSource(
       [Number(row.west), Number(row.south), Number(row.east), Number(row.north)],
       toTileAttributes(row),
+      Number(row.id),
     )
     if (source) sources.push(source)
   }

@@ -1,6 +1,6 @@
 import { BinLayout, encodeGlb } from './glb.ts'
 import type { TileMesh } from './mesh.ts'
-import { encodePropertyColumns, METADATA_CLASS, metadataSchema } from './metadata.ts'
+import { encodeMembers, encodePropertyColumns, METADATA_CLASS, metadataSchema } from './metadata.ts'
 import type { TileBuilding } from './types.ts'
 
 const FLOAT = 5126
@@ -33,9 +33,17 @@ export function encodeTileGlb(mesh: TileMesh, rows: readonly TileBuilding[], wit
     return bufferViews.length - 1
   }
   const accessors = meshAccessors(mesh, view)
-  const properties: Record<string, { values: number }> = {}
+  const properties: Record<string, { values: number; arrayOffsets?: number; arrayOffsetType?: string }> = {}
   for (const [name, values] of Object.entries(encodePropertyColumns(rows, withProblems)))
     properties[name] = { values: view(values) }
+  const members = encodeMembers(rows)
+  if (members) {
+    properties.members = {
+      values: view(members.values),
+      arrayOffsets: view(members.offsets),
+      arrayOffsetType: 'UINT32',
+    }
+  }
 
   const json = {
     asset: { version: '2.0', generator: 'CityCheck jobs/tiles' },

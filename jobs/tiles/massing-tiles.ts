@@ -58,6 +58,47 @@ function overlapsDirty(
   }
 }
 
+/** A cell as one number, `level-x-y` for the deepest levels (x × 2^level + y must stay an exact integer). */
+function cellNumber(level: number, x: number, y: number): number | string {
+  return level <= 26 ? x * 2 ** level + y : formatTileKey({ level, x, y })
+}
+
+/**
+ * Each source under every wanted cell on its anchor's path, in source order: one pass, depth × sources, with
+ * cells as numbers per level rather than key strings (a city's build visits millions).
+ */
+function sourcesBelow(
+  manifest: TilesetManifest,
+  wanted: ReadonlySet<TileKey>,
+  sources: readonly MassingSource[],
+): Map<TileKey, MassingSource[]> {
+  const root = manifest.rootExtentDeg
+  const splitByLevel: Map<number | string, MassingSource[] | null>[] = []
+  for (const key of manifest.split) {
+    const c = parseTileKey(key)
+    splitByLevel[c.level] ??= new Map()
+    splitByLevel[c.level]!.set(cellNumber(c.level, c.x, c.y), wanted.has(key) ? [] : null)
+  }
+  for (const s of sources) {
+    const tx = normalisedX(s.lonDeg, root)
+    const ty = normalisedY(s.latDeg, root)
+    if (!(tx >= 0 && tx <= 1 && ty >= 0 && ty <= 1)) continue
+    for (let level = 0; level < splitByLevel.length; level++) {
+      const cells = splitByLevel[level]
+      const list = cells?.get(cellNumber(level, cellIndex(tx, level), cellIndex(ty, level)))
+      if (list === undefined) break
+      list?.push(s)
+    }
+  }
+  const below = new Map<TileKey, MassingSource[]>()
+  for (const key of wanted) {
+    const c = parseTileKey(key)
+    const list = splitByLevel[c.level]?.get(cellNumber(c.level, c.x, c.y))
+    if (list && list.length > 0) below.set(key, list)
+  }
+  return below
+}
+
 /**
  * Writes the massing of each split cell in `keys`, with its summary, from the sources anchored below it: every
  * box, or with `dirty` only those overlapping the dirty cells (the rest from the summary written before).
@@ -72,26 +113,7 @@ export async function writeMassings(
   const depth = manifest.massingDepth ?? 0
   const root = manifest.rootExtentDeg
   const wanted = new Set(keys)
-  const split = new Set(manifest.split)
-  // Each source under every wanted cell on its anchor's path: one pass, depth × sources.
-  const below = new Map<TileKey, MassingSource[]>()
-  for (const s of sources) {
-    const tx = normalisedX(s.lonDeg, root)
-    const ty = normalisedY(s.latDeg, root)
-    if (!(tx >= 0 && tx <= 1 && ty >= 0 && ty <= 1)) continue
-    for (let level = 0; ; level++) {
-      const key = formatTileKey({ level, x: cellIndex(tx, level), y: cellIndex(ty, level) })
-      if (!split.has(key)) break
-      if (wanted.has(key)) {
-        let list = below.get(key)
-        if (!list) {
-          list = []
-          below.set(key, list)
-        }
-        list.push(s)
-      }
-    }
-  }
+  const below = sourcesBelow(manifest, wanted, sources)
   await mkdir(join(outDir, MASSING_SUMMARY_DIR), { recursive: true })
   const massings: { key: TileKey; coord: TileCoord; groups: MassingGroups }[] = []
   for (const key of [...wanted].sort()) {

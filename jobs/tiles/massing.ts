@@ -20,11 +20,13 @@
 import { cellIndex, footprintBoundsDeg, normalisedX, normalisedY, type TileCoord } from './quadtree.ts'
 import type { ExtentDeg, TileBuilding } from './types.ts'
 
-/** A building's attributes as a massing sums them (its id and footprint stay with the leaf). */
-export type MassingAttributes = Omit<TileBuilding, 'id' | 'footprint' | 'buildings'>
+/** A building's attributes as a massing sums them (its footprint stays with the leaf). */
+export type MassingAttributes = Omit<TileBuilding, 'id' | 'footprint' | 'buildings' | 'members'>
 
-/** What a massing needs of one building: its anchor, its footprint's bounding box and its attributes. */
+/** What a massing needs of one building: its id, anchor, footprint's bounding box and attributes. */
 export interface MassingSource extends MassingAttributes {
+  /** Listed in the box's `members`, so by-id themes reach the massing. */
+  id: number
   /** Anchor: the centre of the footprint's bounding box, as in the quadtree. */
   lonDeg: number
   latDeg: number
@@ -53,18 +55,20 @@ const MIN_BOX_SHARE = 0.25
 export function massingSourceOf(b: TileBuilding): MassingSource | null {
   const box = footprintBoundsDeg(b.footprint)
   if (!box) return null
-  return massingSource(box, b)
+  return massingSource(box, b, b.id)
 }
 
 /** The same from a bounding box read from the database (`ST_XMin` …), which equals {@link footprintBoundsDeg}. */
 export function massingSource(
   box: readonly [number, number, number, number],
   b: MassingAttributes,
+  id: number,
 ): MassingSource | null {
   const [westDeg, southDeg, eastDeg, northDeg] = box
   if (!(eastDeg > westDeg && northDeg > southDeg)) return null
   if (!Number.isFinite(b.baseM) || !(b.heightM > 0 && Number.isFinite(b.heightM))) return null
   return {
+    id,
     lonDeg: (westDeg + eastDeg) / 2,
     latDeg: (southDeg + northDeg) / 2,
     westDeg,
@@ -101,6 +105,8 @@ export interface MassingGroup {
   floorsWeight: number
   openProblems: number
   worstSeverity: number
+  /** Ids of the buildings, in the order added (id order). */
+  ids: number[]
 }
 
 /** The groups of an inner cell's massing, by cell index `gy × 2^depth + gx` within the cell. */
@@ -154,6 +160,7 @@ export function groupMassing(
         floorsWeight: 0,
         openProblems: 0,
         worstSeverity: 0,
+        ids: [],
       }
       groups.set(cell, g)
     }
@@ -167,6 +174,7 @@ export function groupMassing(
     g.area += area
     g.topArea += top * area
     g.count++
+    g.ids.push(s.id)
     const use = g.useArea.find((u) => u[0] === s.use)
     if (use) use[1] += area
     else g.useArea.push([s.use, area])
@@ -224,12 +232,14 @@ export function massingOf(groups: MassingGroups): Massing {
       openProblems: g.openProblems,
       worstSeverity: g.worstSeverity,
       buildings: g.count,
+      members: g.ids,
     })
     const diagonalM = Math.hypot(
       (g.east - g.west) * M_PER_DEG_LON_EQUATOR * Math.cos(lat * (Math.PI / 180)),
       (g.north - g.south) * M_PER_DEG_LAT,
     )
-    geometricErrorM = Math.max(geometricErrorM, diagonalM, g.maxTop - meanTop, meanTop - g.minTop)
+    // Every building lies within half the joint box's diagonal of the box's centre, which the box holds.
+    geometricErrorM = Math.max(geometricErrorM, diagonalM / 2, g.maxTop - meanTop, meanTop - g.minTop)
   }
   return { boxes, geometricErrorM }
 }

@@ -61,6 +61,13 @@ export const METADATA_SCHEMA = {
           componentType: 'UINT32',
           required: true,
         },
+        members: {
+          description:
+            'Ids of the buildings a block massing stands for, ascending; absent from the tables of leaf tiles',
+          type: 'SCALAR',
+          componentType: 'UINT32',
+          array: true,
+        },
       },
     },
   },
@@ -118,6 +125,24 @@ function clampInt(v: number, lo: number, hi: number): number {
 function optionalInt16(v: number | null): number {
   if (v === null || !Number.isFinite(v)) return INT16_NO_DATA
   return clampInt(v, -32768, 32767)
+}
+
+/**
+ * The `members` column of massing rows as a variable-length array: the ids one after the other and the offset
+ * of each row's first id (one more offset than rows); null when no row has members (a leaf tile).
+ */
+export function encodeMembers(
+  rows: readonly TileBuilding[],
+): { values: Uint32Array; offsets: Uint32Array } | null {
+  if (!rows.some((b) => b.members)) return null
+  const offsets = new Uint32Array(rows.length + 1)
+  for (let i = 0; i < rows.length; i++) offsets[i + 1] = offsets[i]! + (rows[i]!.members?.length ?? 0)
+  const values = new Uint32Array(offsets[rows.length]!)
+  for (let i = 0; i < rows.length; i++) {
+    const members = rows[i]!.members
+    if (members) values.set(members, offsets[i])
+  }
+  return { values, offsets }
 }
 
 /** The columns of a public tile: no problem columns. */

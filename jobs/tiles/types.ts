@@ -30,6 +30,11 @@ export interface TileBuilding {
   worstSeverity: number
   /** Buildings this feature stands for: 1 (the default) for a building, more for a block massing (id 0). */
   buildings?: number
+  /**
+   * The ids of the buildings a block massing stands for, ascending (absent on a building): themes whose data is
+   * not in the tiles (indicator grades, looked up by id) colour a massing from its buildings.
+   */
+  members?: readonly number[]
 }
 
 /** Geographic extent in degrees. */

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { InvalidTilesOptionError, ManifestError } from '../../../jobs/tiles/errors.ts'
+import { readBufferView } from '../../../jobs/tiles/glb.ts'
 import { readManifest, TileIndex } from '../../../jobs/tiles/manifest.ts'
 import { massingSourceOf } from '../../../jobs/tiles/massing.ts'
 import { BUILDING_USES } from '../../../jobs/tiles/metadata.ts'
@@ -28,6 +29,7 @@ import {
 } from './helpers.ts'
 
 const MAX_FEATURES = 150
+const UNSIGNED_INT = 5125
 const DEPTH = 2
 
 afterAll(removeTempDirs)
@@ -50,6 +52,19 @@ function load(dir: string): { tileset: { root: TileJson; geometricError: number 
       decoded: decodeTile(fs.readFileSync(path.join(dir, v.tile.content!.uri)), v.worldTransform),
     }))
   return { tileset, tiles }
+}
+
+/** Each feature's `members` (a variable-length array property), or null when the tile's table has none. */
+function decodeMembers(decoded: DecodedTile): number[][] | null {
+  const glb = decoded.glb
+  const table = glb.json.extensions.EXT_structural_metadata.propertyTables[0]
+  const prop = table.properties.members as { values: number; arrayOffsets: number } | undefined
+  if (!prop) return null
+  const values = readBufferView(glb, prop.values, UNSIGNED_INT)
+  const offsets = readBufferView(glb, prop.arrayOffsets, UNSIGNED_INT)
+  return Array.from({ length: table.count }, (_, f) =>
+    Array.from(values.subarray(offsets[f]!, offsets[f + 1]!)),
+  )
 }
 
 /** Ids of the buildings in the leaves below a tile. */
@@ -131,6 +146,28 @@ describe('block massings (generateTileset with massingDepth)', () => {
       expect(tile.geometricError).toBeLessThanOrEqual(parent.geometricError)
     }
     expect(tileset.geometricError).toBeGreaterThanOrEqual(tileset.root.geometricError)
+  })
+
+  it('lists in each box the ids of the buildings it stands for, and nothing on a leaf', () => {
+    const { tiles } = loaded
+    for (const t of tiles) {
+      const members = decodeMembers(t.decoded)
+      if (!t.tile.children) {
+        expect(members, t.uri).toBeNull()
+        continue
+      }
+      const c = t.decoded.columns
+      expect(members, t.uri).toHaveLength(c.id.length)
+      members!.forEach((ids, f) => {
+        expect(ids).toHaveLength(c.buildings[f]!)
+        expect(ids).toEqual([...ids].sort((a, b) => a - b))
+      })
+      const below = leafIds(t.tile, tiles).sort((a, b) => a - b)
+      expect(
+        members!.flat().sort((a, b) => a - b),
+        t.uri,
+      ).toEqual(below)
+    }
   })
 
   it('writes massing GLBs that pass the Khronos glTF validator', async () => {
