@@ -16,22 +16,11 @@ import {
   type Scene,
 } from 'cesium'
 import type { CityTileset } from './cityTileset.ts'
-import type { ScreenPoint } from './types.ts'
+import type { PolygonClipState, ScreenPoint } from './types.ts'
 
 const COLOUR = Color.fromCssColorString('#4fc3f7')
 /** The outline floats a little above the ground so the base map does not hide it. */
 const OUTLINE_HEIGHT_M = 1.5
-
-export interface PolygonClipState {
-  /** Whether this browser's WebGL can clip by polygon at all. */
-  supported: boolean
-  drawing: boolean
-  /** Corners clicked (while drawing) or of the polygon applied. */
-  points: number
-  applied: boolean
-  /** Cut what is inside the polygon (true) or what is outside it (false). */
-  cutInside: boolean
-}
 
 export class PolygonClip {
   readonly supported: boolean

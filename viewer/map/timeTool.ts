@@ -13,6 +13,7 @@ import {
   PointPrimitiveCollection,
   type Scene,
 } from 'cesium'
+import { isMassing, MASSING_ID } from '../core/massing.ts'
 import {
   PHASE_COLOURS,
   type ProblemPhase,
@@ -21,24 +22,22 @@ import {
   UNKNOWN_YEAR_ALPHA,
 } from '../core/timeline.ts'
 import type { CityTileset } from './cityTileset.ts'
+import type { TimeCounts } from './types.ts'
 
 const MARKER_HEIGHT_M = 8
 
-/** What the style drew in the last frame: features shown, hidden by the year, and shown without a year. */
-export interface TimeCounts {
-  shown: number
-  hidden: number
-  unknownYear: number
-}
+const undated = (feature: Cesium3DTileFeature): boolean =>
+  feature.getProperty('yearBuilt') === undefined || isMassing(Number(feature.getProperty('id')))
 
 /**
  * The theme's style with the year applied: `show` hides features built after `year` (a missing year is
  * `undefined` in the styling language, tested first so that no comparison sees it); the colour is the
- * theme's, faded where the year is unknown.
+ * theme's, faded where the year is unknown. A block massing (id 0) stands for many buildings and its year is
+ * only their mean where known: it is never hidden by it, and drawn as undated.
  */
 export function timeStyle(base: Cesium3DTileStyle | undefined, year: number): Cesium3DTileStyle {
   const style = new Cesium3DTileStyle({
-    show: `\${yearBuilt} === undefined || \${yearBuilt} <= ${Math.trunc(year)}`,
+    show: `\${id} === ${MASSING_ID} || \${yearBuilt} === undefined || \${yearBuilt} <= ${Math.trunc(year)}`,
   })
   const baseColour = base?.color
   const expression = {
@@ -46,7 +45,7 @@ export function timeStyle(base: Cesium3DTileStyle | undefined, year: number): Ce
       const colour = baseColour
         ? baseColour.evaluateColor(feature, result)
         : Color.clone(Color.WHITE, result ?? new Color())
-      if (feature.getProperty('yearBuilt') === undefined) colour.alpha *= UNKNOWN_YEAR_ALPHA
+      if (undated(feature)) colour.alpha *= UNKNOWN_YEAR_ALPHA
       return colour
     },
   }
@@ -122,7 +121,7 @@ export class TimeTool {
         if (!feature.show) counts.hidden++
         else {
           counts.shown++
-          if (feature.getProperty('yearBuilt') === undefined) counts.unknownYear++
+          if (undated(feature)) counts.unknownYear++
         }
       }
     }

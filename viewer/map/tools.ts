@@ -3,44 +3,13 @@
  * side by side and the time slider. A click goes to the active measurement or polygon, not to the details.
  */
 import { type Cartesian2, ScreenSpaceEventHandler, ScreenSpaceEventType, type Viewer } from 'cesium'
-import type { TimelineProblem } from '../core/timeline.ts'
 import type { CityTileset } from './cityTileset.ts'
 import { Clipping } from './clipping.ts'
 import { Compare } from './compare.ts'
 import { MeasureTool } from './measureTool.ts'
-import { PolygonClip, type PolygonClipState } from './polygonClip.ts'
-import { type TimeCounts, TimeTool } from './timeTool.ts'
+import { PolygonClip } from './polygonClip.ts'
+import { TimeTool } from './timeTool.ts'
 import type { CimTools, ScreenPoint } from './types.ts'
-
-/** The polygon clip as the UI drives it. */
-export interface PolygonClipControl {
-  /** Starts drawing a new polygon (the clip in place is removed). */
-  start(): void
-  /** Ends drawing and cuts; false with fewer than three corners. */
-  finish(): boolean
-  setCutInside(inside: boolean): void
-  clear(): void
-  state(): PolygonClipState
-}
-
-/** The time slider as the UI drives it. */
-export interface TimeControl {
-  /** The city in `year` with the problems of that year, or as it is now (null). */
-  setYear(year: number | null, problems?: readonly TimelineProblem[]): void
-  year(): number | null
-  /** What the year's style drew in the last frame. */
-  counts(): TimeCounts
-  /** Problem markers drawn: open in the year, closed by it. */
-  problemCounts(): { open: number; closed: number }
-}
-
-// The polygon clip and the time slider are declared beside their implementation; the map's interface gains them.
-declare module './types.ts' {
-  interface CimTools {
-    readonly polygon: PolygonClipControl
-    readonly time: TimeControl
-  }
-}
 
 export function createCimTools(
   viewer: Viewer,

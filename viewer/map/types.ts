@@ -9,6 +9,7 @@ import type { MeasureMode, Measurement } from '../core/measure.ts'
 import type { RenewalOutline } from '../core/renewal.ts'
 import type { PlanOverlay } from '../core/resources.ts'
 import type { Theme } from '../core/themes.ts'
+import type { TimelineProblem } from '../core/timeline.ts'
 
 /** A building under the cursor, with the tile metadata of its feature. */
 export interface PickedBuilding {
@@ -149,4 +150,45 @@ export interface CimTools {
   setSplit(share: number): void
   /** Whether the comparison is shown and both halves have loaded their tiles. */
   compareState(): { active: boolean; tilesLoaded: boolean }
+  readonly polygon: PolygonClipControl
+  readonly time: TimeControl
+}
+
+export interface PolygonClipState {
+  /** Whether this browser's WebGL can clip by polygon at all (WebGL 2). */
+  supported: boolean
+  drawing: boolean
+  /** Corners clicked (while drawing) or of the polygon applied. */
+  points: number
+  applied: boolean
+  /** Cut what is inside the polygon (true) or what is outside it (false). */
+  cutInside: boolean
+}
+
+/** The polygon clip: clicks on the ground while drawing are its corners. */
+export interface PolygonClipControl {
+  /** Starts drawing a new polygon (the clip in place is removed). */
+  start(): void
+  /** Ends drawing and cuts; false with fewer than three corners. */
+  finish(): boolean
+  setCutInside(inside: boolean): void
+  clear(): void
+  state(): PolygonClipState
+}
+
+/** What the year's style drew in the last frame: features shown, hidden by the year, and shown undated. */
+export interface TimeCounts {
+  shown: number
+  hidden: number
+  unknownYear: number
+}
+
+/** The time slider on the map. */
+export interface TimeControl {
+  /** The city in `year` with the problems of that year, or as it is now (null). */
+  setYear(year: number | null, problems?: readonly TimelineProblem[]): void
+  year(): number | null
+  counts(): TimeCounts
+  /** Problem markers drawn: open in the year, closed by it. */
+  problemCounts(): { open: number; closed: number }
 }

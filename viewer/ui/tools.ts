@@ -1,7 +1,7 @@
 /** The panel's tools section: measuring, the section box, the polygon clip and two years side by side. */
 import type { MessageKey, Translate } from '../core/i18n.ts'
 import { MEASURE_MODES, type MeasureMode } from '../core/measure.ts'
-import type { PolygonClipState } from '../map/polygonClip.ts'
+import type { PolygonClipState } from '../map/types.ts'
 import { el } from './dom.ts'
 import { type TimeHandlers, type TimeView, timeSection } from './timeSlider.ts'
 
