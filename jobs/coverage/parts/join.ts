@@ -12,26 +12,25 @@ import type { CoverageRunParameters } from '../parameters.ts'
 import { partRuns } from './fan-out.ts'
 import type { PartSummary } from './part.ts'
 
-interface PartRow {
+export interface PartRow {
   cell_ids: Uint8Array
   results: Uint8Array
   summary: unknown
 }
 
 /**
- * The coverage of every cell of the region per model, assembled from the parts in `cellIds` order. The rest of the
- * diagnosis (blind spots across part borders, capacity, ranking) runs on it as on a run in one piece.
+ * The coverage of every cell of the region per model, assembled from the parts' results (`readPartResults`) in
+ * `cellIds` order. The rest of the diagnosis (blind spots across part borders, capacity, ranking) runs on it as on
+ * a run in one piece.
  *
- * @throws PartsIncompleteError, or PartFailedError (an UnrecoverableError) when a part failed or was cancelled.
+ * @throws PartsIncompleteError
  */
-export async function joinCoverageParts(
-  database: Database,
-  parentId: number,
+export function joinCoverageParts(
+  rows: readonly PartRow[],
   parameters: CoverageRunParameters,
   cellIds: readonly number[],
   hooks: CoverageJobHooks = {},
-): Promise<Map<DistanceModel, CoverageResult>> {
-  const rows = await readPartResults(database, parentId)
+): Map<DistanceModel, CoverageResult> {
   const cutoffFactor = resolveCoverageOptions(hooks.coverageOptions ?? {}).distanceCutoffFactor
   const n = cellIds.length
   const slot = new Map<number, number>()
@@ -56,8 +55,12 @@ export async function joinCoverageParts(
   return out
 }
 
-/** Every part's stored result, once every part has succeeded. */
-async function readPartResults(database: Database, parentId: number): Promise<PartRow[]> {
+/**
+ * Every part's stored result, once every part has succeeded.
+ *
+ * @throws PartsIncompleteError, or PartFailedError (an UnrecoverableError) when a part failed or was cancelled.
+ */
+export async function readPartResults(database: Database, parentId: number): Promise<PartRow[]> {
   const parts = await partRuns(database, parentId)
   const bad = parts.find((p) => p.state === 'failed' || p.state === 'cancelled')
   if (bad) throw new PartFailedError(`part run ${bad.id} ${bad.state}${bad.error ? `: ${bad.error}` : ''}`)
