@@ -137,6 +137,7 @@ describe('the time slider and the polygon clip on the 3D city', () => {
       expect(before.hidden, JSON.stringify(before)).toBeGreaterThan(0)
       expect(before.shown).toBe(now.shown - before.hidden)
       const then = await colourAt(page, roof)
+      console.info(`features drawn today ${JSON.stringify(now)}, in 2010 ${JSON.stringify(before)}`)
       expect(differs(today, then), `roof ${today} → ${then}`).toBeGreaterThan(30)
 
       // The problems as the database dates them: the 2020 one open in 2021, closed in 2023; both by 2025.
