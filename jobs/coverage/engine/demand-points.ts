@@ -8,11 +8,13 @@ import type { DemandPoint, TypeDiagnosis } from './types.ts'
  * across runs and input orders.
  */
 export function rankDemandPoints(types: readonly TypeDiagnosis[]): DemandPoint[] {
-  const points: Array<Omit<DemandPoint, 'rank'>> = []
+  // Ranked in place once sorted (rank 0 until then): a big city has ~100k points per run.
+  const points: DemandPoint[] = []
   for (const t of types) {
     const w = t.vulnerabilityWeight
     for (const spot of t.blindSpots) {
       points.push({
+        rank: 0,
         id: `blind_spot:${spot.id}`,
         kind: 'blind_spot',
         type: t.type,
@@ -34,6 +36,7 @@ export function rankDemandPoints(types: readonly TypeDiagnosis[]): DemandPoint[]
       const unserved = c.gap / capacity.perCapitaNorm
       const unmetShare = c.gap / c.demand
       points.push({
+        rank: 0,
         id: `over_capacity:${t.type}/${c.facilityId}`,
         kind: 'over_capacity',
         type: t.type,
@@ -57,7 +60,8 @@ export function rankDemandPoints(types: readonly TypeDiagnosis[]): DemandPoint[]
       a.y - b.y ||
       compareStrings(a.id, b.id),
   )
-  return points.map((p, k) => ({ rank: k + 1, ...p }))
+  for (let k = 0; k < points.length; k++) points[k]!.rank = k + 1
+  return points
 }
 
 /** Code-unit order, independent of the process locale. */
