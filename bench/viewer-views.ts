@@ -33,7 +33,7 @@ export interface Views {
 }
 
 /** Builds only the bench page (bench/viewer-page/index.html) with the viewer's Vite config, into `outDir`. */
-async function buildBenchPage(outDir: string): Promise<void> {
+export async function buildBenchPage(outDir: string): Promise<void> {
   const { build } = await import('vite')
   await build({
     configFile: path.join(VIEWER_ROOT, 'vite.config.ts'),
@@ -54,7 +54,7 @@ async function buildBenchPage(outDir: string): Promise<void> {
  */
 const noStore = (res: http.ServerResponse) => res.setHeader('cache-control', 'no-store')
 
-async function serveDirectories(
+export async function serveDirectories(
   mounts: Record<string, string>,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const handlers = Object.entries(mounts).map(

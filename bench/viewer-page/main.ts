@@ -6,6 +6,9 @@
  * Results go to `window.__citycheckBench`: `firstViewS` is the time from navigation start (the origin of
  * `performance.now()`) to the end of the first frame in which everything the view needs is loaded and drawn;
  * `orbit(seconds)` then circles the camera around the city, rendering continuously, and counts frames.
+ *
+ * The tiles are coloured by the use theme, or with `?grades=<url>` (a JSON array of building grades, as the API's
+ * `buildingGrades.buildings`) by the grade theme, styled as the viewer styles it (block massings included).
  */
 import {
   BoundingSphere,
@@ -22,8 +25,11 @@ import {
   type PerspectiveFrustum,
   Rectangle,
 } from 'cesium'
-import { colourConditions, THEMES } from '../../viewer/core/themes.ts'
+import type { BuildingGrade } from '../../viewer/core/grades.ts'
+import { colourConditions, gradeTheme, THEMES } from '../../viewer/core/themes.ts'
+import { CITY_TILESET_OPTIONS } from '../../viewer/map/cityTileset.ts'
 import { createOfflineViewer } from '../../viewer/map/offlineViewer.ts'
+import { styleOf } from '../../viewer/map/themeStyle.ts'
 
 export interface BenchOrbit {
   seconds: number
@@ -149,9 +155,13 @@ function milestones(buildingsLoaded: boolean): void {
 
 async function showTiles(): Promise<void> {
   const tileset = await Cesium3DTileset.fromUrl(params.get('tileset') ?? '/tiles/tileset.json', {
+    ...CITY_TILESET_OPTIONS,
     maximumScreenSpaceError,
   })
-  tileset.style = new Cesium3DTileStyle({ color: { conditions: colourConditions(USE_THEME) } })
+  const gradesUrl = params.get('grades')
+  tileset.style = gradesUrl
+    ? styleOf(gradeTheme((await (await fetch(gradesUrl)).json()) as BuildingGrade[]))
+    : new Cesium3DTileStyle({ color: { conditions: colourConditions(USE_THEME) } })
   handle.phases.tilesetJsonLoaded = now()
   let contents = 0
   tileset.tileLoad.addEventListener(() => {

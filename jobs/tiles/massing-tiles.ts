@@ -37,7 +37,14 @@ async function readMassingGroups(outDir: string, key: TileKey): Promise<MassingG
       cause: err,
     })
   }
-  return new Map((JSON.parse(text) as { groups: [number, MassingGroup][] }).groups)
+  const groups = (JSON.parse(text) as { groups: [number, MassingGroup][] }).groups
+  // Written before boxes listed their buildings (members): the refresh then builds the tileset afresh.
+  if (!groups.every(([, g]) => Array.isArray(g.ids))) {
+    throw new ManifestError(
+      `the massing summary of ${key} in ${outDir} has no member ids; rebuild the tileset`,
+    )
+  }
+  return new Map(groups)
 }
 
 /** Whether the box of cell `cell` of the massing at `coord` overlaps any dirty cell. */

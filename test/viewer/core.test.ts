@@ -22,6 +22,7 @@ import { renewalOutlines } from '../../viewer/core/renewal.ts'
 import {
   colourById,
   colourConditions,
+  colourOfMembers,
   gradeTheme,
   legendOf,
   THEME_IDS,
@@ -46,7 +47,7 @@ describe('viewer core', () => {
       const conditions = colourConditions(theme)
       expect(conditions.at(-1)).toEqual(['true', `color('${theme.fallbackColour}')`])
       // A by-id theme (grades) adds what its grey means.
-      expect(legendOf(theme)).toHaveLength(theme.classes.length + (theme.byBuilding ? 1 : 0))
+      expect(legendOf(theme)).toHaveLength(theme.classes.length + (theme.byBuilding ? 2 : 0))
       for (const [condition, colour] of conditions) {
         expect(colour).toMatch(/^color\('#[0-9a-f]{6}'\)$/)
         for (const [, name] of condition.matchAll(/\$\{(\w+)\}/g)) expect(properties).toContain(name)
@@ -144,6 +145,7 @@ describe('viewer core', () => {
         { label: 'grade.good', colour: GRADE_COLOURS.good, count: 2 },
         { label: 'grade.excellent', colour: GRADE_COLOURS.excellent, count: 0 },
         { label: 'noData', colour: theme.fallbackColour },
+        { label: 'legend.blockWorst' },
       ])
       // Tile conditions never match: the colour comes only from the id lookup.
       expect(
@@ -155,6 +157,22 @@ describe('viewer core', () => {
       expect(Object.values(GRADE_COLOURS)).not.toContain(theme.fallbackColour)
       expect(translator('zh-CN')('grade.poor')).toBe('较差')
       expect(translator('en')('theme.grade')).toBe('Indicator grade')
+    })
+
+    it('colours a block massing by the worst grade among its buildings, grey when none is graded', () => {
+      const theme = gradeTheme([
+        { buildingId: 1, grade: 'excellent', unitType: 'building' },
+        { buildingId: 2, grade: 'fair', unitType: 'block' },
+        { buildingId: 3, grade: 'good', unitType: 'block' },
+        { buildingId: 4, grade: 'poor', unitType: 'region' },
+      ])
+      expect(colourOfMembers(theme, [1, 3, 2, 99])).toBe(GRADE_COLOURS.fair)
+      expect(colourOfMembers(theme, [1, 3])).toBe(GRADE_COLOURS.good)
+      expect(colourOfMembers(theme, [3, 4, 1])).toBe(GRADE_COLOURS.poor)
+      expect(colourOfMembers(theme, [98, 99])).toBe(theme.fallbackColour)
+      expect(colourOfMembers(theme, [])).toBe(theme.fallbackColour)
+      expect(colourOfMembers(THEMES.severity, [1, 2])).toBeNull()
+      expect(translator('zh-CN')('legend.blockWorst')).toContain('最差')
     })
   })
 

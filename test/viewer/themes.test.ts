@@ -126,6 +126,8 @@ describe('grade theme, uncovered population, renewal areas and district presets 
       expect(await page.textContent('#grades-hint')).toContain('上海市 2025 年城市体检')
       expect(await page.$$eval('#grade-indicator-select option', (o) => o.length)).toBe(2)
       await page.screenshot({ path: path.join(RESULTS, 'viewer-grade-theme.png') })
+      // A far view's block massings take the worst grade of their buildings: the legend says so.
+      expect(legend).toContain('远景街区体块取其中建筑的最差等级')
 
       // ---- Uncovered population: as many markers as the API's uncovered cells of the latest run.
       const started = await harness.startCoverage({

@@ -1,7 +1,8 @@
 /**
  * Building colour themes as data: each class is a 3D Tiles styling expression over the tile metadata
  * (EXT_structural_metadata properties `worstSeverity`, `use`, `yearBuilt`, `heightM`) and a CSS colour.
- * The grade theme has no tile property to test: its colours are looked up by building id (`byBuilding`).
+ * The grade theme has no tile property to test: its colours are looked up by building id (`byBuilding`), and a
+ * block massing of a far view (which lists its buildings' ids in `members`) takes the worst class among them.
  * The legend is generated from the same classes, so map and legend never disagree.
  */
 import { type BuildingGrade, GRADE_COLOURS, GRADES, gradeCounts } from './grades.ts'
@@ -23,6 +24,7 @@ export interface ThemeClass {
 export interface Theme {
   id: ThemeId
   label: MessageKey
+  /** In the order of their styling conditions; a by-id theme lists them worst first (see {@link colourOfMembers}). */
   classes: readonly ThemeClass[]
   /** Colour of features matching no class (missing data). */
   fallbackColour: string
@@ -123,9 +125,29 @@ export function colourById(theme: Theme, buildingId: number): string | null {
   return theme.byBuilding.get(buildingId) ?? theme.fallbackColour
 }
 
+/**
+ * The colour a by-id theme gives a block massing standing for the buildings `ids`: the first class (the worst)
+ * any of them has, the fallback when none has one; null for a theme that styles by tile properties.
+ */
+export function colourOfMembers(theme: Theme, ids: Iterable<number>): string | null {
+  if (!theme.byBuilding) return null
+  const rank = new Map(theme.classes.map((c, i) => [c.colour, i]))
+  let best = theme.classes.length
+  for (const id of ids) {
+    const colour = theme.byBuilding.get(id)
+    const r = colour === undefined ? undefined : rank.get(colour)
+    if (r !== undefined && r < best) {
+      best = r
+      if (best === 0) break
+    }
+  }
+  return theme.classes[best]?.colour ?? theme.fallbackColour
+}
+
 export interface LegendEntry {
   label: MessageKey
-  colour: string
+  /** Absent on a note (a line of text without a swatch). */
+  colour?: string
   count?: number
 }
 
@@ -134,8 +156,13 @@ export function legendOf(theme: Theme): LegendEntry[] {
     ...theme.classes.map(({ label, colour, count }) =>
       count === undefined ? { label, colour } : { label, colour, count },
     ),
-    // A by-id theme leaves many buildings without data: say what grey means.
-    ...(theme.byBuilding ? [{ label: 'noData' as MessageKey, colour: theme.fallbackColour }] : []),
+    // A by-id theme leaves many buildings without data: say what grey means, and what a far block's colour is.
+    ...(theme.byBuilding
+      ? [
+          { label: 'noData' as MessageKey, colour: theme.fallbackColour },
+          { label: 'legend.blockWorst' as MessageKey },
+        ]
+      : []),
   ]
 }
 

@@ -6,7 +6,8 @@
 import { type Cesium3DTileStyle, Cesium3DTileset, RequestErrorEvent, Resource, type Scene } from 'cesium'
 import type { MapStatus } from './types.ts'
 
-const TILESET_OPTIONS = { maximumScreenSpaceError: 8 }
+/** How the city's tileset is loaded: by the viewer, and by the viewer benchmark's page (bench/viewer-page). */
+export const CITY_TILESET_OPTIONS = { maximumScreenSpaceError: 8 }
 
 /** How long the first load waits for a tileset the server is still generating (it answers 503). */
 const MAX_BUILD_WAIT_S = 600
@@ -125,7 +126,7 @@ async function fromUrlOnceBuilt(resource: Resource): Promise<Cesium3DTileset> {
   let waitedS = 0
   for (let attempt = 1; ; attempt++) {
     try {
-      return await Cesium3DTileset.fromUrl(resource.clone(), TILESET_OPTIONS)
+      return await Cesium3DTileset.fromUrl(resource.clone(), CITY_TILESET_OPTIONS)
     } catch (error) {
       if (!(error instanceof RequestErrorEvent) || error.statusCode !== 503 || waitedS >= MAX_BUILD_WAIT_S) {
         throw error

@@ -135,7 +135,8 @@ function themeSection(state: PanelState, t: Translate, handlers: PanelHandlers):
   const legend = el('ul', { class: 'legend', id: 'legend' })
   for (const entry of state.legend) {
     const count = entry.count === undefined ? '' : ` (${entry.count})`
-    legend.append(el('li', { 'data-label': entry.label }, swatch(entry.colour), `${t(entry.label)}${count}`))
+    const mark = entry.colour === undefined ? [] : [swatch(entry.colour)]
+    legend.append(el('li', { 'data-label': entry.label }, ...mark, `${t(entry.label)}${count}`))
   }
   const grades = state.themeId === 'grade' ? gradeControls(state, t, handlers) : []
   return [el('h2', {}, t('theme')), theme, ...grades, el('h2', {}, t('legend')), legend]
