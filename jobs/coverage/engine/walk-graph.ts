@@ -63,10 +63,13 @@ export function buildWalkGraph(roads: readonly Road[], options: BuildWalkGraphOp
   return withAdjacency(nodes.nodeX, nodes.nodeY, from, to, roadIds)
 }
 
-/** Lower-left corner and top of the walkable roads' vertices; infinite when there are none. */
-function walkableBounds(roads: readonly Road[]): { minX: number; minY: number; maxY: number } {
+type Bounds = { minX: number; minY: number; maxX: number; maxY: number }
+
+/** The walkable roads' vertices' bounds; infinite when there are none. */
+function walkableBounds(roads: readonly Road[]): Bounds {
   let minX = Number.POSITIVE_INFINITY
   let minY = Number.POSITIVE_INFINITY
+  let maxX = Number.NEGATIVE_INFINITY
   let maxY = Number.NEGATIVE_INFINITY
   for (const road of roads) {
     if (!road.walkable) continue
@@ -75,10 +78,11 @@ function walkableBounds(roads: readonly Road[]): { minX: number; minY: number; m
         throw new InvalidRoadError(road.id, 'non-finite coordinate')
       if (x < minX) minX = x
       if (y < minY) minY = y
+      if (x > maxX) maxX = x
       if (y > maxY) maxY = y
     }
   }
-  return { minX, minY, maxY }
+  return { minX, minY, maxX, maxY }
 }
 
 /** Nodes of the graph being built, merged through a hash grid of buckets `tol` wide. */
@@ -87,31 +91,32 @@ class NodeMerger {
   readonly nodeY: number[] = []
   private readonly minX: number
   private readonly minY: number
-  private readonly rows: number
-  // Hash grid as chained lists: bucket key -> first node, nextInBucket[node] -> next node.
-  private readonly bucketHead = new Map<number, number>()
+  private readonly buckets = new BucketTable()
+  // Chained lists per bucket: the table gives a bucket's first node, nextInBucket[node] the next one.
   private readonly nextInBucket: number[] = []
 
   constructor(
-    bounds: { minX: number; minY: number; maxY: number },
+    bounds: Bounds,
     private readonly tol: number,
   ) {
     this.minX = bounds.minX
     this.minY = bounds.minY
-    this.rows = Number.isFinite(bounds.maxY) ? Math.floor((bounds.maxY - bounds.minY) / tol) + 1 : 0
+    // Bucket indices are stored as 32-bit integers.
+    if (Math.max(bounds.maxX - bounds.minX, bounds.maxY - bounds.minY) / tol >= 2 ** 31 - 2) {
+      throw new InvalidCoverageOptionError(`mergeToleranceM ${tol} is too small for roads this far apart`)
+    }
   }
 
   /** The nearest node within the tolerance (ties to the lower index), or a new node at (x, y). */
   nodeFor(x: number, y: number): number {
-    const { nodeX, nodeY, tol, rows } = this
+    const { nodeX, nodeY, tol, buckets } = this
     const bx = Math.floor((x - this.minX) / tol)
     const by = Math.floor((y - this.minY) / tol)
     let best = -1
     let bestD = tol
     for (let cx = bx - 1; cx <= bx + 1; cx++) {
       for (let cy = by - 1; cy <= by + 1; cy++) {
-        if (cy < 0 || cy >= rows) continue
-        for (let n = this.bucketHead.get(cx * rows + cy) ?? -1; n >= 0; n = this.nextInBucket[n]!) {
+        for (let n = buckets.get(cx, cy); n >= 0; n = this.nextInBucket[n]!) {
           const dx = nodeX[n]! - x
           const dy = nodeY[n]! - y
           const d = Math.sqrt(dx * dx + dy * dy)
@@ -126,11 +131,61 @@ class NodeMerger {
     const n = nodeX.length
     nodeX.push(x)
     nodeY.push(y)
-    const key = bx * rows + by
-    this.nextInBucket.push(this.bucketHead.get(key) ?? -1)
-    this.bucketHead.set(key, n)
+    this.nextInBucket.push(buckets.get(bx, by))
+    buckets.set(bx, by, n)
     return n
   }
+}
+
+/**
+ * Bucket (column, row) -> first node, open addressing over typed arrays. A `Map` keyed by `column × rows + row`
+ * held keys beyond the small-integer range for an L city (50 km at 0.5 m buckets), boxed and hashed as doubles:
+ * the lookups were most of the graph's build time.
+ */
+class BucketTable {
+  private cols = new Int32Array(1 << 12)
+  private rows = new Int32Array(1 << 12)
+  private heads = new Int32Array(1 << 12).fill(-1)
+  private size = 0
+
+  get(col: number, row: number): number {
+    const mask = this.heads.length - 1
+    for (let i = slotOf(col, row, mask); ; i = (i + 1) & mask) {
+      const head = this.heads[i]!
+      if (head < 0) return -1
+      if (this.cols[i] === col && this.rows[i] === row) return head
+    }
+  }
+
+  set(col: number, row: number, head: number): void {
+    const mask = this.heads.length - 1
+    for (let i = slotOf(col, row, mask); ; i = (i + 1) & mask) {
+      if (this.heads[i]! < 0) {
+        this.cols[i] = col
+        this.rows[i] = row
+        this.heads[i] = head
+        if (++this.size * 2 > this.heads.length) this.grow()
+        return
+      }
+      if (this.cols[i] === col && this.rows[i] === row) {
+        this.heads[i] = head
+        return
+      }
+    }
+  }
+
+  private grow(): void {
+    const { cols, rows, heads } = this
+    this.cols = new Int32Array(heads.length * 2)
+    this.rows = new Int32Array(heads.length * 2)
+    this.heads = new Int32Array(heads.length * 2).fill(-1)
+    this.size = 0
+    for (let i = 0; i < heads.length; i++) if (heads[i]! >= 0) this.set(cols[i]!, rows[i]!, heads[i]!)
+  }
+}
+
+function slotOf(col: number, row: number, mask: number): number {
+  return (Math.imul(col, 0x9e3779b1) ^ Math.imul(row, 0x85ebca6b)) & mask
 }
 
 /** The graph of the edges `from[e]`–`to[e]`, with their lengths and each node's neighbours in one array. */
