@@ -145,6 +145,19 @@ describe('bad input is rejected with a named error', () => {
     expect(() => computeCoverage(input, { maxSnapM: -1 })).toThrow(InvalidCoverageOptionError)
     expect(() => computeCoverage(input, { mergeToleranceM: 0 })).toThrow(InvalidCoverageOptionError)
     expect(() => buildWalkGraph([], { mergeToleranceM: Number.NaN })).toThrow(InvalidCoverageOptionError)
+    // Merge buckets are indexed by 32-bit integers: a tolerance of a micrometre over 50 km of roads is refused.
+    const far = [
+      {
+        id: 1,
+        walkable: true,
+        coords: [
+          [0, 0],
+          [50_000, 0],
+        ] as [number, number][],
+      },
+    ]
+    expect(() => buildWalkGraph(far, { mergeToleranceM: 1e-6 })).toThrow(/too small/)
+    expect(buildWalkGraph(far, { mergeToleranceM: 0.5 }).nodeCount).toBe(2)
     expect(() => computeCoverage({ ...input, model: 'manhattan' as never })).toThrow(
       InvalidCoverageOptionError,
     )
