@@ -9,9 +9,10 @@ import {
   setAuthToken,
 } from './core/api.ts'
 import { cityOf, type ViewScope, viewScope } from './core/cities.ts'
+import type { ExtentDeg } from './core/extent.ts'
 import { FACILITY_CATEGORIES, facilityCategory, representativePoint } from './core/facilities.ts'
 import { isMessageKey, translator } from './core/i18n.ts'
-import { watchLive } from './core/live.ts'
+import { type TilesetWatch, watchLive } from './core/live.ts'
 import { isMassing } from './core/massing.ts'
 import { CITY_CODE, cameraPresets } from './core/presets.ts'
 import { gradeTheme, legendOf, THEME_IDS, THEMES } from './core/themes.ts'
@@ -249,8 +250,12 @@ async function start(): Promise<void> {
   render(map)
 }
 
+/** The watch of the city shown's tileset; replaced when another city is chosen. */
+let tilesWatch: TilesetWatch | null = null
+
 /** Reloads the buildings when the server rewrote tiles, and the overlays when a run they come from finished. */
 function watchTiles(map: CityMap, tilesetUrl: string, tilesetHeaders: Record<string, string>): void {
+  tilesWatch?.stop()
   const refresh = async () => {
     await map.reloadBuildings()
     handle.tilesetVersion++
@@ -263,7 +268,7 @@ function watchTiles(map: CityMap, tilesetUrl: string, tilesetHeaders: Record<str
       render(map)
     }
   }
-  watchLive({
+  tilesWatch = watchLive({
     tilesetUrl,
     tilesetHeaders,
     wsUrl: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
@@ -316,9 +321,18 @@ async function showCity(map: CityMap, code: string): Promise<void> {
   state.status = translator(state.lang)('cityLoading')
   state.details = null
   render(map)
-  const extent = await map.showCity(city.tilesetUrl, scope!.headers)
+  let extent: ExtentDeg
+  try {
+    extent = await map.showCity(city.tilesetUrl, scope!.headers)
+  } catch (e) {
+    state.status = e instanceof Error ? e.message : String(e)
+    render(map)
+    return
+  }
   if (regionCode !== city.code) return
   handle.tilesetUrl = city.tilesetUrl
+  // Rewritten tiles are now looked for in this city's tileset.
+  watchTiles(map, city.tilesetUrl, scope!.headers)
   map.flyTo(extent, 1.5, 'oblique')
   state.presets = [{ key: 'city', extent, source: 'tiles' }]
   state.status = ''

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import { sql } from 'drizzle-orm'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../../server/config.ts'
@@ -136,7 +137,7 @@ describe('many cities', () => {
     'opens a province token on its first city and flies to the city chosen, drawing its buildings',
     async () => {
       const token = await tokenFor('province', HUBEI)
-      await page.goto(`${harness.server.url}/viewer/?lite&token=${token}`)
+      await page.goto(`${harness.server.url}/viewer/?lite&poll=1&token=${token}`)
       await page.waitForFunction(() => window.__citycheck?.ready, undefined, { timeout: 120_000 })
       await settle(page)
       expect(await page.evaluate(() => window.__citycheck.cities)).toEqual([WUHAN, YICHANG])
@@ -159,6 +160,13 @@ describe('many cities', () => {
       expect(await buildingsInMiddle(page, 'cities-province-yichang.png', '__citycheck')).toBeGreaterThan(
         0.05,
       )
+      // Live: an edit of a Yichang building (its tileset alone goes stale) reloads the buildings shown, so the
+      // watch follows the city chosen.
+      const version = await page.evaluate(() => window.__citycheck.tilesetVersion)
+      await harness.database.rows(sql`
+        update buildings set floors = coalesce(floors, 0) + 1, updated_at = now()
+        where id = (select max(id) from buildings where region_code like '4205%')`)
+      await page.waitForFunction((v) => window.__citycheck.tilesetVersion > v, version, { timeout: 120_000 })
       // Yichang's districts as presets (from their buildings: the synthetic city has no boundaries).
       await page.waitForFunction(() => !!document.querySelector('[data-preset^="4205"]'), undefined, {
         timeout: 60_000,
