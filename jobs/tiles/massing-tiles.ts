@@ -65,14 +65,13 @@ function overlapsDirty(
   }
 }
 
-/** A cell as one number, `level-x-y` for the deepest levels (x × 2^level + y must stay an exact integer). */
-function cellNumber(level: number, x: number, y: number): number | string {
-  return level <= 26 ? x * 2 ** level + y : formatTileKey({ level, x, y })
-}
+/** The deepest level whose cell indices, x × 2^level + y, stay exact small integers for Map keys. */
+const NUMERIC_LEVELS = 26
 
 /**
- * Each source under every wanted cell on its anchor's path, in source order: one pass, depth × sources, with
- * cells as numbers per level rather than key strings (a city's build visits millions).
+ * Each source under every wanted cell on its anchor's path, in source order: one pass, depth × sources. A city's
+ * build visits millions, so a cell is a number per level (x × 2^level + y), and a source's cell at each level
+ * comes from its cell at the deepest by a shift (scaling by powers of two is exact, so this is `cellIndex`).
  */
 function sourcesBelow(
   manifest: TilesetManifest,
@@ -80,19 +79,24 @@ function sourcesBelow(
   sources: readonly MassingSource[],
 ): Map<TileKey, MassingSource[]> {
   const root = manifest.rootExtentDeg
-  const splitByLevel: Map<number | string, MassingSource[] | null>[] = []
-  for (const key of manifest.split) {
-    const c = parseTileKey(key)
+  const splitByLevel: Map<number, MassingSource[] | null>[] = []
+  const coords = manifest.split.map(parseTileKey)
+  const deepest = Math.max(-1, ...coords.map((c) => c.level))
+  if (deepest > NUMERIC_LEVELS) return sourcesBelowByKey(manifest, wanted, sources)
+  for (const c of coords) {
     splitByLevel[c.level] ??= new Map()
-    splitByLevel[c.level]!.set(cellNumber(c.level, c.x, c.y), wanted.has(key) ? [] : null)
+    splitByLevel[c.level]!.set(c.x * 2 ** c.level + c.y, wanted.has(formatTileKey(c)) ? [] : null)
   }
   for (const s of sources) {
     const tx = normalisedX(s.lonDeg, root)
     const ty = normalisedY(s.latDeg, root)
     if (!(tx >= 0 && tx <= 1 && ty >= 0 && ty <= 1)) continue
-    for (let level = 0; level < splitByLevel.length; level++) {
-      const cells = splitByLevel[level]
-      const list = cells?.get(cellNumber(level, cellIndex(tx, level), cellIndex(ty, level)))
+    const xd = cellIndex(tx, deepest)
+    const yd = cellIndex(ty, deepest)
+    for (let level = 0; level <= deepest; level++) {
+      const shift = 2 ** (deepest - level)
+      const key = Math.floor(xd / shift) * 2 ** level + Math.floor(yd / shift)
+      const list = splitByLevel[level]?.get(key)
       if (list === undefined) break
       list?.push(s)
     }
@@ -100,8 +104,32 @@ function sourcesBelow(
   const below = new Map<TileKey, MassingSource[]>()
   for (const key of wanted) {
     const c = parseTileKey(key)
-    const list = splitByLevel[c.level]?.get(cellNumber(c.level, c.x, c.y))
+    const list = splitByLevel[c.level]?.get(c.x * 2 ** c.level + c.y)
     if (list && list.length > 0) below.set(key, list)
+  }
+  return below
+}
+
+/** The same with key strings, for a tree deeper than {@link NUMERIC_LEVELS}. */
+function sourcesBelowByKey(
+  manifest: TilesetManifest,
+  wanted: ReadonlySet<TileKey>,
+  sources: readonly MassingSource[],
+): Map<TileKey, MassingSource[]> {
+  const split = new Set(manifest.split)
+  const below = new Map<TileKey, MassingSource[]>()
+  for (const s of sources) {
+    const tx = normalisedX(s.lonDeg, manifest.rootExtentDeg)
+    const ty = normalisedY(s.latDeg, manifest.rootExtentDeg)
+    if (!(tx >= 0 && tx <= 1 && ty >= 0 && ty <= 1)) continue
+    for (let level = 0; ; level++) {
+      const key = formatTileKey({ level, x: cellIndex(tx, level), y: cellIndex(ty, level) })
+      if (!split.has(key)) break
+      if (!wanted.has(key)) continue
+      const list = below.get(key)
+      if (list) list.push(s)
+      else below.set(key, [s])
+    }
   }
   return below
 }

@@ -34,6 +34,8 @@ export interface MassingSource extends MassingAttributes {
   southDeg: number
   eastDeg: number
   northDeg: number
+  /** Area of the bounding box, m² (at least 1): the weight of its attributes, computed once for every level. */
+  areaM2: number
 }
 
 export interface Massing {
@@ -75,6 +77,7 @@ export function massingSource(
     southDeg,
     eastDeg,
     northDeg,
+    areaM2: Math.max(boxAreaM2(westDeg, southDeg, eastDeg, northDeg), 1),
     baseM: b.baseM,
     heightM: b.heightM,
     floors: b.floors,
@@ -138,7 +141,7 @@ export function groupMassing(
     if (gx < 0 || gx >= side || gy < 0 || gy >= side) continue
     const cell = gy * side + gx
     if (only && !only(cell)) continue
-    const area = Math.max(boxAreaM2(s.westDeg, s.southDeg, s.eastDeg, s.northDeg), 1)
+    const area = s.areaM2
     const top = s.baseM + s.heightM
     let g = groups.get(cell)
     if (!g) {
