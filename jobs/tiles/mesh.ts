@@ -360,23 +360,26 @@ export class TileMeshBuilder {
   finish(): TileMesh {
     const n = this.vertexCount
     const positions = this.positions.subarray(0, 3 * n)
-    const min: [number, number, number] = [
-      Number.POSITIVE_INFINITY,
-      Number.POSITIVE_INFINITY,
-      Number.POSITIVE_INFINITY,
-    ]
-    const max: [number, number, number] = [
-      Number.NEGATIVE_INFINITY,
-      Number.NEGATIVE_INFINITY,
-      Number.NEGATIVE_INFINITY,
-    ]
+    // Scalars rather than indexed arrays: this loop runs over every vertex of a city.
+    let minX = Number.POSITIVE_INFINITY
+    let minY = Number.POSITIVE_INFINITY
+    let minZ = Number.POSITIVE_INFINITY
+    let maxX = Number.NEGATIVE_INFINITY
+    let maxY = Number.NEGATIVE_INFINITY
+    let maxZ = Number.NEGATIVE_INFINITY
     for (let i = 0; i < 3 * n; i += 3) {
-      for (let k = 0; k < 3; k++) {
-        const c = positions[i + k]!
-        if (c < min[k]!) min[k] = c
-        if (c > max[k]!) max[k] = c
-      }
+      const x = positions[i]!
+      const y = positions[i + 1]!
+      const z = positions[i + 2]!
+      if (x < minX) minX = x
+      if (x > maxX) maxX = x
+      if (y < minY) minY = y
+      if (y > maxY) maxY = y
+      if (z < minZ) minZ = z
+      if (z > maxZ) maxZ = z
     }
+    const min: [number, number, number] = [minX, minY, minZ]
+    const max: [number, number, number] = [maxX, maxY, maxZ]
     const maxAbsCoordM = n > 0 ? Math.max(...min.map(Math.abs), ...max.map(Math.abs)) : 0
     return {
       positions,
