@@ -94,6 +94,7 @@ describe('tiles per city', () => {
       const { widthKm, heightKm } = sizeKm(
         (await getJson<TilesetJson>(`${server.url}${city.tileset}`)).root.boundingVolume.region,
       )
+      console.log(`tiles per city: ${city.code} root ${widthKm.toFixed(1)} × ${heightKm.toFixed(1)} km`)
       expect(Math.max(widthKm, heightKm), city.code).toBeLessThan(30)
       expect(Math.min(widthKm, heightKm), city.code).toBeGreaterThan(0.3)
     }
