@@ -72,8 +72,7 @@ export async function writeCoverageOutputs(
       : await campaignYear(database, parameters.campaignId)
   await database.db.transaction(async (tx) => {
     if (!(await lockRunningRun(tx, run.id))) return
-    // The scratch tables carry no statistics: their estimates would have PostgreSQL compile the inserts'
-    // expressions (JIT), which costs more than it saves on ~100k rows.
+    // Compiling the inserts' expressions (JIT) costs more than it saves on ~100k rows.
     await tx.execute(sql`set local jit = off`)
     await replaceGaps(tx, run, finished.srid, finished.gaps)
     await upsertProblems(tx, run, parameters.campaignId, year)
@@ -121,6 +120,9 @@ async function replaceGaps(
     union all
     select 'point', (d).path[1], (d).geom
     from (select ST_Dump(ST_Transform(ST_GeomFromWKB(${p.points}::bytea, ${srid}::int), 4326)) as d) q`)
+  // Fresh scratch tables have no statistics; with the planner's default guesses a join of ~20k gaps became a
+  // nested loop that took minutes.
+  await tx.execute(sql`analyze run_gaps, run_gap_shapes`)
   // The parts' arrays are consumed: what stays is each part's run row with its timings.
   await tx.execute(sql`delete from coverage_run_parts where parent_run_id = ${run.id}`)
   await tx.execute(sql`delete from coverage_gaps where run_id = ${run.id}`)
