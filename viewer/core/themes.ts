@@ -39,6 +39,8 @@ function ref(name: string): string {
   return `\${${name}}`
 }
 const year = ref('yearBuilt')
+/** A building with no known year has no `yearBuilt` (its noData): compared with a number, Cesium throws. */
+const known = `${year} !== undefined`
 const height = ref('heightM')
 
 const USES = ['residential', 'commercial', 'office', 'public', 'industrial', 'mixed', 'other'] as const
@@ -70,20 +72,20 @@ export const THEMES: Record<ThemeId, Theme> = {
     classes: [
       {
         label: 'age.pre1949',
-        condition: `${year} >= 0 && ${year} < 1949`,
+        condition: `${known} && ${year} >= 0 && ${year} < 1949`,
         colour: YELLOW_RED_RAMP[3]!,
       },
       {
         label: 'age.1949',
-        condition: `${year} >= 1949 && ${year} < 1980`,
+        condition: `${known} && ${year} >= 1949 && ${year} < 1980`,
         colour: YELLOW_RED_RAMP[2]!,
       },
       {
         label: 'age.1980',
-        condition: `${year} >= 1980 && ${year} < 2000`,
+        condition: `${known} && ${year} >= 1980 && ${year} < 2000`,
         colour: YELLOW_RED_RAMP[1]!,
       },
-      { label: 'age.2000', condition: `${year} >= 2000`, colour: YELLOW_RED_RAMP[0]! },
+      { label: 'age.2000', condition: `${known} && ${year} >= 2000`, colour: YELLOW_RED_RAMP[0]! },
     ],
     fallbackColour: NO_DATA_COLOUR,
   },
