@@ -159,13 +159,24 @@ describe('the public tileset', () => {
     const tilesetText = await (await fetch(`${server.url}/tiles/city/tileset.json`)).text()
     expect(tilesetText).not.toMatch(PROBLEM_PROPERTY)
     const schema = JSON.parse(tilesetText).schema.classes.building.properties
-    expect(Object.keys(schema)).toEqual(['id', 'heightM', 'floors', 'use', 'yearBuilt', 'buildings'])
+    expect(Object.keys(schema)).toEqual([
+      'id',
+      'heightM',
+      'floors',
+      'use',
+      'yearBuilt',
+      'buildings',
+      'members',
+    ])
 
     const tiles = await readTiles(`${server.url}/tiles/city`, root, {})
     for (const t of tiles) {
       expect(t.text, t.tile.content!.uri).not.toMatch(PROBLEM_PROPERTY)
       expect(t.schemaProperties).toEqual(Object.keys(schema))
-      expect(Object.keys(t.columns).sort()).toEqual(Object.keys(schema).sort())
+      // `members` (the ids a massing stands for) is on massing rows only.
+      const massing = Array.from(t.columns.id!).every((id) => id === 0)
+      const columns = Object.keys(schema).filter((name) => massing || name !== 'members')
+      expect(Object.keys(t.columns).sort()).toEqual(columns.sort())
     }
     const rows = await database.rows<{ id: number; is_public: boolean }>(
       sql`select id, is_public from buildings order by id`,
@@ -174,6 +185,10 @@ describe('the public tileset', () => {
     expect(rows.length).toBeGreaterThan(publicIds.length)
     expect(leafIds(tiles).sort((a, b) => a - b)).toEqual(publicIds)
     expectMassingsCountLeavesBelow(tiles)
+    // The ids a public massing lists are public buildings' only.
+    const listed = new Set(tiles.flatMap((t) => Array.from(t.columns.members ?? [])))
+    expect(listed.size).toBe(publicIds.length)
+    expect([...listed].every((id) => publicIds.includes(id))).toBe(true)
   })
 
   it('leaves nothing under /tiles/ that carries problems or private buildings readable without a token', async () => {
