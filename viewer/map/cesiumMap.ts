@@ -38,6 +38,7 @@ export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMa
   let cityExtent = await tilesetExtent(options.tilesetUrl, headers)
   const camera = new CameraControl(viewer.scene)
   const picker = new BuildingPicker(viewer.scene, () => city.tileset)
+  const tools = createCimTools(viewer, city)
   return {
     get cityExtent() {
       return cityExtent
@@ -45,10 +46,11 @@ export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMa
     async showCity(url, cityHeaders = {}) {
       picker.forgetHighlight()
       await city.replace(url, cityHeaders)
+      await tools.cityChanged()
       cityExtent = await tilesetExtent(url, cityHeaders)
       return cityExtent
     },
-    tools: createCimTools(viewer, city, { url: options.tilesetUrl, headers }),
+    tools,
     status: () => ({ ...city.status, tilesLoaded: city.status.tilesLoaded && city.tileset.tilesLoaded }),
     setTheme(theme: Theme) {
       city.setStyle(styleOf(theme))

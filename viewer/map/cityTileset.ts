@@ -40,6 +40,11 @@ export class CityTileset {
     return new CityTileset(scene, resource, await fromUrlOnceBuilt(resource))
   }
 
+  /** A second, independent tileset of the city shown now (the same address and headers), added to the scene. */
+  async copy(): Promise<CityTileset> {
+    return new CityTileset(this.scene, this.resource.clone(), await fromUrlOnceBuilt(this.resource))
+  }
+
   setStyle(style: Cesium3DTileStyle): void {
     this.style = style
     this.tileset.style = style

@@ -4,17 +4,16 @@
  */
 import { type Scene, SplitDirection } from 'cesium'
 import type { Theme } from '../core/themes.ts'
-import { CityTileset } from './cityTileset.ts'
+import type { CityTileset } from './cityTileset.ts'
 import { styleOf } from './themeStyle.ts'
 
 export class Compare {
   private right: CityTileset | null = null
+  private sides: { left: Theme; right: Theme } | null = null
 
   constructor(
     private readonly scene: Scene,
     private readonly left: CityTileset,
-    private readonly url: string,
-    private readonly headers: Record<string, string>,
   ) {}
 
   get active(): boolean {
@@ -23,7 +22,8 @@ export class Compare {
 
   /** Shows `leftTheme` left of the split and `rightTheme` right of it; resolves once both are styled. */
   async start(leftTheme: Theme, rightTheme: Theme): Promise<void> {
-    this.right ??= await CityTileset.load(this.scene, this.url, this.headers)
+    this.sides = { left: leftTheme, right: rightTheme }
+    this.right ??= await this.left.copy()
     this.left.setStyle(styleOf(leftTheme))
     this.right.setStyle(styleOf(rightTheme))
     this.left.decorate('split', (t) => (t.splitDirection = SplitDirection.LEFT))
@@ -31,8 +31,18 @@ export class Compare {
     this.scene.splitPosition = 0.5
   }
 
+  /** After the left tileset changed city: the right half follows it, when a comparison is on. */
+  async follow(): Promise<void> {
+    const sides = this.sides
+    if (!this.right || !sides) return
+    this.scene.primitives.remove(this.right.tileset)
+    this.right = null
+    await this.start(sides.left, sides.right)
+  }
+
   /** Back to one city; its theme is the caller's to set again. */
   stop(): void {
+    this.sides = null
     if (!this.right) return
     this.scene.primitives.remove(this.right.tileset)
     this.right = null

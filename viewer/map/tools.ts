@@ -11,12 +11,8 @@ import { PolygonClip } from './polygonClip.ts'
 import { TimeTool } from './timeTool.ts'
 import type { CimTools, ScreenPoint } from './types.ts'
 
-export function createCimTools(
-  viewer: Viewer,
-  city: CityTileset,
-  tileset: { url: string; headers: Record<string, string> },
-): CimTools {
-  const comparing = new Compare(viewer.scene, city, tileset.url, tileset.headers)
+export function createCimTools(viewer: Viewer, city: CityTileset): CimTools {
+  const comparing = new Compare(viewer.scene, city)
   const measuring = new MeasureTool(viewer.scene)
   const clipping = new Clipping(city)
   const polygon = new PolygonClip(viewer.scene, city)
@@ -44,6 +40,7 @@ export function createCimTools(
     busy: () => measuring.active !== null || polygon.state().drawing,
     onChange: (listener) => listeners.push(listener),
     compare: async (sides) => (sides ? comparing.start(sides.left, sides.right) : comparing.stop()),
+    cityChanged: () => comparing.follow(),
     setSplit: (share) => comparing.setPosition(share),
     compareState: () => ({ active: comparing.active, tilesLoaded: comparing.tilesLoaded() }),
     polygon: {

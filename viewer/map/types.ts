@@ -146,6 +146,8 @@ export interface CimTools {
   onChange(listener: () => void): void
   /** Two themes left and right of a splitter (null: one city again, in the caller's theme). */
   compare(sides: { left: Theme; right: Theme } | null): Promise<void>
+  /** The city tileset now shows another city: a comparison on shows it on both sides. */
+  cityChanged(): Promise<void>
   /** Moves the splitter (0–1 of the canvas width). */
   setSplit(share: number): void
   /** Whether the comparison is shown and both halves have loaded their tiles. */
