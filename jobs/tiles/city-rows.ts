@@ -1,15 +1,16 @@
 /** The city model as the tiles read it from PostGIS: buildings with their open-problem summary, and extents. */
 import { type SQL, sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
+import { footprintFromWkb } from './footprint-wkb.ts'
 import { type MassingSource, massingSource } from './massing.ts'
-import type { ExtentDeg, Footprint, TileBuilding } from './types.ts'
+import type { ExtentDeg, TileBuilding } from './types.ts'
 
 /** Margin around the buildings' extent so later regeneration can place new buildings near the edge. */
 const EXTENT_MARGIN_DEG = 0.005
 
 interface BuildingRow {
   id: number
-  footprint: string | Footprint
+  footprint: Uint8Array
   height_m: number
   min_height_m: number
   floors: number | null
@@ -77,7 +78,7 @@ export async function loadBuildings(
 ): Promise<TileBuilding[]> {
   const problems = problemColumns(withProblems)
   const rows = await database.rows<BuildingRow>(sql`
-    select b.id, ST_AsGeoJSON(b.footprint) as footprint, b.height_m, b.min_height_m, b.floors, b.use,
+    select b.id, ST_AsBinary(ST_Force2D(b.footprint)) as footprint, b.height_m, b.min_height_m, b.floors, b.use,
       b.year_built, ${problems.columns}
     from buildings b ${problems.join}
     where ${where}
@@ -128,9 +129,7 @@ export async function loadPaddedExtent(database: Database, where: SQL): Promise<
 }
 
 function toTileBuilding(row: BuildingRow): TileBuilding {
-  const footprint =
-    typeof row.footprint === 'string' ? (JSON.parse(row.footprint) as Footprint) : row.footprint
-  return { id: Number(row.id), footprint, ...toTileAttributes(row) }
+  return { id: Number(row.id), footprint: footprintFromWkb(row.footprint), ...toTileAttributes(row) }
 }
 
 function toTileAttributes(row: Omit<BuildingRow, 'footprint'>): Omit<TileBuilding, 'id' | 'footprint'> {

@@ -120,7 +120,7 @@ describe('3D Tiles as a job on the diagnostics runner', () => {
     })
     await openProblem('test: retried')
     // The first attempt dies reading the changed buildings, after the run was claimed.
-    const failing = interceptFirst(/ST_AsGeoJSON/, async () => {
+    const failing = interceptFirst(/ST_AsBinary\(ST_Force2D\(b.footprint/, async () => {
       throw new Error('connection lost')
     })
     const retrying = new InProcessRunner(failing, createProcessors(), { backoffMs: 10, onError: () => {} })
@@ -138,7 +138,7 @@ describe('3D Tiles as a job on the diagnostics runner', () => {
   it('does not mark a run succeeded that was cancelled while it wrote the tiles, nor run a cancelled one', async () => {
     const dir = tempOutDir()
     const { runId } = await startTilesRun(database, idle, { regionCode: '310100', outDir: dir })
-    const cancelling = interceptFirst(/ST_AsGeoJSON/, async () => {
+    const cancelling = interceptFirst(/ST_AsBinary\(ST_Force2D\(b.footprint/, async () => {
       await cancelRun(database, runId)
     })
     await processTilesRun(cancelling, { runId, attempt: 1, maxAttempts: 1 })

@@ -1,0 +1,45 @@
+import { sql } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { footprintFromWkb } from '../../../jobs/tiles/footprint-wkb.ts'
+import type { Database } from '../../../server/db/client.ts'
+import { openTestDatabase } from '../../helpers/database.ts'
+
+// Footprints come from PostGIS as WKB: read back they must equal the geometry's GeoJSON, digit for digit, in
+// either byte order, for polygons with holes and multipolygons.
+
+const SHAPES = [
+  'POLYGON((121.4901234567891 31.2401234567891,121.4911 31.2401,121.4911 31.2411,121.4901 31.2411,121.4901234567891 31.2401234567891),(121.4903 31.2403,121.4903 31.2405,121.4905 31.2405,121.4903 31.2403))',
+  'MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((2 2,3 2,3 3,2 2)))',
+]
+
+describe('footprints read from WKB', () => {
+  let database: Database
+
+  beforeAll(async () => {
+    database = await openTestDatabase()
+  })
+  afterAll(async () => {
+    await database?.close()
+  })
+
+  it.each(['NDR', 'XDR'])(
+    'reads %s polygons and multipolygons as their GeoJSON, every digit kept',
+    async (order) => {
+      for (const wkt of SHAPES) {
+        const [row] = await database.rows<{ wkb: Uint8Array; json: string }>(sql`
+        select ST_AsBinary(g, ${order}) as wkb, ST_AsGeoJSON(g, 17) as json
+        from (select ST_GeomFromText(${wkt}, 4326) as g) s`)
+        const footprint = footprintFromWkb(new Uint8Array(row!.wkb))
+        expect(footprint).toEqual(JSON.parse(row!.json))
+      }
+    },
+  )
+
+  it('refuses what is not a 2D polygon', async () => {
+    const [row] = await database.rows<{ point: Uint8Array; z: Uint8Array }>(sql`
+      select ST_AsBinary(ST_MakePoint(1, 2)) as point,
+        ST_AsBinary(ST_GeomFromText('POLYGON Z((0 0 1,1 0 1,1 1 1,0 0 1))')) as z`)
+    expect(() => footprintFromWkb(new Uint8Array(row!.point))).toThrow(/Polygon or MultiPolygon/)
+    expect(() => footprintFromWkb(new Uint8Array(row!.z))).toThrow(/not 2D/)
+  })
+})
