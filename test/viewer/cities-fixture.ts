@@ -4,7 +4,6 @@
  * runs, one public tileset per city and the region tilesets the tokens read.
  */
 import { sql } from 'drizzle-orm'
-import type { Page } from 'playwright-core'
 import { generateSyntheticCity } from '../../bench/synthetic/generate.ts'
 import { queueCityTilesRuns, queueRegionTilesRun } from '../../jobs/api.ts'
 import { signToken } from '../../server/auth/token.ts'
@@ -56,36 +55,4 @@ export function regionSizeKm(region: readonly number[]): { widthKm: number; heig
   const [w = 0, s = 0, e = 0, n = 0] = region
   const earthKm = 6371
   return { widthKm: (e - w) * earthKm * Math.cos((s + n) / 2), heightKm: (n - s) * earthKm }
-}
-
-/**
- * Share of the pixels in the middle of the screen (the central half, both ways) that differ clearly between two
- * PNG screenshots of the same view: with and without the buildings, what the buildings drew there.
- */
-export async function changedMiddleShare(page: Page, a: Buffer, b: Buffer): Promise<number> {
-  return page.evaluate(
-    async ([pngA, pngB]) => {
-      const decode = async (base64: string) => {
-        const image = new Image()
-        image.src = `data:image/png;base64,${base64}`
-        await image.decode()
-        const canvas = document.createElement('canvas')
-        canvas.width = image.width
-        canvas.height = image.height
-        const ctx = canvas.getContext('2d')!
-        ctx.drawImage(image, 0, 0)
-        const [x, y] = [Math.floor(image.width / 4), Math.floor(image.height / 4)]
-        return ctx.getImageData(x, y, Math.floor(image.width / 2), Math.floor(image.height / 2)).data
-      }
-      const [da, db] = [await decode(pngA!), await decode(pngB!)]
-      let changed = 0
-      for (let i = 0; i < da.length; i += 4) {
-        const d =
-          Math.abs(da[i]! - db[i]!) + Math.abs(da[i + 1]! - db[i + 1]!) + Math.abs(da[i + 2]! - db[i + 2]!)
-        if (d > 40) changed++
-      }
-      return changed / (da.length / 4)
-    },
-    [a.toString('base64'), b.toString('base64')],
-  )
 }

@@ -11,17 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../../server/config.ts'
 import { ensureScreenBuilt } from '../../server/static/screen.ts'
 import { frames, waitForTiles } from '../helpers/browser.ts'
-import {
-  addSecondCities,
-  changedMiddleShare,
-  HUBEI,
-  regionSizeKm,
-  tokenFor,
-  WUHAN,
-  YICHANG,
-} from './cities-fixture.ts'
+import { addSecondCities, HUBEI, regionSizeKm, tokenFor, WUHAN, YICHANG } from './cities-fixture.ts'
 import { openViewerHarness, type ViewerHarness } from './harness.ts'
-import { BROWSER_TIMEOUT_MS } from './scene.ts'
+import { BROWSER_TIMEOUT_MS, changedPixelShare } from './scene.ts'
 
 const SHOTS = path.join(PROJECT_ROOT, 'test-results')
 
@@ -49,7 +41,7 @@ async function buildingsInMiddle(
   const without = await page.screenshot()
   await toggle(true)
   await frames(page, 3)
-  return changedMiddleShare(page, withBuildings, without)
+  return changedPixelShare(page, withBuildings, without, 'middle')
 }
 
 /** Waits for the viewer's last camera flight to end and the tiles of the view to load. */

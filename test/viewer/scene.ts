@@ -58,3 +58,42 @@ export async function meanColour(page: Page, png: Buffer): Promise<[number, numb
     return [sum[0]! / n, sum[1]! / n, sum[2]! / n] as [number, number, number]
   }, png.toString('base64'))
 }
+
+/**
+ * Share of the pixels that differ clearly between two PNG screenshots of the same view (decoded in the page): of
+ * the whole image, or of its middle (the central half, both ways), e.g. what the buildings drew there.
+ */
+export async function changedPixelShare(
+  page: Page,
+  a: Buffer,
+  b: Buffer,
+  part: 'whole' | 'middle' = 'whole',
+): Promise<number> {
+  return page.evaluate(
+    async ([pngA, pngB, middle]) => {
+      const decode = async (base64: string) => {
+        const image = new Image()
+        image.src = `data:image/png;base64,${base64}`
+        await image.decode()
+        const canvas = document.createElement('canvas')
+        canvas.width = image.width
+        canvas.height = image.height
+        const ctx = canvas.getContext('2d')!
+        ctx.drawImage(image, 0, 0)
+        const [w, h] = [image.width, image.height]
+        return middle
+          ? ctx.getImageData(Math.floor(w / 4), Math.floor(h / 4), Math.floor(w / 2), Math.floor(h / 2)).data
+          : ctx.getImageData(0, 0, w, h).data
+      }
+      const [da, db] = [await decode(pngA!), await decode(pngB!)]
+      let changed = 0
+      for (let i = 0; i < da.length; i += 4) {
+        const d =
+          Math.abs(da[i]! - db[i]!) + Math.abs(da[i + 1]! - db[i + 1]!) + Math.abs(da[i + 2]! - db[i + 2]!)
+        if (d > 40) changed++
+      }
+      return changed / (da.length / 4)
+    },
+    [a.toString('base64'), b.toString('base64'), part === 'middle'] as const,
+  )
+}

@@ -8,37 +8,9 @@ import type { Database } from '../../server/db/client.ts'
 import type { RunningServer } from '../../server/http.ts'
 import { frames, waitForTiles } from '../helpers/browser.ts'
 import { openViewerHarness, type ViewerHarness } from './harness.ts'
-import { BROWSER_TIMEOUT_MS } from './scene.ts'
+import { BROWSER_TIMEOUT_MS, changedPixelShare } from './scene.ts'
 
 const SCREENSHOT = path.join(PROJECT_ROOT, 'test-results', 'viewer-city.png')
-
-/** Share of pixels that differ clearly between two PNG screenshots of the same size (decoded in the page). */
-async function changedPixelShare(page: Page, a: Buffer, b: Buffer): Promise<number> {
-  return page.evaluate(
-    async ([pngA, pngB]) => {
-      const decode = async (base64: string) => {
-        const image = new Image()
-        image.src = `data:image/png;base64,${base64}`
-        await image.decode()
-        const canvas = document.createElement('canvas')
-        canvas.width = image.width
-        canvas.height = image.height
-        const ctx = canvas.getContext('2d')!
-        ctx.drawImage(image, 0, 0)
-        return ctx.getImageData(0, 0, image.width, image.height).data
-      }
-      const [da, db] = [await decode(pngA!), await decode(pngB!)]
-      let changed = 0
-      for (let i = 0; i < da.length; i += 4) {
-        const d =
-          Math.abs(da[i]! - db[i]!) + Math.abs(da[i + 1]! - db[i + 1]!) + Math.abs(da[i + 2]! - db[i + 2]!)
-        if (d > 40) changed++
-      }
-      return changed / (da.length / 4)
-    },
-    [a.toString('base64'), b.toString('base64')],
-  )
-}
 
 describe('3D viewer in headless Chromium', () => {
   let harness: ViewerHarness
