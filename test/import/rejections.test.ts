@@ -1,6 +1,4 @@
 import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { sql } from 'drizzle-orm'
 import proj4 from 'proj4'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -10,26 +8,10 @@ import { ImportError, ImportFileError } from '../../server/import/errors.ts'
 import { importCity } from '../../server/import/importer.ts'
 import { ensureRegions } from '../../server/seed/regions.ts'
 import { openEmptyTestDatabase } from '../helpers/database.ts'
+import { importFiles, square } from './fixtures.ts'
 
 let database: Database
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'citycheck-import-'))
-const write = (name: string, content: unknown) => {
-  const file = path.join(dir, name)
-  fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content))
-  return file
-}
-const square = (lon: number, lat: number, d = 0.0002) => ({
-  type: 'Polygon',
-  coordinates: [
-    [
-      [lon, lat],
-      [lon + d, lat],
-      [lon + d, lat + d],
-      [lon, lat + d],
-      [lon, lat],
-    ],
-  ],
-})
+const { dir, write } = importFiles('citycheck-import-')
 const feature = (properties: Record<string, unknown>, geometry: unknown) => ({
   type: 'Feature',
   properties,

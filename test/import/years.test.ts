@@ -1,6 +1,4 @@
 import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../server/db/client.ts'
@@ -10,25 +8,9 @@ import { buildingYear, parseYear } from '../../server/import/years.ts'
 import { REFERENCE_YEAR_SOURCE } from '../../server/seed/building-years.ts'
 import { ensureRegions } from '../../server/seed/regions.ts'
 import { openEmptyTestDatabase, openTestDatabase } from '../helpers/database.ts'
+import { importFiles, square } from './fixtures.ts'
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'citycheck-years-'))
-const write = (name: string, content: string) => {
-  const file = path.join(dir, name)
-  fs.writeFileSync(file, content)
-  return file
-}
-const square = (lon: number, lat: number, d = 0.0002) => ({
-  type: 'Polygon',
-  coordinates: [
-    [
-      [lon, lat],
-      [lon + d, lat],
-      [lon + d, lat + d],
-      [lon, lat + d],
-      [lon, lat],
-    ],
-  ],
-})
+const { dir, write } = importFiles('citycheck-years-')
 
 describe('reading construction years', () => {
   it.each([
