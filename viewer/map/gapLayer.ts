@@ -11,13 +11,13 @@ import {
   PerInstanceColorAppearance,
   PointPrimitiveCollection,
   PolygonGeometry,
-  PolygonHierarchy,
   Primitive,
   PrimitiveCollection,
   type Scene,
   VerticalOrigin,
 } from 'cesium'
-import { BLIND_SPOT_COLOUR, type GapOverlay, type Ring } from '../core/gaps.ts'
+import { BLIND_SPOT_COLOUR, type GapOverlay } from '../core/gaps.ts'
+import { hierarchyOf } from './polygons.ts'
 
 /** Blind spots lie flat just above the (ellipsoid) ground; demand points float like the facility markers. */
 const BLIND_SPOT_HEIGHT_M = 1
@@ -98,13 +98,4 @@ export class GapLayer {
       }),
     )
   }
-}
-
-function hierarchyOf(rings: readonly Ring[]): PolygonHierarchy {
-  const positions = (ring: Ring) => Cartesian3.fromDegreesArray(ring.flat())
-  const [outer, ...holes] = rings
-  return new PolygonHierarchy(
-    positions(outer ?? []),
-    holes.map((hole) => new PolygonHierarchy(positions(hole))),
-  )
 }

@@ -14,14 +14,13 @@ import {
   PerInstanceColorAppearance,
   PointPrimitiveCollection,
   PolygonGeometry,
-  PolygonHierarchy,
   Primitive,
   PrimitiveCollection,
   type Scene,
   VerticalOrigin,
 } from 'cesium'
-import type { Ring } from '../core/gaps.ts'
 import type { PlanOverlay, PlanShape } from '../core/resources.ts'
+import { hierarchyOf } from './polygons.ts'
 
 /** Zoning lies lowest, resources just above it (both over the flat base map), markers float like facilities. */
 const ZONING_HEIGHT_M = 1.2
@@ -148,13 +147,4 @@ function fillPolygons(
     }),
   )
   return instances.length
-}
-
-function hierarchyOf(rings: readonly Ring[]): PolygonHierarchy {
-  const positions = (ring: Ring) => Cartesian3.fromDegreesArray(ring.flat())
-  const [outer, ...holes] = rings
-  return new PolygonHierarchy(
-    positions(outer ?? []),
-    holes.map((hole) => new PolygonHierarchy(positions(hole))),
-  )
 }
