@@ -17,6 +17,7 @@ import {
   type TypeDiagnosis,
 } from './engine/index.ts'
 import { CoverageJobInputError } from './errors.ts'
+import type { GapStager } from './gap-staging.ts'
 import { gapRows, type UnrankedGap } from './gaps.ts'
 import type { CoverageJobHooks } from './hooks.ts'
 import type { CoverageInputs } from './inputs.ts'
@@ -46,6 +47,8 @@ export interface DiagnosisWork {
   joined: Map<DistanceModel, CoverageResult> | null
   /** The walk network of the run's roads and cells when the caller prepared it (cached across runs). */
   network?: PreparedWalkNetwork
+  /** Where each step's gaps go while the next step computes. */
+  stager?: GapStager
 }
 
 /**
@@ -73,7 +76,9 @@ export async function diagnoseRun(
       const typeDiagnosis = diagnosis.types[0]
       if (!typeDiagnosis) throw new Error(`coverage core returned no result for ${rule.type}`)
       results.push({ model, diagnosis: typeDiagnosis, unreachableCells: diagnosis.unreachableCells })
-      gaps.push(...gapRows(model, typeDiagnosis, diagnosis.demandPoints))
+      const rows = gapRows(model, typeDiagnosis, diagnosis.demandPoints)
+      work.stager?.add(rows)
+      gaps.push(...rows)
       step++
       await reportStep(database, context.runId, work.joined !== null, rule, model, step, steps)
       await hooks.afterStep?.(context, step, steps)

@@ -88,17 +88,20 @@ function lowest(ids: readonly number[]): number {
   return min
 }
 
-/** One ranking over every type and model; severity by rank tercile (top third high). */
+/**
+ * One ranking over every type and model; severity by rank tercile (top third high). The gaps come back in the order
+ * given (the order they were staged in), each with its rank.
+ */
 export function rankGaps(points: UnrankedGap[]): GapRow[] {
   const sorted = [...points].sort((a, b) => b.priority - a.priority || (a.gap_key < b.gap_key ? -1 : 1))
   const n = sorted.length
   const high = Math.ceil(n / 3)
   const middle = Math.ceil((2 * n) / 3)
   // The gaps are the diagnosis's own fresh rows: ranked in place rather than copied (an L city has ~100k).
-  return sorted.map((p, i) => {
+  sorted.forEach((p, i) => {
     const ranked = p as GapRow
     ranked.rank = i + 1
     ranked.severity = i < high ? 3 : i < middle ? 2 : 1
-    return ranked
   })
+  return points as GapRow[]
 }

@@ -6,6 +6,7 @@ import { queueRun, RunNotFoundError, type RunRow, unfinishedRun } from '../runs/
 import type { JobContext, JobRunner } from '../runs/types.ts'
 import { diagnoseRun } from './compute.ts'
 import { NoPopulationError } from './errors.ts'
+import { clearStaleStages, GapStager } from './gap-staging.ts'
 import { rankGaps } from './gaps.ts'
 import type { CoverageJobHooks } from './hooks.ts'
 import { loadInputs, readInputVersions, readMetricSrid, runRegionLike } from './inputs.ts'
@@ -119,6 +120,8 @@ export async function processCoverageRun(
     : null
 
   const t1 = performance.now()
+  await clearStaleStages(database)
+  const stager = new GapStager(database, run.id, srid)
   const joined = partResults
     ? joinCoverageParts(
         partResults,
@@ -129,10 +132,11 @@ export async function processCoverageRun(
     : null
   const diagnosed = await diagnoseRun(
     database,
-    { context, parameters, inputs, joined, network: walk?.network },
+    { context, parameters, inputs, joined, network: walk?.network, stager },
     hooks,
   )
-  if (!diagnosed) return
+  if (!diagnosed) return stager.discard()
+  await stager.flush()
   const computeMs = performance.now() - t1
   const gaps = rankGaps(diagnosed.gaps)
   await hooks.afterCompute?.(context)
@@ -146,6 +150,7 @@ export async function processCoverageRun(
       srid,
       results: diagnosed.results,
       gaps,
+      stage: stager.stage,
       loadMs,
       computeMs,
       walkNetwork: walk,

@@ -5,12 +5,12 @@ import { lockRunningRun, markRunSucceeded, type RunRow, type Transaction } from 
 import type { JobContext } from '../runs/types.ts'
 import type { TypeResult } from './compute.ts'
 import type { DistanceModel, GroupCounts } from './engine/index.ts'
-import { gapPayload } from './gap-payload.ts'
+import { numberArray } from './gap-payload.ts'
 import type { GapRow } from './gaps.ts'
 import type { CoverageJobHooks } from './hooks.ts'
 import type { CoverageInputs } from './inputs.ts'
 import type { CoverageRunParameters } from './parameters.ts'
-import { FACILITY_TYPE_NAMES_EN, FACILITY_TYPE_NAMES_ZH } from './rules.ts'
+import { problemTexts } from './problem-texts.ts'
 
 /** Per model and type: what a screen shows without reading the gaps. */
 export interface CoverageTypeSummary {
@@ -48,7 +48,9 @@ export interface FinishedRun {
   inputs: CoverageInputs
   srid: number
   results: TypeResult[]
+  /** The ranked gaps in staging order (`n` = index + 1), staged under `stage`. */
   gaps: GapRow[]
+  stage: string
   loadMs: number
   computeMs: number
   /** The walk network the run computed on, when it computed the network model itself. */
@@ -74,8 +76,10 @@ export async function writeCoverageOutputs(
     if (!(await lockRunningRun(tx, run.id))) return
     // Compiling the inserts' expressions (JIT) costs more than it saves on ~100k rows.
     await tx.execute(sql`set local jit = off`)
-    await replaceGaps(tx, run, finished.srid, finished.gaps)
-    await upsertProblems(tx, run, parameters.campaignId, year)
+    await insertGaps(tx, run, finished.stage, finished.gaps)
+    await upsertProblems(tx, run, finished, parameters.campaignId, year)
+    // Every attempt's staged rows of this run: after this commit no other attempt of it can write.
+    await tx.execute(sql`delete from coverage_gap_staging where run_id = ${run.id}`)
     // New problems go to their unit, department and deadline like any other door's (ADR 0015).
     await routeRunProblems(tx, run.id)
     await flagVanishedProblems(tx, run, parameters)
@@ -92,93 +96,65 @@ async function campaignYear(database: Database, campaignId: number): Promise<num
 }
 
 /**
- * The gaps, unnested once into a scratch table `run_gaps` that the gap and problem inserts both read; the
- * problems' bilingual texts and details are built in SQL from it rather than shipped as a second, larger payload.
- * The outlines and points come as two WKB collections, each projected once (`gap-payload.ts`).
+ * The gaps staged while the run computed (`gap-staging.ts`) become the run's `coverage_gaps`, ranked by the run's one
+ * ranking (sent as arrays indexed by staging position: a lookup per row, no join). A missing step (a staging insert
+ * lost to a crash the attempt did not see) fails the write rather than storing part of the run.
  */
-async function replaceGaps(
+async function insertGaps(
   tx: Transaction,
   run: RunRow,
-  srid: number,
+  stage: string,
   gaps: readonly GapRow[],
 ): Promise<void> {
-  const p = gapPayload(gaps)
-  const { text: t, numbers: n } = p
-  await tx.execute(sql`
-    create temp table run_gaps on commit drop as
-    select * from unnest(${t.facility_type}::text[], ${t.distance_model}::text[], ${t.kind}::text[],
-      ${t.gap_key}::text[], ${n.cells}::int[], ${n.uncovered_children}::float8[], ${n.uncovered_working}::float8[],
-      ${n.uncovered_elderly}::float8[], ${n.unserved}::float8[], ${n.capacity_gap}::float8[],
-      ${n.priority}::float8[], ${n.rank}::int[], ${n.severity}::int[], ${n.radius_m}::float8[],
-      ${p.outlineAt}::int[]) with ordinality
-      as g(facility_type, distance_model, kind, gap_key, cells, uncovered_children, uncovered_working,
-        uncovered_elderly, unserved, capacity_gap, priority, rank, severity, radius_m, outline_at, n)`)
-  await tx.execute(sql`
-    create temp table run_gap_shapes on commit drop as
-    select 'outline' as shape, (d).path[1] as i, (d).geom
-    from (select ST_Dump(ST_Transform(ST_GeomFromWKB(${p.outlines}::bytea, ${srid}::int), 4326)) as d) o
-    union all
-    select 'point', (d).path[1], (d).geom
-    from (select ST_Dump(ST_Transform(ST_GeomFromWKB(${p.points}::bytea, ${srid}::int), 4326)) as d) q`)
-  // Fresh scratch tables have no statistics; with the planner's default guesses a join of ~20k gaps became a
-  // nested loop that took minutes.
-  await tx.execute(sql`analyze run_gaps, run_gap_shapes`)
+  const { rows } = (await tx.execute(
+    sql`select count(*)::int as n from coverage_gap_staging where stage = ${stage}::uuid`,
+  )) as unknown as { rows: { n: number }[] }
+  const staged = rows[0]
+  if ((staged?.n ?? 0) !== gaps.length) {
+    throw new Error(`run ${run.id}: ${staged?.n ?? 0} of ${gaps.length} gaps were staged`)
+  }
   // The parts' arrays are consumed: what stays is each part's run row with its timings.
   await tx.execute(sql`delete from coverage_run_parts where parent_run_id = ${run.id}`)
   await tx.execute(sql`delete from coverage_gaps where run_id = ${run.id}`)
   await tx.execute(sql`
     insert into coverage_gaps (run_id, region_code, facility_type, distance_model, kind, gap_key, geom, point,
       cells, uncovered_children, uncovered_working, uncovered_elderly, capacity_gap, priority, rank)
-    select ${run.id}, ${run.regionCode}, g.facility_type, g.distance_model, g.kind, g.gap_key,
-      ST_Multi(o.geom), pt.geom, g.cells, g.uncovered_children, g.uncovered_working, g.uncovered_elderly,
-      g.capacity_gap, g.priority, g.rank
-    from run_gaps g
-    join run_gap_shapes pt on pt.shape = 'point' and pt.i = g.n
-    left join run_gap_shapes o on o.shape = 'outline' and o.i = g.outline_at`)
+    select ${run.id}, ${run.regionCode}, s.facility_type, s.distance_model, s.kind, s.gap_key, s.geom, s.point,
+      s.cells, s.uncovered_children, s.uncovered_working, s.uncovered_elderly, s.capacity_gap, s.priority,
+      (${numberArray(gaps.map((g) => g.rank))}::int[])[s.n]
+    from coverage_gap_staging s where s.stage = ${stage}::uuid`)
 }
 
 /** One problem per gap; problems keep their workflow state (assigned, in progress…) across reruns. */
 async function upsertProblems(
   tx: Transaction,
   run: RunRow,
+  finished: Pick<FinishedRun, 'stage' | 'gaps'>,
   campaignId: number | null,
   year: number,
 ): Promise<void> {
+  const t = problemTexts(finished.gaps)
   await tx.execute(sql`
     insert into problems (region_code, campaign_id, type, title, title_en, description, description_en, geom,
       severity, source, year_found, run_id, dedupe_key, details)
-    select ${run.regionCode}, ${campaignId}, 'service_gap', t.title, t.title_en,
+    select ${run.regionCode}, ${campaignId}, 'service_gap', (${t.title}::text[])[g.k],
+      (${t.titleEn}::text[])[g.k],
       case g.kind
-        when 'blind_spot' then format('约 %s 名服务对象不在%s服务半径内', round(g.unserved), t.name)
+        when 'blind_spot' then format('约 %s 名服务对象不在%s服务半径内', round(g.unserved), (${t.name}::text[])[g.k])
         else format('缺口约 %s 个容量单位', round(g.capacity_gap)) end,
       case g.kind
         when 'blind_spot' then format('About %s residents served by %s live beyond its service radius',
-          round(g.unserved), lower(t.name_en))
+          round(g.unserved), lower((${t.nameEn}::text[])[g.k]))
         else format('A gap of about %s capacity units', round(g.capacity_gap)) end,
-      pt.geom, g.severity, 'diagnosis', ${year}, ${run.id}, ${`coverage:${run.regionCode}:`} || g.gap_key,
+      g.point, (${numberArray(finished.gaps.map((r) => r.severity))}::int[])[g.n], 'diagnosis', ${year}, ${run.id},
+      ${`coverage:${run.regionCode}:`} || g.gap_key,
       jsonb_build_object('facilityType', g.facility_type, 'distanceModel', g.distance_model, 'kind', g.kind,
         'gapKey', g.gap_key, 'radiusM', g.radius_m, 'uncoveredResidents', g.unserved,
         'uncovered', jsonb_build_object('children', g.uncovered_children, 'working', g.uncovered_working,
           'elderly', g.uncovered_elderly),
-        'capacityGap', g.capacity_gap, 'priority', g.priority, 'rank', g.rank)
-    from run_gaps g
-    join run_gap_shapes pt on pt.shape = 'point' and pt.i = g.n
-    -- The titles are one per type, model and kind: made once each, not once per gap.
-    join (
-      select k.*, format(case k.kind when 'blind_spot' then '%s服务盲区（%s%s 米）' else '%s容量不足' end,
-          k.name, k.walk, k.radius_m) as title,
-        format(case k.kind when 'blind_spot' then '%s blind spot (%s, %s m)' else '%s over capacity' end,
-          k.name_en, k.walk_en, k.radius_m) as title_en
-      from (
-        select distinct on (facility_type, distance_model, kind) facility_type, distance_model, kind, radius_m,
-          coalesce(${JSON.stringify(FACILITY_TYPE_NAMES_ZH)}::jsonb ->> facility_type, facility_type) as name,
-          coalesce(${JSON.stringify(FACILITY_TYPE_NAMES_EN)}::jsonb ->> facility_type,
-            replace(facility_type, '_', ' ')) as name_en,
-          case distance_model when 'network' then '步行' else '直线' end as walk,
-          case distance_model when 'network' then 'walking' else 'straight-line' end as walk_en
-        from run_gaps
-      ) k
-    ) t using (facility_type, distance_model, kind)
+        'capacityGap', g.capacity_gap, 'priority', g.priority,
+        'rank', (${numberArray(finished.gaps.map((r) => r.rank))}::int[])[g.n])
+    from (select s.*, (${t.at}::int[])[s.n] as k from coverage_gap_staging s where s.stage = ${finished.stage}::uuid) g
     -- One column per language: a screen, a report or an export in either shows its own and only its own.
     on conflict (dedupe_key) do update set run_id = excluded.run_id, campaign_id = excluded.campaign_id,
       title = excluded.title, title_en = excluded.title_en, description = excluded.description,

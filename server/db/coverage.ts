@@ -9,6 +9,7 @@ import {
   text,
   timestamp,
   uniqueIndex,
+  uuid,
 } from 'drizzle-orm/pg-core'
 import { geometry } from './geometry.ts'
 import { regions } from './regions.ts'
@@ -22,7 +23,8 @@ const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
 /**
  * 分片结果: what one part of a fanned-out coverage run computed for its cells, kept until the parent joins the
  * parts. Per distance model × facility type (in the order of the parent's parameters) the nearest facility and
- * its distance of every cell, as little-endian Float64 arrays (NaN: none within the cut-off).
+ * its distance of every cell, as little-endian Float64 arrays (NaN: none within the cut-off). Stored uncompressed
+ * (migration 0017): compressing a part's ~12 MB took longer than writing it.
  */
 export const coverageRunParts = pgTable(
   'coverage_run_parts',
@@ -76,3 +78,31 @@ export const coverageGaps = pgTable(
     uniqueIndex('coverage_gaps_run_key').on(t.runId, t.gapKey),
   ],
 )
+
+/**
+ * 暂存缺口: a running coverage run's gaps, sent step by step while the next facility type computes, then copied into
+ * `coverage_gaps` and `problems` by the run's one output transaction (docs/adr/0023). Internal and short-lived:
+ * unlogged (hand SQL in its migration), no index and no foreign key, so that staging costs the run almost nothing;
+ * rows of a run that is no longer running are removed when the next coverage run starts.
+ */
+export const coverageGapStaging = pgTable('coverage_gap_staging', {
+  /** One attempt's rows: a duplicate delivery of the same run stages apart and never mixes its rows in. */
+  stage: uuid('stage').notNull(),
+  runId: integer('run_id').notNull(),
+  /** 1-based position in the attempt's order of diagnosis; the run's ranking is sent by it at the end. */
+  n: integer('n').notNull(),
+  facilityType: text('facility_type').notNull(),
+  distanceModel: text('distance_model').notNull(),
+  kind: text('kind').notNull(),
+  gapKey: text('gap_key').notNull(),
+  geom: geometry('geom', 'MultiPolygon'),
+  point: geometry('point', 'Point').notNull(),
+  cells: integer('cells').notNull(),
+  uncoveredChildren: doublePrecision('uncovered_children').notNull(),
+  uncoveredWorking: doublePrecision('uncovered_working').notNull(),
+  uncoveredElderly: doublePrecision('uncovered_elderly').notNull(),
+  unserved: doublePrecision('unserved').notNull(),
+  capacityGap: doublePrecision('capacity_gap').notNull(),
+  priority: doublePrecision('priority').notNull(),
+  radiusM: doublePrecision('radius_m').notNull(),
+})
