@@ -116,12 +116,16 @@ export async function lockRunningRun(
   return rows.some((r) => r.id === runId && r.state === 'running')
 }
 
-/** Marks a locked run succeeded with its outputs, in the transaction that wrote them, and tells the listeners. */
+/**
+ * Marks a locked run succeeded with its outputs, in the transaction that wrote them, and tells the listeners.
+ * `finished_at` is the clock's time: `now()` is the transaction's start, seconds early for a write that holds its
+ * transaction while it stores ~100k gaps.
+ */
 export async function markRunSucceeded(tx: Transaction, runId: number, outputs: unknown): Promise<void> {
   await tx.execute(
     updateAndNotify(sql`
       update diagnostic_runs set state = 'succeeded', progress = 1, message = '完成 / done', error = null,
-        outputs = ${JSON.stringify(outputs)}::jsonb, finished_at = now()
+        outputs = ${JSON.stringify(outputs)}::jsonb, finished_at = clock_timestamp()
       where id = ${runId}`),
   )
 }
