@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
-import { gapPayload } from './gap-payload.ts'
+import { gapPayload, POINT_WKB_BYTES } from './gap-payload.ts'
 import type { UnrankedGap } from './gaps.ts'
 
 /**
@@ -54,20 +54,19 @@ export class GapStager {
     await this.database.rows(sql`
       insert into coverage_gap_staging (stage, run_id, n, facility_type, distance_model, kind, gap_key, geom, point,
         cells, uncovered_children, uncovered_working, uncovered_elderly, unserved, capacity_gap, priority, radius_m)
-      select ${this.stage}::uuid, ${this.runId}::int, ${offset}::int + g.i::int, g.facility_type, g.distance_model,
-        g.kind, g.gap_key,
+      select ${this.stage}::uuid, ${this.runId}::int, ${offset}::int + g.i::int, ${p.step.facilityType}::text,
+        ${p.step.distanceModel}::text, g.kind, g.gap_key,
         case when g.outline_length > 0 then ST_Multi(ST_Transform(ST_GeomFromWKB(
           substring(${p.outlines}::bytea from g.outline_from for g.outline_length), ${this.srid}::int), 4326)) end,
-        ST_Transform(ST_SetSRID(ST_MakePoint(g.x, g.y), ${this.srid}::int), 4326),
+        ST_Transform(ST_GeomFromWKB(substring(${p.points}::bytea
+          from ${POINT_WKB_BYTES}::int * (g.i::int - 1) + 1 for ${POINT_WKB_BYTES}::int), ${this.srid}::int), 4326),
         g.cells, g.uncovered_children, g.uncovered_working, g.uncovered_elderly, g.unserved, g.capacity_gap,
-        g.priority, g.radius_m
-      from unnest(${t.facility_type}::text[], ${t.distance_model}::text[], ${t.kind}::text[], ${t.gap_key}::text[],
-        ${v.x}::float8[], ${v.y}::float8[], ${v.cells}::int[], ${v.uncovered_children}::float8[],
+        g.priority, ${p.step.radiusM}::float8
+      from unnest(${t.kind}::text[], ${t.gap_key}::text[], ${v.cells}::int[], ${v.uncovered_children}::float8[],
         ${v.uncovered_working}::float8[], ${v.uncovered_elderly}::float8[], ${v.unserved}::float8[],
-        ${v.capacity_gap}::float8[], ${v.priority}::float8[], ${v.radius_m}::float8[], ${p.outlineFrom}::int[],
-        ${p.outlineLength}::int[]) with ordinality
-        as g(facility_type, distance_model, kind, gap_key, x, y, cells, uncovered_children, uncovered_working,
-          uncovered_elderly, unserved, capacity_gap, priority, radius_m, outline_from, outline_length, i)`)
+        ${v.capacity_gap}::float8[], ${v.priority}::float8[], ${p.outlineFrom}::int[], ${p.outlineLength}::int[])
+        with ordinality as g(kind, gap_key, cells, uncovered_children, uncovered_working, uncovered_elderly,
+          unserved, capacity_gap, priority, outline_from, outline_length, i)`)
   }
 }
 

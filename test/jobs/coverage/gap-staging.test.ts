@@ -54,7 +54,15 @@ const STEP_2: UnrankedGap[] = [
     y: 3400150,
     unserved: 1e-300,
   }),
-  gap({ gap_key: '统计', outline: [square(510000, 3410000, 100)], x: 510050, y: 3410050, cells: 7 }),
+  gap({
+    gap_key: '统计',
+    facility_type: 'clinic',
+    distance_model: 'euclidean',
+    outline: [square(510000, 3410000, 100)],
+    x: 510050,
+    y: 3410050,
+    cells: 7,
+  }),
 ]
 const GAPS = [...STEP_1, ...STEP_2]
 
@@ -64,6 +72,7 @@ interface StagedRow {
   facility_type: string
   distance_model: string
   kind: string
+  radius_m: number
   priority: number
   capacity_gap: number
   unserved: number
@@ -86,7 +95,7 @@ describe('the gaps staged while a run computes', () => {
 
   const staged = (stage: string) =>
     database.rows<StagedRow>(sql`
-      select n, gap_key, facility_type, distance_model, kind, priority, capacity_gap, unserved, cells,
+      select n, gap_key, facility_type, distance_model, kind, radius_m, priority, capacity_gap, unserved, cells,
         ST_X(ST_Transform(point, ${SRID}::int)) as x, ST_Y(ST_Transform(point, ${SRID}::int)) as y,
         ST_Area(ST_Transform(geom, ${SRID}::int)) as area, ST_NumInteriorRings(ST_GeometryN(geom, 1)) as holes
       from coverage_gap_staging where stage = ${stage}::uuid order by n`)
@@ -103,6 +112,7 @@ describe('the gaps staged while a run computes', () => {
     expect(rows.map((r) => [r.facility_type, r.distance_model, r.kind])).toEqual(
       GAPS.map((g) => [g.facility_type, g.distance_model, g.kind]),
     )
+    expect(rows.map((r) => r.radius_m)).toEqual(GAPS.map((g) => g.radius_m))
     expect(rows.map((r) => r.priority)).toEqual(GAPS.map((g) => g.priority))
     expect(rows.map((r) => r.unserved)).toEqual(GAPS.map((g) => g.unserved))
     expect(rows.map((r) => r.cells)).toEqual(GAPS.map((g) => g.cells))
@@ -119,6 +129,11 @@ describe('the gaps staged while a run computes', () => {
       100 * 100,
     ])
     expect(rows.map((r) => r.holes)).toEqual([null, null, 1, 0])
+  })
+
+  it('takes one step at a time: gaps of two types in one payload are refused', () => {
+    const stager = new GapStager(database, 900003, SRID)
+    expect(() => stager.add([...STEP_1, ...STEP_2])).toThrow(/one step/)
   })
 
   it('keeps a failed statement for flush, stages nothing after it, and discards on request', async () => {
