@@ -9,6 +9,8 @@ export default defineConfig({
   base: '/viewer/',
   // The prebuilt ESM bundle: one module instead of Cesium's thousands of sources, so builds take seconds.
   resolve: { alias: [{ find: /^cesium$/, replacement: path.join(CESIUM_BUILD, 'index.js') }] },
+  // Binary tables the map code inlines (`?inline`), such as the BRDF lookup table of viewer/map/brdfLut.ts.
+  assetsInclude: ['**/*.bin'],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -4,6 +4,7 @@
  */
 import { Color, EllipsoidTerrainProvider, JulianDate, Viewer } from 'cesium'
 import { localGridMaterial } from './baseLayer.ts'
+import { usePrecomputedBrdfLut } from './brdfLut.ts'
 
 /**
  * The plain ellipsoid, but saying every tile exists. EllipsoidTerrainProvider answers "unknown", and Cesium then
@@ -42,6 +43,8 @@ export function createOfflineViewer(container: HTMLElement, lite: boolean): View
     ...(lite ? { skyBox: false, skyAtmosphere: false } : {}),
   })
   const scene = viewer.scene
+  // Before the first model: Cesium would render this table when the first city tile arrives (brdfLut.ts).
+  usePrecomputedBrdfLut(scene)
   if (lite) {
     scene.fog.enabled = false
     if (scene.sun) scene.sun.show = false
