@@ -27,7 +27,7 @@ import {
 } from 'cesium'
 import type { BuildingGrade } from '../../viewer/core/grades.ts'
 import { colourConditions, gradeTheme, THEMES } from '../../viewer/core/themes.ts'
-import { CITY_TILESET_OPTIONS } from '../../viewer/map/cityTileset.ts'
+import { cityTilesetOptions } from '../../viewer/map/cityTileset.ts'
 import { createOfflineViewer } from '../../viewer/map/offlineViewer.ts'
 import { styleOf } from '../../viewer/map/themeStyle.ts'
 
@@ -155,7 +155,7 @@ function milestones(buildingsLoaded: boolean): void {
 
 async function showTiles(): Promise<void> {
   const tileset = await Cesium3DTileset.fromUrl(params.get('tileset') ?? '/tiles/tileset.json', {
-    ...CITY_TILESET_OPTIONS,
+    ...cityTilesetOptions(true),
     maximumScreenSpaceError,
   })
   const gradesUrl = params.get('grades')

@@ -34,7 +34,7 @@ export async function createCesiumMap(options: CesiumMapOptions): Promise<CityMa
   const viewer = createOfflineViewer(options.container, options.lite ?? false)
   viewer.creditDisplay.addStaticCredit(new Credit(OSM_ATTRIBUTION, true))
   const headers = options.tilesetHeaders ?? {}
-  const city = await CityTileset.load(viewer.scene, options.tilesetUrl, headers)
+  const city = await CityTileset.load(viewer.scene, options.tilesetUrl, headers, options.lite ?? false)
   let cityExtent = await tilesetExtent(options.tilesetUrl, headers)
   const camera = new CameraControl(viewer.scene)
   const picker = new BuildingPicker(viewer.scene, () => city.tileset)

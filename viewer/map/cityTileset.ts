@@ -6,8 +6,16 @@
 import { type Cesium3DTileStyle, Cesium3DTileset, RequestErrorEvent, Resource, type Scene } from 'cesium'
 import type { MapStatus } from './types.ts'
 
-/** How the city's tileset is loaded: by the viewer, and by the viewer benchmark's page (bench/viewer-page). */
-export const CITY_TILESET_OPTIONS = { maximumScreenSpaceError: 8 }
+/**
+ * How the city's tileset is loaded: by the viewer, and by the viewer benchmark's page (bench/viewer-page). The lite
+ * viewer (software GL: no sky box, atmosphere, sun or moon) also leaves out the tileset's dynamic environment map:
+ * when the tileset loads, it renders the sky into a cube map, convolves it and projects it onto spherical harmonics
+ * to light the buildings from the sky — about half a second of software GL before the first tile of the L city,
+ * for boxes that look the same lit by Cesium's default coefficients (docs/adr/0008).
+ */
+export function cityTilesetOptions(lite: boolean): Cesium3DTileset.ConstructorOptions {
+  return { maximumScreenSpaceError: 8, ...(lite ? { environmentMapOptions: { enabled: false } } : {}) }
+}
 
 /** How long the first load waits for a tileset the server is still generating (it answers 503). */
 const MAX_BUILD_WAIT_S = 600
@@ -24,6 +32,7 @@ export class CityTileset {
   private constructor(
     private readonly scene: Scene,
     private resource: Resource,
+    private readonly options: Cesium3DTileset.ConstructorOptions,
     public tileset: Cesium3DTileset,
   ) {
     this.attach(tileset)
@@ -33,16 +42,29 @@ export class CityTileset {
 
   /**
    * Loads the tileset, waiting (with backoff, up to {@link MAX_BUILD_WAIT_S}) while the server builds it, with
-   * `headers` (the Authorization of a region's tileset) on every request.
+   * `headers` (the Authorization of a region's tileset) on every request; `lite` as the viewer's
+   * ({@link cityTilesetOptions}).
    */
-  static async load(scene: Scene, url: string, headers: Record<string, string> = {}): Promise<CityTileset> {
+  static async load(
+    scene: Scene,
+    url: string,
+    headers: Record<string, string> = {},
+    lite = false,
+  ): Promise<CityTileset> {
     const resource = new Resource({ url, headers })
-    return new CityTileset(scene, resource, await fromUrlOnceBuilt(resource))
+    const options = cityTilesetOptions(lite)
+    return new CityTileset(scene, resource, options, await fromUrlOnceBuilt(resource, options))
   }
 
   /** A second, independent tileset of the city shown now (the same address and headers), added to the scene. */
   async copy(): Promise<CityTileset> {
-    return new CityTileset(this.scene, this.resource.clone(), await fromUrlOnceBuilt(this.resource))
+    const { scene, options } = this
+    return new CityTileset(
+      scene,
+      this.resource.clone(),
+      options,
+      await fromUrlOnceBuilt(this.resource, options),
+    )
   }
 
   setStyle(style: Cesium3DTileStyle): void {
@@ -69,7 +91,7 @@ export class CityTileset {
    * revalidation) and swaps it in once its first view has loaded, so the city never disappears.
    */
   async reload(): Promise<void> {
-    const next = this.prepare(await fromUrlOnceBuilt(this.resource))
+    const next = this.prepare(await fromUrlOnceBuilt(this.resource, this.options))
     if (this.show) {
       await new Promise<void>((resolve) => {
         const remove = next.initialTilesLoaded.addEventListener(() => {
@@ -87,7 +109,7 @@ export class CityTileset {
    */
   async replace(url: string, headers: Record<string, string> = {}): Promise<void> {
     this.resource = new Resource({ url, headers })
-    this.swapTo(this.prepare(await fromUrlOnceBuilt(this.resource)), false)
+    this.swapTo(this.prepare(await fromUrlOnceBuilt(this.resource, this.options)), false)
   }
 
   /** A new tileset styled and decorated like the one shown, added to the scene. */
@@ -127,11 +149,14 @@ export class CityTileset {
   }
 }
 
-async function fromUrlOnceBuilt(resource: Resource): Promise<Cesium3DTileset> {
+async function fromUrlOnceBuilt(
+  resource: Resource,
+  options: Cesium3DTileset.ConstructorOptions,
+): Promise<Cesium3DTileset> {
   let waitedS = 0
   for (let attempt = 1; ; attempt++) {
     try {
-      return await Cesium3DTileset.fromUrl(resource.clone(), CITY_TILESET_OPTIONS)
+      return await Cesium3DTileset.fromUrl(resource.clone(), options)
     } catch (error) {
       if (!(error instanceof RequestErrorEvent) || error.statusCode !== 503 || waitedS >= MAX_BUILD_WAIT_S) {
         throw error

@@ -22,7 +22,10 @@ const FIXED_TIME = JulianDate.fromIso8601('2025-06-21T04:00:00Z')
 
 /**
  * @param lite cheaper rendering for software GL (headless tests, benchmarks, old machines): no MSAA, sky box,
- *   atmosphere, fog, sun, moon or FXAA. The city looks the same.
+ *   atmosphere, fog, sun, moon or FXAA, and no order-independent translucency: its resolve and adjustment passes
+ *   ran over the whole screen every frame, translucent or not (about a quarter of an L-city frame under SwiftShader;
+ *   docs/adr/0008); the few translucent overlays (gaps, plans) are flat and blend in Cesium's sorted order instead.
+ *   The city looks the same.
  */
 export function createOfflineViewer(container: HTMLElement, lite: boolean): Viewer {
   const viewer = new Viewer(container, {
@@ -40,6 +43,7 @@ export function createOfflineViewer(container: HTMLElement, lite: boolean): View
     selectionIndicator: false,
     shouldAnimate: false,
     msaaSamples: lite ? 1 : 4,
+    orderIndependentTranslucency: !lite,
     ...(lite ? { skyBox: false, skyAtmosphere: false } : {}),
   })
   const scene = viewer.scene
