@@ -1,7 +1,8 @@
 /**
  * The BRDF lookup table the viewer hands to Cesium (viewer/map/brdfLut.ts): the shipped file is the integral of
  * viewer/core/brdfLut.ts, that integral is what Cesium's own generator shader renders, and a city drawn on the
- * viewer's setup never makes Cesium render the table itself.
+ * viewer's setup never makes Cesium render the table itself. The same page shows that the lite viewer draws none of
+ * the passes it leaves out for software GL (viewer/map/offlineViewer.ts, cityTileset.ts).
  */
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
@@ -24,8 +25,18 @@ const GENERATOR_FS = path.join(
   'Shaders',
   'BrdfLutGeneratorFS.glsl',
 )
-/** Words of that shader no other of Cesium's has. */
-const GENERATOR_MARK = 'integrateBrdf'
+/**
+ * Words only one of Cesium's shaders has, by what it draws: the BRDF table, the depth plane, the composite of
+ * order-independent translucency, the tileset's environment map; and the city's tiles (every model's).
+ */
+const MARKS = {
+  brdfTable: 'integrateBrdf',
+  depthPlane: 'out_FragColor = vec4(1.0, 1.0, 0.0, 1.0);',
+  translucencyComposite: 'u_revealage',
+  environmentMap: 'u_faceDirection',
+  tiles: 'czm_modelMaterial',
+} as const
+const SHADERS = path.join(path.dirname(GENERATOR_FS))
 
 /**
  * Runs in the page (plain JavaScript: no compiled helpers): draws `fragmentSource` over a 256 × 256 RGBA8 target,
@@ -66,13 +77,40 @@ const RENDER_TABLE = `(fragmentSource) => {
   return Array.from(texels)
 }`
 
-/** Counts, in the page, the shaders compiled whose source holds `mark` (window.__shadersWith). */
-const COUNT_SHADERS = (mark: string) => `(() => {
-  window.__shadersWith = 0
-  const shaderSource = WebGL2RenderingContext.prototype.shaderSource
-  WebGL2RenderingContext.prototype.shaderSource = function (shader, source) {
-    if (source.includes(${JSON.stringify(mark)})) window.__shadersWith++
+/**
+ * Counts, in the page, the shaders compiled (window.__compiled) and the draws made (window.__drawn) with a program
+ * whose source holds each mark.
+ */
+const COUNT_PASSES = `(() => {
+  const marks = ${JSON.stringify(MARKS)}
+  const compiled = (window.__compiled = {})
+  const drawn = (window.__drawn = {})
+  const tags = new WeakMap()
+  const gl = WebGL2RenderingContext.prototype
+  const shaderSource = gl.shaderSource
+  gl.shaderSource = function (shader, source) {
+    const found = Object.keys(marks).filter((name) => source.includes(marks[name]))
+    tags.set(shader, found)
+    for (const name of found) compiled[name] = (compiled[name] || 0) + 1
     return shaderSource.call(this, shader, source)
+  }
+  const attachShader = gl.attachShader
+  gl.attachShader = function (program, shader) {
+    tags.set(program, (tags.get(program) || []).concat(tags.get(shader) || []))
+    return attachShader.call(this, program, shader)
+  }
+  let current = []
+  const useProgram = gl.useProgram
+  gl.useProgram = function (program) {
+    current = (program && tags.get(program)) || []
+    return useProgram.call(this, program)
+  }
+  for (const name of ['drawArrays', 'drawElements', 'drawArraysInstanced', 'drawElementsInstanced']) {
+    const draw = gl[name]
+    gl[name] = function (...args) {
+      for (const tag of current) drawn[tag] = (drawn[tag] || 0) + 1
+      return draw.apply(this, args)
+    }
   }
 })()`
 
@@ -119,7 +157,7 @@ describe('the precomputed BRDF lookup table', () => {
     await page.close()
   })
 
-  it('lets the viewer draw a city without Cesium rendering the table', async () => {
+  it('lets the lite viewer draw a city without the table, the depth plane, OIT or an environment map', async () => {
     const { buildings } = gridBuildings({ count: 400, spacingM: 30 })
     await generateTileset(buildings, { outDir: path.join(workDir, 'tiles'), maxFeaturesPerTile: 50 })
     await buildBenchPage(path.join(workDir, 'viewer'))
@@ -129,7 +167,7 @@ describe('the precomputed BRDF lookup table', () => {
     })
     try {
       const page = await browser.newPage({ viewport: VIEWPORT })
-      await page.addInitScript(COUNT_SHADERS(GENERATOR_MARK))
+      await page.addInitScript(COUNT_PASSES)
       const corners = buildings.map((b) =>
         b.footprint.type === 'Polygon'
           ? b.footprint.coordinates[0]![0]!
@@ -154,13 +192,30 @@ describe('the precomputed BRDF lookup table', () => {
         undefined,
         { timeout: 240_000, polling: 250 },
       )
-      const drawn = await page.evaluate(() => window.__citycheckBench.featuresShown)
-      expect(drawn).toBe(buildings.length)
-      // The page's Cesium does know the shader: a scene without the table would compile it for its first model.
-      expect(fs.readFileSync(GENERATOR_FS, 'utf8')).toContain(GENERATOR_MARK)
-      expect(await page.evaluate(() => (window as unknown as { __shadersWith: number }).__shadersWith)).toBe(
-        0,
-      )
+      expect(await page.evaluate(() => window.__citycheckBench.featuresShown)).toBe(buildings.length)
+      // Some frames of the full view, then what was compiled and drawn.
+      await page.evaluate(() => window.__citycheckBench.orbit(1))
+      const { compiled, drawn } = (await page.evaluate(() => ({
+        compiled: (window as unknown as { __compiled: object }).__compiled,
+        drawn: (window as unknown as { __drawn: object }).__drawn,
+      }))) as { compiled: Record<string, number>; drawn: Record<string, number> }
+      // The marks are Cesium's own: each is in the engine's shader sources, and the tiles' is seen at work.
+      const sources = fs
+        .readdirSync(SHADERS)
+        .filter((f) => f.endsWith('.glsl'))
+        .map((f) => fs.readFileSync(path.join(SHADERS, f), 'utf8'))
+      for (const [name, mark] of Object.entries(MARKS)) {
+        if (name !== 'tiles')
+          expect(
+            sources.some((text) => text.includes(mark)),
+            name,
+          ).toBe(true)
+      }
+      expect(drawn.tiles).toBeGreaterThan(0)
+      expect(compiled.brdfTable ?? 0).toBe(0)
+      expect(drawn.depthPlane ?? 0).toBe(0)
+      expect(drawn.translucencyComposite ?? 0).toBe(0)
+      expect(drawn.environmentMap ?? 0).toBe(0)
       await page.close()
     } finally {
       await site.close()

@@ -2,7 +2,7 @@
  * The Cesium Viewer as CityCheck runs it: offline (no ion, no imagery: a locally drawn grid), no widgets. Data
  * credits are the caller's: the city viewer adds OpenStreetMap's.
  */
-import { Color, EllipsoidTerrainProvider, JulianDate, Viewer } from 'cesium'
+import { Color, EllipsoidTerrainProvider, JulianDate, type Scene, Viewer } from 'cesium'
 import { localGridMaterial } from './baseLayer.ts'
 import { usePrecomputedBrdfLut } from './brdfLut.ts'
 
@@ -15,6 +15,19 @@ class FlatTerrainProvider extends EllipsoidTerrainProvider {
   override getTileDataAvailable(): boolean {
     return true
   }
+}
+
+/**
+ * No depth plane (lite). Primitives are not depth-tested against the globe here (Cesium's default), so after the
+ * globe is drawn Cesium clears its depth and draws an ellipsoid-shaped depth plane, every frame, to keep primitives
+ * on the far side of the Earth hidden. Under SwiftShader that draw — most of the screen, with a logarithmic depth
+ * written per pixel — took about a fifth of an L-city frame (docs/adr/0008); the viewer shows one city, never
+ * anything beyond the horizon, and picking still reads the globe's own depth. Cesium has no setting for it: the
+ * plane (`_depthPlane`, private) is told to draw nothing; a release without it keeps its plane.
+ */
+function withoutDepthPlane(scene: Scene): void {
+  const plane = (scene as unknown as { _depthPlane?: { execute?: unknown } })._depthPlane
+  if (plane && typeof plane.execute === 'function') plane.execute = () => {}
 }
 
 /** Local noon in Shanghai, so the buildings are lit the same way whenever the viewer runs. */
@@ -55,6 +68,7 @@ export function createOfflineViewer(container: HTMLElement, lite: boolean): View
     if (scene.moon) scene.moon.show = false
     scene.globe.showGroundAtmosphere = false
     scene.postProcessStages.fxaa.enabled = false
+    withoutDepthPlane(scene)
   }
   // The globe is a plain ellipsoid under a faint grid: coarse tiles look the same and load far sooner.
   scene.globe.maximumScreenSpaceError = 8
