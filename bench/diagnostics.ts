@@ -183,7 +183,9 @@ async function forgetEarlierRuns(database: Database, regionCode: string): Promis
   )
   // A city's first diagnosis writes into tables without its earlier rows: left as dead tuples (autovacuum has
   // not come by between two bench runs) they cost the inserts up to half as much again, and varied run to run.
-  await database.rows(sql`vacuum coverage_gaps, problems, diagnostic_runs, coverage_run_parts, coverage_gap_staging`)
+  await database.rows(
+    sql`vacuum coverage_gaps, problems, diagnostic_runs, coverage_run_parts, coverage_gap_staging`,
+  )
 }
 
 async function waitForRun(database: Database, runId: number): Promise<RunRow> {
