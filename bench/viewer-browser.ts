@@ -68,8 +68,11 @@ export async function measureView(
   }
 }
 
-/** False when the page had not drawn its first full view within `timeoutMs`. */
-async function waitForFirstView(page: Page, timeoutMs: number): Promise<boolean> {
+/**
+ * False when the bench page had not drawn its first full view within `timeoutMs`; an error the page reports is
+ * thrown. The browser tests that load the bench page wait with it too.
+ */
+export async function waitForFirstView(page: Page, timeoutMs: number): Promise<boolean> {
   try {
     await page.waitForFunction(
       () => {

@@ -10,6 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitForFirstView } from '../../bench/viewer-browser.ts'
 import { buildBenchPage, serveDirectories } from '../../bench/viewer-views.ts'
 import { generateTileset } from '../../jobs/tiles/tileset.ts'
 import { PROJECT_ROOT } from '../../server/config.ts'
@@ -183,15 +184,7 @@ describe('the precomputed BRDF lookup table', () => {
         tileset: '/tiles/tileset.json',
       })
       await page.goto(`${site.url}/viewer/index.html?${query}`)
-      await page.waitForFunction(
-        () => {
-          const h = window.__citycheckBench
-          if (h?.error) throw new Error(h.error)
-          return h?.firstViewS !== null && h?.firstViewS !== undefined
-        },
-        undefined,
-        { timeout: 240_000, polling: 250 },
-      )
+      expect(await waitForFirstView(page, 240_000)).toBe(true)
       expect(await page.evaluate(() => window.__citycheckBench.featuresShown)).toBe(buildings.length)
       // Some frames of the full view, then what was compiled and drawn.
       await page.evaluate(() => window.__citycheckBench.orbit(1))

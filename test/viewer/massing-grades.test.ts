@@ -9,6 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitForFirstView } from '../../bench/viewer-browser.ts'
 import { buildBenchPage, serveDirectories } from '../../bench/viewer-views.ts'
 import { generateTileset } from '../../jobs/tiles/tileset.ts'
 import { PROJECT_ROOT } from '../../server/config.ts'
@@ -101,15 +102,7 @@ describe('grade theme on the block massings of a far view', () => {
       grades: '/data/grades.json',
     })
     await page.goto(`${site.url}/viewer/index.html?${query}`)
-    await page.waitForFunction(
-      () => {
-        const h = window.__citycheckBench
-        if (h?.error) throw new Error(h.error)
-        return h?.firstViewS !== null && h?.firstViewS !== undefined
-      },
-      undefined,
-      { timeout: 240_000, polling: 250 },
-    )
+    expect(await waitForFirstView(page, 240_000)).toBe(true)
     const shown = await page.evaluate(() => ({
       buildings: window.__citycheckBench.buildingsShown,
       features: window.__citycheckBench.featuresShown,
