@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm'
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { square } from '../import/fixtures.ts'
 import { type LoopFixture, personToken, startLoopFixture } from './helpers/problem-loop.ts'
 
 let fixture: LoopFixture
@@ -48,18 +49,6 @@ const layerRows = (layer: string) =>
   )
 
 const point = (lonLat: number[]) => ({ type: 'Point', coordinates: lonLat })
-const square = (lon: number, lat: number, d = 0.0004) => ({
-  type: 'Polygon',
-  coordinates: [
-    [
-      [lon, lat],
-      [lon + d, lat],
-      [lon + d, lat + d],
-      [lon, lat + d],
-      [lon, lat],
-    ],
-  ],
-})
 
 function collection(features: { id?: string; props: Record<string, unknown>; geometry: unknown }[]) {
   return JSON.stringify({
@@ -73,7 +62,7 @@ describe('GeoJSON', () => {
     {
       id: 'FG-1',
       props: { 类型: '闲置土地', 名称: '外滩源地块', 权属: '国有' },
-      geometry: square(121.4849, 31.237),
+      geometry: square(121.4849, 31.237, 0.0004),
     },
     { id: 'FG-2', props: { 类型: 'idle_building', 名称: '原仓库' }, geometry: point(HUANGPU) },
     { id: 'FG-3', props: { 类型: '停车场', 名称: '临时停车' }, geometry: square(121.486, 31.238, 0.0002) },
