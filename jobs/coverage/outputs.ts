@@ -76,8 +76,9 @@ export async function writeCoverageOutputs(
     if (!(await lockRunningRun(tx, run.id))) return
     // Compiling the inserts' expressions (JIT) costs more than it saves on ~100k rows.
     await tx.execute(sql`set local jit = off`)
-    await insertGaps(tx, run, finished.stage, finished.gaps)
-    await upsertProblems(tx, run, finished, parameters.campaignId, year)
+    const ranking = rankingArrays(finished.gaps)
+    await insertGaps(tx, run, finished.stage, finished.gaps.length, ranking)
+    await upsertProblems(tx, run, finished, ranking, parameters.campaignId, year)
     // Every attempt's staged rows of this run: after this commit no other attempt of it can write.
     await tx.execute(sql`delete from coverage_gap_staging where run_id = ${run.id}`)
     // New problems go to their unit, department and deadline like any other door's (ADR 0015).
@@ -95,6 +96,16 @@ async function campaignYear(database: Database, campaignId: number): Promise<num
   return row?.year ?? new Date().getUTCFullYear()
 }
 
+/** The run's ranking as array literals indexed by staging position, made once for the gaps and the problems. */
+interface RankingArrays {
+  rank: string
+  severity: string
+}
+
+function rankingArrays(gaps: readonly GapRow[]): RankingArrays {
+  return { rank: numberArray(gaps.map((g) => g.rank)), severity: numberArray(gaps.map((g) => g.severity)) }
+}
+
 /**
  * The gaps staged while the run computed (`gap-staging.ts`) become the run's `coverage_gaps`, ranked by the run's one
  * ranking (sent as arrays indexed by staging position: a lookup per row, no join). A missing step (a staging insert
@@ -104,14 +115,15 @@ async function insertGaps(
   tx: Transaction,
   run: RunRow,
   stage: string,
-  gaps: readonly GapRow[],
+  gaps: number,
+  ranking: RankingArrays,
 ): Promise<void> {
   const { rows } = (await tx.execute(
     sql`select count(*)::int as n from coverage_gap_staging where stage = ${stage}::uuid`,
   )) as unknown as { rows: { n: number }[] }
   const staged = rows[0]
-  if ((staged?.n ?? 0) !== gaps.length) {
-    throw new Error(`run ${run.id}: ${staged?.n ?? 0} of ${gaps.length} gaps were staged`)
+  if ((staged?.n ?? 0) !== gaps) {
+    throw new Error(`run ${run.id}: ${staged?.n ?? 0} of ${gaps} gaps were staged`)
   }
   // The parts' arrays are consumed: what stays is each part's run row with its timings.
   await tx.execute(sql`delete from coverage_run_parts where parent_run_id = ${run.id}`)
@@ -121,7 +133,7 @@ async function insertGaps(
       cells, uncovered_children, uncovered_working, uncovered_elderly, capacity_gap, priority, rank)
     select ${run.id}, ${run.regionCode}, s.facility_type, s.distance_model, s.kind, s.gap_key, s.geom, s.point,
       s.cells, s.uncovered_children, s.uncovered_working, s.uncovered_elderly, s.capacity_gap, s.priority,
-      (${numberArray(gaps.map((g) => g.rank))}::int[])[s.n]
+      (${ranking.rank}::int[])[s.n]
     from coverage_gap_staging s where s.stage = ${stage}::uuid`)
 }
 
@@ -130,6 +142,7 @@ async function upsertProblems(
   tx: Transaction,
   run: RunRow,
   finished: Pick<FinishedRun, 'stage' | 'gaps'>,
+  ranking: RankingArrays,
   campaignId: number | null,
   year: number,
 ): Promise<void> {
@@ -146,14 +159,14 @@ async function upsertProblems(
         when 'blind_spot' then format('About %s residents served by %s live beyond its service radius',
           round(g.unserved), lower((${t.nameEn}::text[])[g.k]))
         else format('A gap of about %s capacity units', round(g.capacity_gap)) end,
-      g.point, (${numberArray(finished.gaps.map((r) => r.severity))}::int[])[g.n], 'diagnosis', ${year}, ${run.id},
+      g.point, (${ranking.severity}::int[])[g.n], 'diagnosis', ${year}, ${run.id},
       ${`coverage:${run.regionCode}:`} || g.gap_key,
       jsonb_build_object('facilityType', g.facility_type, 'distanceModel', g.distance_model, 'kind', g.kind,
         'gapKey', g.gap_key, 'radiusM', g.radius_m, 'uncoveredResidents', g.unserved,
         'uncovered', jsonb_build_object('children', g.uncovered_children, 'working', g.uncovered_working,
           'elderly', g.uncovered_elderly),
         'capacityGap', g.capacity_gap, 'priority', g.priority,
-        'rank', (${numberArray(finished.gaps.map((r) => r.rank))}::int[])[g.n])
+        'rank', (${ranking.rank}::int[])[g.n])
     from (select s.*, (${t.at}::int[])[s.n] as k from coverage_gap_staging s where s.stage = ${finished.stage}::uuid) g
     -- One column per language: a screen, a report or an export in either shows its own and only its own.
     on conflict (dedupe_key) do update set run_id = excluded.run_id, campaign_id = excluded.campaign_id,
