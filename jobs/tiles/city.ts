@@ -9,7 +9,9 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { type SQL, sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
+import { loadBuildingColumns } from './city-columns.ts'
 import {
+  countBuildings,
   loadBuildings,
   loadMassingSources,
   loadPaddedExtent,
@@ -20,6 +22,7 @@ import {
 import { ManifestError } from './errors.ts'
 import { decodeGlb, readBufferView } from './glb.ts'
 import { contentUriOf, readManifest, TileIndex } from './manifest.ts'
+import { generateTilesetOnWorkers } from './parallel-build.ts'
 import { formatTileKey, parentCoord, parseTileKey } from './quadtree.ts'
 import {
   readSourceState,
@@ -29,6 +32,7 @@ import {
   sourceState,
   writeSourceState,
 } from './source-state.ts'
+import { defaultTileWorkers, TileWorkers } from './tile-pool.ts'
 import {
   DEFAULT_GEOMETRIC_ERROR_SCALE,
   generateTileset,
@@ -61,6 +65,11 @@ export interface BuildCityTilesetOptions {
   publicOnly?: boolean
   /** Passed through to {@link generateTileset}. @defaultValue {@link CITY_MAX_FEATURES_PER_TILE} */
   maxFeaturesPerTile?: number
+  /**
+   * Worker threads building the tiles beside this one (ADR 0008); 0 builds them on this thread alone.
+   * @defaultValue one per core but one, at most three, for {@link MIN_BUILDINGS_ON_WORKERS} buildings or more
+   */
+  workers?: number
 }
 
 export interface BuildCityTilesetResult extends GenerateTilesetResult {
@@ -80,6 +89,9 @@ export const CITY_MAX_FEATURES_PER_TILE = 500
  * boxes instead of every building, and a district view the buildings themselves.
  */
 export const CITY_MASSING_DEPTH = 4
+
+/** Below this a city's tiles take well under a second on one thread, less than starting the workers. */
+export const MIN_BUILDINGS_ON_WORKERS = 20_000
 
 /** Runs per tiles directory, chained so they never overlap. */
 const queues = new Map<string, Promise<unknown>>()
@@ -112,18 +124,30 @@ async function buildNow(
   const where = tilesetFilter(options.regionCode, publicOnly)
   const source = await sourceState(database, options.regionCode, publicOnly)
   await removeSourceState(options.outDir)
-  const buildings = await loadBuildings(database, where, !publicOnly)
-  const rootExtentDeg = await loadPaddedExtent(database, where)
-  const result = await generateTileset(buildings, {
-    outDir: options.outDir,
-    publicOnly,
-    rootExtentDeg,
-    maxFeaturesPerTile: options.maxFeaturesPerTile ?? CITY_MAX_FEATURES_PER_TILE,
-    massingDepth: CITY_MASSING_DEPTH,
-  })
-  await writeSourceState(options.outDir, source)
-  const seconds = (performance.now() - started) / 1000
-  return { ...result, buildings: buildings.length, rootExtentDeg, seconds }
+  const threads =
+    options.workers ??
+    ((await countBuildings(database, where)) >= MIN_BUILDINGS_ON_WORKERS ? defaultTileWorkers() : 0)
+  // Started before the read, so the threads are up when the buildings are.
+  const pool = threads > 0 ? TileWorkers.start(threads) : null
+  try {
+    const [columns, rootExtentDeg] = await Promise.all([
+      loadBuildingColumns(database, where, !publicOnly),
+      loadPaddedExtent(database, where),
+    ])
+    const generateOptions = {
+      outDir: options.outDir,
+      publicOnly,
+      rootExtentDeg,
+      maxFeaturesPerTile: options.maxFeaturesPerTile ?? CITY_MAX_FEATURES_PER_TILE,
+      massingDepth: CITY_MASSING_DEPTH,
+    }
+    const result = await generateTilesetOnWorkers(columns, generateOptions, pool)
+    await writeSourceState(options.outDir, source)
+    const seconds = (performance.now() - started) / 1000
+    return { ...result, buildings: columns.count, rootExtentDeg, seconds }
+  } finally {
+    await pool?.close()
+  }
 }
 
 export type RefreshCityTilesResult =

@@ -32,6 +32,25 @@ class WkbReader {
     return n
   }
 
+  /** Widens `box` by every position of the rings that follow; false when one is not a finite lon/lat. */
+  widen(box: number[]): boolean {
+    const rings = this.count()
+    for (let r = 0; r < rings; r++) {
+      const n = this.count()
+      for (let i = 0; i < n; i++) {
+        const lon = this.view.getFloat64(this.at, this.little)
+        const lat = this.view.getFloat64(this.at + 8, this.little)
+        this.at += 16
+        if (!(Math.abs(lon) <= 180) || !(Math.abs(lat) <= 90)) return false
+        if (lon < box[0]!) box[0] = lon
+        if (lat < box[1]!) box[1] = lat
+        if (lon > box[2]!) box[2] = lon
+        if (lat > box[3]!) box[3] = lat
+      }
+    }
+    return true
+  }
+
   rings(): PolygonRings {
     const rings: Ring[] = new Array(this.count())
     for (let r = 0; r < rings.length; r++) {
@@ -44,6 +63,35 @@ class WkbReader {
     }
     return rings
   }
+}
+
+/**
+ * The lon/lat bounding box of a footprint's WKB without building its rings: what `footprintBoundsDeg` gives for
+ * {@link footprintFromWkb}'s result, null where it gives null (a position that is not a finite lon/lat, no
+ * position at all). @throws RangeError for any geometry but a Polygon or MultiPolygon.
+ */
+export function footprintBoundsFromWkb(bytes: Uint8Array): [number, number, number, number] | null {
+  const reader = new WkbReader(bytes)
+  const box = [
+    Number.POSITIVE_INFINITY,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+  ]
+  const type = reader.header()
+  if (type === WKB_POLYGON) {
+    if (!reader.widen(box)) return null
+  } else if (type === WKB_MULTIPOLYGON) {
+    const polygons = reader.count()
+    for (let p = 0; p < polygons; p++) {
+      if (reader.header() !== WKB_POLYGON)
+        throw new RangeError('a MultiPolygon footprint holds a non-polygon')
+      if (!reader.widen(box)) return null
+    }
+  } else {
+    throw new RangeError(`a footprint is a Polygon or MultiPolygon, not WKB type ${type}`)
+  }
+  return box[0]! <= box[2]! ? [box[0]!, box[1]!, box[2]!, box[3]!] : null
 }
 
 /** A Polygon or MultiPolygon footprint from its WKB. @throws RangeError for any other geometry. */

@@ -149,8 +149,7 @@ export async function writeMassings(
   const root = manifest.rootExtentDeg
   const wanted = new Set(keys)
   const below = sourcesBelow(manifest, wanted, sources)
-  await mkdir(join(outDir, MASSING_SUMMARY_DIR), { recursive: true })
-  const massings: { key: TileKey; coord: TileCoord; groups: MassingGroups }[] = []
+  const massings: MassingToWrite[] = []
   for (const key of [...wanted].sort()) {
     const coord = parseTileKey(key)
     const list = below.get(key) ?? []
@@ -167,13 +166,31 @@ export async function writeMassings(
     } else {
       groups = groupMassing(coord, root, depth, list)
     }
-    if (groups.size === 0) continue
-    const sorted = [...groups].sort(([a], [b]) => a - b)
-    await writeAtomic(massingSummaryPath(outDir, key), `${JSON.stringify({ groups: sorted })}\n`)
     massings.push({ key, coord, groups })
   }
+  return writeMassingGroups(outDir, manifest, massings)
+}
+
+export interface MassingToWrite {
+  key: TileKey
+  coord: TileCoord
+  groups: MassingGroups
+}
+
+/** Writes each massing with its summary; one without groups gets neither. */
+export async function writeMassingGroups(
+  outDir: string,
+  manifest: TilesetManifest,
+  massings: readonly MassingToWrite[],
+): Promise<WrittenTiles> {
+  await mkdir(join(outDir, MASSING_SUMMARY_DIR), { recursive: true })
+  const written = massings.filter(({ groups }) => groups.size > 0)
+  for (const { key, groups } of written) {
+    const sorted = [...groups].sort(([a], [b]) => a - b)
+    await writeAtomic(massingSummaryPath(outDir, key), `${JSON.stringify({ groups: sorted })}\n`)
+  }
   const contents = function* (): Generator<Content> {
-    for (const { key, coord, groups } of massings) {
+    for (const { key, coord, groups } of written) {
       const massing = massingOf(groups)
       yield { key, coord, rows: massing.boxes, geometricError: massing.geometricErrorM }
     }

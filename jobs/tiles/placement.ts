@@ -18,12 +18,20 @@ export function assertExtent(e: ExtentDeg): void {
   }
 }
 
-export function checkIds(buildings: readonly TileBuilding[]): void {
+/** The buildings' ids by index: the placement below needs nothing else of a building. */
+export function idsOf(buildings: readonly TileBuilding[]): Float64Array {
+  const ids = new Float64Array(buildings.length)
+  for (let i = 0; i < buildings.length; i++) ids[i] = buildings[i]!.id
+  return ids
+}
+
+export function checkIds(ids: ArrayLike<number>): void {
   const seen = new Set<number>()
-  for (const b of buildings) {
-    if (!Number.isInteger(b.id) || b.id < 0 || b.id > 0xffffffff) throw new BuildingIdRangeError(b.id)
-    if (seen.has(b.id)) throw new DuplicateBuildingIdError(b.id)
-    seen.add(b.id)
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!
+    if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) throw new BuildingIdRangeError(id)
+    if (seen.has(id)) throw new DuplicateBuildingIdError(id)
+    seen.add(id)
   }
 }
 
@@ -91,23 +99,23 @@ export interface PlacedAnchors {
 
 /** Places each anchored building in the root extent; those outside are reported in `skipped`. */
 export function placeAnchors(
-  buildings: readonly TileBuilding[],
+  ids: ArrayLike<number>,
   anchors: Anchors,
   root: ExtentDeg,
   skipped: SkippedBuilding[],
 ): PlacedAnchors {
-  const tx = new Float64Array(buildings.length)
-  const ty = new Float64Array(buildings.length)
+  const tx = new Float64Array(ids.length)
+  const ty = new Float64Array(ids.length)
   const inside: number[] = []
   for (const i of anchors.valid) {
     tx[i] = normalisedX(anchors.lonDeg[i]!, root)
     ty[i] = normalisedY(anchors.latDeg[i]!, root)
     if (tx[i]! >= 0 && tx[i]! <= 1 && ty[i]! >= 0 && ty[i]! <= 1) inside.push(i)
-    else skipped.push({ id: buildings[i]!.id, reason: 'anchor outside root extent' })
+    else skipped.push({ id: ids[i]!, reason: 'anchor outside root extent' })
   }
   return { tx, ty, inside }
 }
 
-export function sortById(items: number[], buildings: readonly TileBuilding[]): void {
-  items.sort((a, b) => buildings[a]!.id - buildings[b]!.id)
+export function sortById(items: number[], ids: ArrayLike<number>): void {
+  items.sort((a, b) => ids[a]! - ids[b]!)
 }

@@ -14,6 +14,7 @@ import {
   checkIds,
   computeAnchors,
   extentOfAnchors,
+  idsOf,
   placeAnchors,
   sortById,
 } from './placement.ts'
@@ -47,7 +48,7 @@ const MAX_MASSING_DEPTH = 8
 const MAX_FEATURES_LIMIT = 1 << 24
 
 /** The options with their defaults, checked. */
-function checkedOptions(options: GenerateTilesetOptions) {
+export function checkedOptions(options: GenerateTilesetOptions) {
   const maxFeatures = options.maxFeaturesPerTile ?? DEFAULT_MAX_FEATURES_PER_TILE
   const maxLevel = options.maxLevel ?? DEFAULT_MAX_LEVEL
   const geScale = options.geometricErrorScale ?? DEFAULT_GEOMETRIC_ERROR_SCALE
@@ -79,13 +80,14 @@ export async function generateTileset(
   options: GenerateTilesetOptions,
 ): Promise<GenerateTilesetResult> {
   const { maxFeatures, maxLevel, geScale, massingDepth } = checkedOptions(options)
-  checkIds(buildings)
+  const ids = idsOf(buildings)
+  checkIds(ids)
 
   const skipped: SkippedBuilding[] = []
   const anchors = computeAnchors(buildings, skipped)
   const root = options.rootExtentDeg ?? extentOfAnchors(anchors)
-  const { tx, ty, inside: items } = placeAnchors(buildings, anchors, root, skipped)
-  sortById(items, buildings)
+  const { tx, ty, inside: items } = placeAnchors(ids, anchors, root, skipped)
+  sortById(items, ids)
 
   const manifest = newManifest(root, maxFeatures, maxLevel, geScale, massingDepth, options.publicOnly)
   const { leaves, split } = partition(ROOT_TILE, items, tx, ty, maxFeatures, maxLevel)
@@ -131,11 +133,12 @@ export async function regenerateTiles(
   const index = new TileIndex(manifest)
   const targets = new Map<TileKey, TileCoord>()
   for (const key of options.tileKeys) targets.set(key, index.assertLeaf(key))
-  checkIds(buildings)
+  const ids = idsOf(buildings)
+  checkIds(ids)
 
   const skipped: SkippedBuilding[] = []
   const anchors = computeAnchors(buildings, skipped)
-  const { tx, ty, inside } = placeAnchors(buildings, anchors, manifest.rootExtentDeg, skipped)
+  const { tx, ty, inside } = placeAnchors(ids, anchors, manifest.rootExtentDeg, skipped)
   const groups = new Map<TileKey, number[]>()
   for (const key of targets.keys()) groups.set(key, [])
   for (const i of inside) {
@@ -152,7 +155,7 @@ export async function regenerateTiles(
     if (key in manifest.tiles) previousTiles.add(key)
     delete manifest.tiles[key]
     const group = groups.get(key)!
-    sortById(group, buildings)
+    sortById(group, ids)
     const parts = partition(coord, group, tx, ty, manifest.maxFeaturesPerTile, manifest.maxLevel)
     leaves.push(...parts.leaves)
     splitKeys.push(...parts.split)

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { footprintFromWkb } from '../../../jobs/tiles/footprint-wkb.ts'
+import { footprintBoundsFromWkb, footprintFromWkb } from '../../../jobs/tiles/footprint-wkb.ts'
+import { footprintBoundsDeg } from '../../../jobs/tiles/quadtree.ts'
 import type { Database } from '../../../server/db/client.ts'
 import { openTestDatabase } from '../../helpers/database.ts'
 
@@ -35,11 +36,37 @@ describe('footprints read from WKB', () => {
     },
   )
 
+  it.each(['NDR', 'XDR'])(
+    'gives a %s footprint the bounding box its decoded rings give, or null for coordinates off the globe',
+    async (order) => {
+      const shapes = [
+        ...SHAPES,
+        'MULTIPOLYGON(((10 10,11 10,11 11,10 10)),((-5 -6,-4 -6,-4 -5,-5 -6)))',
+        'POLYGON((179 80,181 80,181 81,179 80))',
+        'POLYGON((10 89,11 89,11 91,10 89))',
+        'MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((2 2,3 2,3 -90.5,2 2)))',
+      ]
+      const boxes = []
+      for (const wkt of shapes) {
+        const [row] = await database.rows<{ wkb: Uint8Array }>(sql`
+          select ST_AsBinary(ST_GeomFromText(${wkt}, 4326), ${order}) as wkb`)
+        const wkb = new Uint8Array(row!.wkb)
+        const box = footprintBoundsFromWkb(wkb)
+        expect(box).toEqual(footprintBoundsDeg(footprintFromWkb(wkb)))
+        boxes.push(box)
+      }
+      expect(boxes.slice(2)).toEqual([[-5, -6, 11, 11], null, null, null])
+      expect(boxes[0]![0]).toBe(121.4901)
+    },
+  )
+
   it('refuses what is not a 2D polygon', async () => {
     const [row] = await database.rows<{ point: Uint8Array; z: Uint8Array }>(sql`
       select ST_AsBinary(ST_MakePoint(1, 2)) as point,
         ST_AsBinary(ST_GeomFromText('POLYGON Z((0 0 1,1 0 1,1 1 1,0 0 1))')) as z`)
     expect(() => footprintFromWkb(new Uint8Array(row!.point))).toThrow(/Polygon or MultiPolygon/)
     expect(() => footprintFromWkb(new Uint8Array(row!.z))).toThrow(/not 2D/)
+    expect(() => footprintBoundsFromWkb(new Uint8Array(row!.point))).toThrow(/Polygon or MultiPolygon/)
+    expect(() => footprintBoundsFromWkb(new Uint8Array(row!.z))).toThrow(/not 2D/)
   })
 })
