@@ -15,6 +15,7 @@ import {
   formatTileKey,
   normalisedX,
   normalisedY,
+  POW2,
   parseTileKey,
   type TileCoord,
 } from './quadtree.ts'
@@ -94,8 +95,8 @@ function sourcesBelow(
     const xd = cellIndex(tx, deepest)
     const yd = cellIndex(ty, deepest)
     for (let level = 0; level <= deepest; level++) {
-      const shift = 2 ** (deepest - level)
-      const key = Math.floor(xd / shift) * 2 ** level + Math.floor(yd / shift)
+      const shift = POW2[deepest - level]!
+      const key = Math.floor(xd / shift) * POW2[level]! + Math.floor(yd / shift)
       const list = splitByLevel[level]?.get(key)
       if (list === undefined) break
       list?.push(s)

@@ -119,9 +119,15 @@ export function normalisedY(latDeg: number, root: ExtentDeg): number {
   return (latDeg - root.southDeg) / (root.northDeg - root.southDeg)
 }
 
+/**
+ * 2^level for the levels a tree can have, looked up: `2 ** level` with a variable exponent is a call to `pow`, and
+ * a city's build asks for millions (the values are the same, so is every cell).
+ */
+export const POW2: Float64Array = Float64Array.from({ length: 64 }, (_, level) => 2 ** level)
+
 /** Cell index at a level; the root's east/north edge belongs to the last cell. */
 export function cellIndex(t: number, level: number): number {
-  const n = 2 ** level
+  const n = POW2[level] ?? 2 ** level
   return Math.min(Math.floor(t * n), n - 1)
 }
 

@@ -7,6 +7,8 @@ import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { SubtreeResult, SubtreeTask } from './subtree-build.ts'
 
+const YOUNG_GENERATION_MB = 64
+
 interface Job {
   task: SubtreeTask
   transfer: ArrayBuffer[]
@@ -46,6 +48,9 @@ export class TileWorkers {
   private spawn(): Worker {
     const worker = new Worker(new URL('./tile-worker-boot.mjs', import.meta.url), {
       workerData: { entry: new URL('./tile-worker.ts', import.meta.url).href },
+      // A subtree's buildings, sources and groups live until it is written, and collecting the young generation
+      // was a sixth of a build's thread time in a profile; a larger one took 5% off a build on one thread.
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     })
     worker.on('message', (reply: Reply) => {
       const job = this.busy.get(worker)
