@@ -1,29 +1,12 @@
-/**
- * A whole tileset built on every core (ADR 0008, "The tiles are built on every core"): this thread places the
- * buildings and partitions the quadtree as {@link generateTileset} does, then cuts the tree into subtrees that the
- * tile workers build (their leaves and massings, subtree-build.ts) while it writes the few massings above them.
- * The files are those a build on one thread writes, byte for byte: every tile depends only on the buildings below
- * it, in id order.
- */
-import { mkdir } from 'node:fs/promises'
 import { type BuildingColumns, boundsAt, columnBuffers, selectColumns } from './building-columns.ts'
-import { ManifestError } from './errors.ts'
-import { contentUriOf, newManifest, readManifest, type TilesetManifest } from './manifest.ts'
+import { contentUriOf, type TilesetManifest } from './manifest.ts'
 import type { MassingGroups } from './massing.ts'
 import { writeMassingGroups } from './massing-tiles.ts'
-import { type Anchors, checkIds, extentOfAnchors, placeAnchors, sortById } from './placement.ts'
-import {
-  formatTileKey,
-  type PartitionLeaf,
-  parseTileKey,
-  partition,
-  ROOT_TILE,
-  type TileCoord,
-} from './quadtree.ts'
+import { type Anchors, checkIds, sortById } from './placement.ts'
+import { formatTileKey, type PartitionLeaf, parseTileKey, type TileCoord } from './quadtree.ts'
 import { buildSubtree, type SubtreeResult, type SubtreeTask } from './subtree-build.ts'
-import { removeGlbs, writeTilesetFiles } from './tile-files.ts'
 import type { TileWorkers } from './tile-pool.ts'
-import { checkedOptions } from './tileset.ts'
+import { finishTileset, planTileset, previousManifest } from './tileset.ts'
 import type { GenerateTilesetOptions, GenerateTilesetResult, SkippedBuilding, TileKey } from './types.ts'
 
 /** Subtrees per thread: enough that a thread finishing early takes another instead of waiting on the last. */
@@ -179,24 +162,14 @@ export async function generateTilesetOnWorkers(
   options: GenerateTilesetOptions,
   workers: TileWorkers | null,
 ): Promise<GenerateTilesetResult> {
-  const { maxFeatures, maxLevel, geScale, massingDepth } = checkedOptions(options)
   checkIds(columns.id)
   const skipped: SkippedBuilding[] = []
   const anchors = columnAnchors(columns, skipped)
-  const root = options.rootExtentDeg ?? extentOfAnchors(anchors)
-  const { tx, ty, inside: items } = placeAnchors(columns.id, anchors, root, skipped)
-  sortById(items, columns.id)
-  const manifest = newManifest(root, maxFeatures, maxLevel, geScale, massingDepth, options.publicOnly)
-  const { leaves, split } = partition(ROOT_TILE, items, tx, ty, maxFeatures, maxLevel)
-  manifest.split = split
-
-  await mkdir(options.outDir, { recursive: true })
-  const previous = await readManifest(options.outDir).catch((err: unknown) => {
-    if (err instanceof ManifestError) return null
-    throw err
-  })
+  const { manifest, leaves } = planTileset(columns.id, anchors, skipped, options)
+  const massingDepth = manifest.massingDepth ?? 0
+  const previous = await previousManifest(options.outDir)
   const builders = 1 + (workers?.size ?? 0)
-  const plan = planSubtrees(leaves, massingDepth > 0 ? split : [], massingDepth, builders)
+  const plan = planSubtrees(leaves, massingDepth > 0 ? manifest.split : [], massingDepth, builders)
   const results = await buildSubtrees(workers, options.outDir, { ...manifest }, columns, plan.subtrees)
   for (const result of results) {
     Object.assign(manifest.tiles, result.tiles)
@@ -205,11 +178,7 @@ export async function generateTilesetOnWorkers(
   if (plan.above.length > 0) {
     await writeMassingGroups(options.outDir, manifest, massingsAbove(plan.above, plan.subtrees, results))
   }
-  await writeTilesetFiles(options.outDir, manifest)
-  if (previous) {
-    const stale = Object.keys(previous.tiles).filter((key) => !(key in manifest.tiles))
-    await removeGlbs(options.outDir, stale)
-  }
+  await finishTileset(options.outDir, manifest, previous)
   return resultOf(manifest, leaves, results, skipped)
 }
 

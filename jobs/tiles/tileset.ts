@@ -6,10 +6,11 @@
  */
 import { mkdir } from 'node:fs/promises'
 import { InvalidTilesOptionError, ManifestError, TileKeyMismatchError } from './errors.ts'
-import { contentUriOf, newManifest, readManifest, TileIndex } from './manifest.ts'
+import { contentUriOf, newManifest, readManifest, TileIndex, type TilesetManifest } from './manifest.ts'
 import { type MassingSource, massingSourceOf } from './massing.ts'
 import { writeMassings } from './massing-tiles.ts'
 import {
+  type Anchors,
   assertExtent,
   checkIds,
   computeAnchors,
@@ -79,44 +80,68 @@ export async function generateTileset(
   buildings: readonly TileBuilding[],
   options: GenerateTilesetOptions,
 ): Promise<GenerateTilesetResult> {
-  const { maxFeatures, maxLevel, geScale, massingDepth } = checkedOptions(options)
   const ids = idsOf(buildings)
   checkIds(ids)
-
   const skipped: SkippedBuilding[] = []
-  const anchors = computeAnchors(buildings, skipped)
-  const root = options.rootExtentDeg ?? extentOfAnchors(anchors)
-  const { tx, ty, inside: items } = placeAnchors(ids, anchors, root, skipped)
-  sortById(items, ids)
-
-  const manifest = newManifest(root, maxFeatures, maxLevel, geScale, massingDepth, options.publicOnly)
-  const { leaves, split } = partition(ROOT_TILE, items, tx, ty, maxFeatures, maxLevel)
-  manifest.split = split
-
-  await mkdir(options.outDir, { recursive: true })
-  const previous = await readManifest(options.outDir).catch((err: unknown) => {
-    if (err instanceof ManifestError) return null
-    throw err
-  })
+  const { manifest, items, leaves } = planTileset(ids, computeAnchors(buildings, skipped), skipped, options)
+  const previous = await previousManifest(options.outDir)
   const written = await writeLeaves(options.outDir, manifest, leaves, buildings, skipped)
-  if (massingDepth > 0 && split.length > 0) {
+  if (manifest.massingDepth && manifest.split.length > 0) {
     // In id order, the order an update reads them in from the database, so both give the same bytes.
     const sources: MassingSource[] = []
     for (const i of items) {
       const source = massingSourceOf(buildings[i]!)
       if (source) sources.push(source)
     }
-    await writeMassings(options.outDir, manifest, split, sources)
+    await writeMassings(options.outDir, manifest, manifest.split, sources)
   }
-  await writeTilesetFiles(options.outDir, manifest)
-  if (previous) {
-    const stale = Object.keys(previous.tiles).filter((key) => !(key in manifest.tiles))
-    await removeGlbs(options.outDir, stale)
-  }
+  await finishTileset(options.outDir, manifest, previous)
 
   skipped.sort((a, b) => a.id - b.id)
   const contentUris = Object.keys(manifest.tiles).sort().map(contentUriOf)
   return { tiles: contentUris.length, bytes: written.bytes, contentUris, tileOf: written.tileOf, skipped }
+}
+
+/**
+ * What a whole build writes where, from the buildings' ids and anchors: the manifest with its split cells, the
+ * placed buildings in id order (`items`) and the leaves. Buildings left out are added to `skipped`.
+ */
+export function planTileset(
+  ids: ArrayLike<number>,
+  anchors: Anchors,
+  skipped: SkippedBuilding[],
+  options: GenerateTilesetOptions,
+): { manifest: TilesetManifest; items: number[]; leaves: PartitionLeaf[] } {
+  const { maxFeatures, maxLevel, geScale, massingDepth } = checkedOptions(options)
+  const root = options.rootExtentDeg ?? extentOfAnchors(anchors)
+  const { tx, ty, inside: items } = placeAnchors(ids, anchors, root, skipped)
+  sortById(items, ids)
+  const manifest = newManifest(root, maxFeatures, maxLevel, geScale, massingDepth, options.publicOnly)
+  const { leaves, split } = partition(ROOT_TILE, items, tx, ty, maxFeatures, maxLevel)
+  manifest.split = split
+  return { manifest, items, leaves }
+}
+
+/** Creates `outDir` and reads the manifest of the tileset already in it, if any. */
+export async function previousManifest(outDir: string): Promise<TilesetManifest | null> {
+  await mkdir(outDir, { recursive: true })
+  return readManifest(outDir).catch((err: unknown) => {
+    if (err instanceof ManifestError) return null
+    throw err
+  })
+}
+
+/** Writes tileset.json and manifest.json, then deletes the files of the previous tileset this one no longer has. */
+export async function finishTileset(
+  outDir: string,
+  manifest: TilesetManifest,
+  previous: TilesetManifest | null,
+): Promise<void> {
+  await writeTilesetFiles(outDir, manifest)
+  if (previous) {
+    const stale = Object.keys(previous.tiles).filter((key) => !(key in manifest.tiles))
+    await removeGlbs(outDir, stale)
+  }
 }
 
 /**
