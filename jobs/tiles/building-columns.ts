@@ -44,7 +44,7 @@ export function allocateColumns(count: number, wkbBytes: number): BuildingColumn
   }
 }
 
-export function footprintWkbAt(columns: BuildingColumns, i: number): Uint8Array {
+function footprintWkbAt(columns: BuildingColumns, i: number): Uint8Array {
   return columns.wkb.subarray(columns.wkbStart[i], columns.wkbStart[i + 1])
 }
 
@@ -56,7 +56,7 @@ export function boundsAt(columns: BuildingColumns, i: number): [number, number, 
 const orNull = (v: number) => (Number.isNaN(v) ? null : v)
 
 /** Building `i`'s attributes, as a massing sums them and a tile stores them. */
-export function attributesAt(columns: BuildingColumns, i: number): Omit<TileBuilding, 'id' | 'footprint'> {
+function attributesAt(columns: BuildingColumns, i: number): Omit<TileBuilding, 'id' | 'footprint'> {
   return {
     baseM: columns.baseM[i]!,
     heightM: columns.heightM[i]!,

@@ -82,37 +82,44 @@ function unpack(columns: BuildingColumns, chunk: Chunk, at: number, wkbAt: numbe
   return [at + n, wkbAt]
 }
 
+/** The ids of the buildings matching `where`: lowest, highest and how many. */
+export interface BuildingIdRange {
+  lo: number
+  hi: number
+  count: number
+}
+
+export async function buildingIdRange(database: Database, where: SQL): Promise<BuildingIdRange> {
+  const [row] = await database.rows<{ lo: number | null; hi: number | null; n: number | string }>(sql`
+    select min(b.id) as lo, max(b.id) as hi, count(*) as n from buildings b where ${where}`)
+  if (!row || row.lo === null || row.hi === null) return { lo: 0, hi: -1, count: 0 }
+  return { lo: Number(row.lo), hi: Number(row.hi), count: Number(row.n) }
+}
+
 /**
  * The buildings matching `where` (with their open-problem summary unless `withProblems` is false), in the order the
- * database sends them: by id between chunks, in any order within one.
+ * database sends them: by id between chunks, in any order within one. `range` when the caller read it already.
  */
 export async function loadBuildingColumns(
   database: Database,
   where: SQL,
   withProblems = true,
+  range?: BuildingIdRange,
 ): Promise<BuildingColumns> {
-  const [range] = await database.rows<{ lo: number | null; hi: number | null; n: number | string }>(sql`
-    select min(b.id) as lo, max(b.id) as hi, count(*) as n from buildings b where ${where}`)
-  const count = Number(range?.n ?? 0)
-  if (!range || range.lo === null || range.hi === null || count === 0) return allocateColumns(0, 0)
-  const lo = Number(range.lo)
+  const { lo, hi, count } = range ?? (await buildingIdRange(database, where))
+  if (count === 0) return allocateColumns(0, 0)
   const chunks = Math.ceil(count / CHUNK_BUILDINGS)
-  const step = Math.ceil((Number(range.hi) - lo + 1) / chunks)
-  const pending = Array.from(
-    { length: chunks },
-    (_, c) => () => readChunk(database, where, withProblems, lo + c * step, lo + (c + 1) * step - 1),
-  )
+  const step = Math.ceil((hi - lo + 1) / chunks)
+  const readAt = (c: number) =>
+    readChunk(database, where, withProblems, lo + c * step, lo + (c + 1) * step - 1)
   const read: Chunk[] = []
-  const start = (c: number) => {
-    const query = pending[c]?.()
-    query?.catch(() => {}) // awaited below; this only keeps a failure while the one before is awaited from being unhandled
-    return query
-  }
-  let inFlight = [start(0), start(1)]
+  let next = readAt(0)
   for (let c = 0; c < chunks; c++) {
-    const [row] = (await inFlight[0]) ?? []
-    inFlight = [inFlight[1], start(c + 2)]
+    const following = c + 1 < chunks ? readAt(c + 1) : null
+    following?.catch(() => {}) // awaited in the next round; meanwhile its failure must not go unhandled
+    const [row] = await next
     read.push(row ?? { records: null, wkb: null, uses: null })
+    if (following) next = following
   }
   // Buildings deleted since the count leave fewer rows; added ones have ids past the range.
   const total = read.reduce((sum, chunk) => sum + (chunk.records?.byteLength ?? 0) / RECORD_BYTES, 0)

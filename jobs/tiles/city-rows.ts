@@ -111,13 +111,6 @@ export async function loadMassingSources(
   return sources
 }
 
-export async function countBuildings(database: Database, where: SQL): Promise<number> {
-  const [row] = await database.rows<{ n: number | string }>(
-    sql`select count(*) as n from buildings b where ${where}`,
-  )
-  return Number(row?.n ?? 0)
-}
-
 /** The extent of the buildings matching `where`, with a margin for buildings added later near the edge. */
 export async function loadPaddedExtent(database: Database, where: SQL): Promise<ExtentDeg> {
   const [row] = await database.rows<ExtentRow>(sql`

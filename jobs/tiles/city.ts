@@ -9,9 +9,8 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { type SQL, sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
-import { loadBuildingColumns } from './city-columns.ts'
+import { buildingIdRange, loadBuildingColumns } from './city-columns.ts'
 import {
-  countBuildings,
   loadBuildings,
   loadMassingSources,
   loadPaddedExtent,
@@ -124,14 +123,13 @@ async function buildNow(
   const where = tilesetFilter(options.regionCode, publicOnly)
   const source = await sourceState(database, options.regionCode, publicOnly)
   await removeSourceState(options.outDir)
-  const threads =
-    options.workers ??
-    ((await countBuildings(database, where)) >= MIN_BUILDINGS_ON_WORKERS ? defaultTileWorkers() : 0)
+  const range = await buildingIdRange(database, where)
+  const threads = options.workers ?? (range.count >= MIN_BUILDINGS_ON_WORKERS ? defaultTileWorkers() : 0)
   // Started before the read, so the threads are up when the buildings are.
   const pool = threads > 0 ? TileWorkers.start(threads) : null
   try {
     const [columns, rootExtentDeg] = await Promise.all([
-      loadBuildingColumns(database, where, !publicOnly),
+      loadBuildingColumns(database, where, !publicOnly, range),
       loadPaddedExtent(database, where),
     ])
     const generateOptions = {

@@ -179,20 +179,21 @@ export async function generateTilesetOnWorkers(
     await writeMassingGroups(options.outDir, manifest, massingsAbove(plan.above, plan.subtrees, results))
   }
   await finishTileset(options.outDir, manifest, previous)
-  return resultOf(manifest, leaves, results, skipped)
+  return resultOf(manifest, results, skipped)
 }
 
 function resultOf(
   manifest: TilesetManifest,
-  leaves: readonly PartitionLeaf[],
   results: readonly SubtreeResult[],
   skipped: SkippedBuilding[],
 ): GenerateTilesetResult {
-  const drawn = new Map<TileKey, number[]>()
-  for (const result of results) for (const [key, ids] of Object.entries(result.drawn)) drawn.set(key, ids)
   const tileOf = new Map<number, string>()
-  for (const leaf of leaves)
-    for (const id of drawn.get(leaf.key) ?? []) tileOf.set(id, contentUriOf(leaf.key))
+  for (const result of results) {
+    for (const [key, ids] of Object.entries(result.drawn)) {
+      const uri = contentUriOf(key)
+      for (const id of ids) tileOf.set(id, uri)
+    }
+  }
   skipped.sort((a, b) => a.id - b.id)
   const contentUris = Object.keys(manifest.tiles).sort().map(contentUriOf)
   const bytes = results.reduce((sum, result) => sum + result.bytes, 0)

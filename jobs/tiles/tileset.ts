@@ -49,7 +49,7 @@ const MAX_MASSING_DEPTH = 8
 const MAX_FEATURES_LIMIT = 1 << 24
 
 /** The options with their defaults, checked. */
-export function checkedOptions(options: GenerateTilesetOptions) {
+function checkedOptions(options: GenerateTilesetOptions) {
   const maxFeatures = options.maxFeaturesPerTile ?? DEFAULT_MAX_FEATURES_PER_TILE
   const maxLevel = options.maxLevel ?? DEFAULT_MAX_LEVEL
   const geScale = options.geometricErrorScale ?? DEFAULT_GEOMETRIC_ERROR_SCALE
