@@ -2,11 +2,11 @@
  * Buildings as columns: one typed array per attribute and every footprint's WKB in one byte array. This is how a
  * whole city's buildings travel from the database to the tile builders on other threads (ADR 0008, "The tiles
  * are built on every core"): a few buffers handed over without copying, where half a million building objects
- * with nested coordinate arrays would be copied one by one. A building becomes a {@link TileBuilding} only on the
- * thread that meshes it.
+ * with nested coordinate arrays would be copied one by one. The thread that meshes a building reads its footprint
+ * from the WKB in place.
  */
 import { footprintBoundsFromWkb, footprintFromWkb } from './footprint-wkb.ts'
-import type { TileBuilding } from './types.ts'
+import type { TileAttributes, TileBuilding } from './types.ts'
 
 export interface BuildingColumns {
   count: number
@@ -44,7 +44,7 @@ export function allocateColumns(count: number, wkbBytes: number): BuildingColumn
   }
 }
 
-function footprintWkbAt(columns: BuildingColumns, i: number): Uint8Array {
+export function footprintWkbAt(columns: BuildingColumns, i: number): Uint8Array {
   return columns.wkb.subarray(columns.wkbStart[i], columns.wkbStart[i + 1])
 }
 
@@ -55,9 +55,10 @@ export function boundsAt(columns: BuildingColumns, i: number): [number, number, 
 
 const orNull = (v: number) => (Number.isNaN(v) ? null : v)
 
-/** Building `i`'s attributes, as a massing sums them and a tile stores them. */
-function attributesAt(columns: BuildingColumns, i: number): Omit<TileBuilding, 'id' | 'footprint'> {
+/** Building `i`'s id and attributes, as a massing sums them and a tile stores them. */
+export function tileAttributesAt(columns: BuildingColumns, i: number): TileAttributes {
   return {
+    id: columns.id[i]!,
     baseM: columns.baseM[i]!,
     heightM: columns.heightM[i]!,
     floors: orNull(columns.floors[i]!),
@@ -69,11 +70,7 @@ function attributesAt(columns: BuildingColumns, i: number): Omit<TileBuilding, '
 }
 
 export function tileBuildingAt(columns: BuildingColumns, i: number): TileBuilding {
-  return {
-    id: columns.id[i]!,
-    footprint: footprintFromWkb(footprintWkbAt(columns, i)),
-    ...attributesAt(columns, i),
-  }
+  return { ...tileAttributesAt(columns, i), footprint: footprintFromWkb(footprintWkbAt(columns, i)) }
 }
 
 export function tileBuildingsOf(columns: BuildingColumns): TileBuilding[] {

@@ -1,7 +1,7 @@
 import { BinLayout, encodeGlb } from './glb.ts'
 import type { TileMesh } from './mesh.ts'
 import { encodeMembers, encodePropertyColumns, METADATA_CLASS, metadataSchema } from './metadata.ts'
-import type { TileBuilding } from './types.ts'
+import type { TileAttributes } from './types.ts'
 
 const FLOAT = 5126
 const UNSIGNED_SHORT = 5123
@@ -24,7 +24,7 @@ type AddView = (data: ArrayBufferView, target?: number) => number
  * EXT_structural_metadata property table whose rows are `rows` in order; without `withProblems` (the public
  * tileset) the table and its schema have no problem properties.
  */
-export function encodeTileGlb(mesh: TileMesh, rows: readonly TileBuilding[], withProblems = true): Buffer {
+export function encodeTileGlb(mesh: TileMesh, rows: readonly TileAttributes[], withProblems = true): Buffer {
   const bin = new BinLayout()
   const bufferViews: object[] = []
   const view: AddView = (data, target) => {
@@ -85,14 +85,13 @@ function meshAccessors(mesh: TileMesh, view: AddView): object[] {
       type: 'SCALAR',
     },
     { ...vertexAttribute(mesh.positions, 'VEC3'), min: mesh.positionMin, max: mesh.positionMax },
-    vertexAttribute(mesh.normals, 'VEC3'),
     vertexAttribute(mesh.featureIds, 'SCALAR'),
   ]
 }
 
 function primitive(featureCount: number): object {
   return {
-    attributes: { POSITION: 1, NORMAL: 2, _FEATURE_ID_0: 3 },
+    attributes: { POSITION: 1, _FEATURE_ID_0: 2 },
     indices: 0,
     material: 0,
     mode: TRIANGLES,

@@ -3,6 +3,7 @@
  * every building of a city, and at 500k buildings formatting, shipping and parsing the coordinates as text was
  * about a third of the tileset build. WKB also keeps every digit (GeoJSON output stops at 9 decimals).
  */
+import type { FlatFootprint } from './flat-footprint.ts'
 import type { Footprint, PolygonRings, Ring } from './types.ts'
 
 const WKB_POLYGON = 3
@@ -49,6 +50,21 @@ class WkbReader {
       }
     }
     return true
+  }
+
+  /** The rings that follow into `into`, as one polygon. */
+  flatten(into: FlatFootprint): void {
+    const rings = this.count()
+    for (let r = 0; r < rings; r++) {
+      const n = this.count()
+      into.reserve(n)
+      for (let i = 0; i < n; i++) {
+        into.push(this.view.getFloat64(this.at, this.little), this.view.getFloat64(this.at + 8, this.little))
+        this.at += 16
+      }
+      into.endRing()
+    }
+    into.endPolygon(rings)
   }
 
   rings(): PolygonRings {
@@ -107,4 +123,23 @@ export function footprintFromWkb(bytes: Uint8Array): Footprint {
     polygons[p] = reader.rings()
   }
   return { type: 'MultiPolygon', coordinates: polygons }
+}
+
+/** A Polygon or MultiPolygon footprint's WKB into `into`, cleared first. @throws RangeError for any other geometry. */
+export function flattenWkb(bytes: Uint8Array, into: FlatFootprint): FlatFootprint {
+  into.clear()
+  const reader = new WkbReader(bytes)
+  const type = reader.header()
+  if (type === WKB_POLYGON) {
+    reader.flatten(into)
+    return into
+  }
+  if (type !== WKB_MULTIPOLYGON)
+    throw new RangeError(`a footprint is a Polygon or MultiPolygon, not WKB type ${type}`)
+  const polygons = reader.count()
+  for (let p = 0; p < polygons; p++) {
+    if (reader.header() !== WKB_POLYGON) throw new RangeError('a MultiPolygon footprint holds a non-polygon')
+    reader.flatten(into)
+  }
+  return into
 }

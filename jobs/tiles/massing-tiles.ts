@@ -21,6 +21,7 @@ import {
 } from './quadtree.ts'
 import {
   type Content,
+  drawRows,
   MASSING_SUMMARY_DIR,
   massingSummaryPath,
   type WrittenTiles,
@@ -193,7 +194,8 @@ export async function writeMassingGroups(
   const contents = function* (): Generator<Content> {
     for (const { key, coord, groups } of written) {
       const massing = massingOf(groups)
-      yield { key, coord, rows: massing.boxes, geometricError: massing.geometricErrorM }
+      const rows = massing.boxes
+      yield { key, coord, rows, draw: drawRows(rows), geometricError: massing.geometricErrorM }
     }
   }
   return writeContents(outDir, manifest, contents(), null)

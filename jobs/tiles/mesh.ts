@@ -1,6 +1,11 @@
 import earcut from 'earcut'
+import { FlatFootprint, flattenFootprint } from './flat-footprint.ts'
+import { flattenWkb } from './footprint-wkb.ts'
 import { DEG_TO_RAD, type EnuFrame, WGS84_A_M, WGS84_E2 } from './geodesy.ts'
-import type { PolygonRings, Region, Ring, TileBuilding } from './types.ts'
+import type { Region, TileBuilding } from './types.ts'
+
+/** What the mesh needs of a building besides its footprint. */
+type Extrusion = Pick<TileBuilding, 'baseM' | 'heightM'>
 
 /** Consecutive footprint vertices closer than this are merged (float32 resolves ~0.1 mm). */
 const MERGE_DISTANCE_M = 1e-3
@@ -14,7 +19,6 @@ const MIN_RING_AREA_M2 = 0.01
  */
 export interface TileMesh {
   positions: Float32Array
-  normals: Float32Array
   featureIds: Float32Array
   indices: Uint32Array
   vertexCount: number
@@ -43,7 +47,6 @@ function grow<T extends Scratch>(a: T, need: number): T {
  */
 export class TileMeshBuilder {
   private positions = new Float32Array(3 * 65536)
-  private normals = new Float32Array(3 * 65536)
   private featureIds = new Float32Array(65536)
   private indices = new Uint32Array(3 * 65536)
   private vertexCount = 0
@@ -56,6 +59,8 @@ export class TileMeshBuilder {
   private ringStarts: number[] = []
   /** West, south, east, north (radians) of the tile's region with the polygon being loaded. */
   private readonly polygonBounds = new Float64Array(4)
+  /** The footprint being meshed. */
+  private readonly flat = new FlatFootprint()
 
   private frame: EnuFrame | null = null
   private west = 0
@@ -82,15 +87,25 @@ export class TileMeshBuilder {
    * was skipped (then nothing was appended). Coordinates must already be finite lon/lat.
    */
   addBuilding(b: TileBuilding, featureId: number): string | null {
+    return this.addFootprint(flattenFootprint(b.footprint, this.flat), b, featureId)
+  }
+
+  /** {@link addBuilding} for a footprint given as WKB (a Polygon or MultiPolygon). */
+  addWkb(wkb: Uint8Array, b: Extrusion, featureId: number): string | null {
+    return this.addFootprint(flattenWkb(wkb, this.flat), b, featureId)
+  }
+
+  private addFootprint(footprint: FlatFootprint, b: Extrusion, featureId: number): string | null {
     if (!Number.isFinite(b.baseM)) return 'baseM is not finite'
     if (!(b.heightM > 0 && Number.isFinite(b.heightM))) return 'heightM is not a positive number'
-    const polygons = b.footprint.type === 'Polygon' ? [b.footprint.coordinates] : b.footprint.coordinates
     let emitted = false
-    for (const rings of polygons) {
-      if (this.loadPolygon(rings, b.baseM, b.baseM + b.heightM)) {
+    let ring = 0
+    for (const rings of footprint.polygonRings) {
+      if (this.loadPolygon(footprint, ring, ring + rings, b.baseM, b.baseM + b.heightM)) {
         this.emitPolygon(featureId)
         emitted = true
       }
+      ring += rings
     }
     if (!emitted) return 'degenerate footprint'
     if (b.baseM < this.minH) this.minH = b.baseM
@@ -99,11 +114,17 @@ export class TileMeshBuilder {
   }
 
   /**
-   * Projects a polygon's rings into the scratch arrays (merged duplicates, closing vertex
-   * dropped, outer ring counter-clockwise and holes clockwise seen from above). Degenerate
-   * holes are dropped; returns false when the outer ring is degenerate.
+   * Projects a polygon's rings (`firstRing` up to `endRing` of `footprint`) into the scratch arrays (merged
+   * duplicates, closing vertex dropped, outer ring counter-clockwise and holes clockwise seen from above).
+   * Degenerate holes are dropped; returns false when the outer ring is degenerate.
    */
-  private loadPolygon(rings: PolygonRings, baseM: number, topM: number): boolean {
+  private loadPolygon(
+    footprint: FlatFootprint,
+    firstRing: number,
+    endRing: number,
+    baseM: number,
+    topM: number,
+  ): boolean {
     const starts = this.ringStarts
     starts.length = 0
     const bounds = this.polygonBounds
@@ -112,18 +133,22 @@ export class TileMeshBuilder {
     bounds[2] = this.east
     bounds[3] = this.north
     let count = 0
-    for (let r = 0; r < rings.length; r++) {
-      const ring = rings[r]!
+    for (let r = firstRing; r < endRing; r++) {
+      const from = r === 0 ? 0 : footprint.ringEnds[r - 1]!
+      const to = footprint.ringEnds[r]!
       const start = count
-      this.reserveScratch(count + ring.length)
-      count = this.trimClosingVertices(start, this.projectRing(ring, start, baseM, topM - baseM))
+      this.reserveScratch(count + to - from)
+      count = this.trimClosingVertices(
+        start,
+        this.projectRing(footprint.coords, from, to, start, baseM, topM - baseM),
+      )
       const area = count - start >= 3 ? this.ringArea(start, count) : 0
       if (Math.abs(area) < MIN_RING_AREA_M2) {
         count = start
-        if (r === 0) return false
+        if (r === firstRing) return false
         continue
       }
-      if (r === 0 ? area < 0 : area > 0) this.reverseRange(start, count)
+      if (r === firstRing ? area < 0 : area > 0) this.reverseRange(start, count)
       starts.push(start)
     }
     if (starts.length === 0) return false
@@ -144,19 +169,26 @@ export class TileMeshBuilder {
   }
 
   /**
-   * Writes the ENU base and top of each vertex of `ring` from index `start`, skipping vertices closer than
+   * Writes the ENU base and top of each position `from` up to `to` of `coords` from scratch index `start`, skipping vertices closer than
    * MERGE_DISTANCE_M to the previous one, and widens `polygonBounds` (radians). Returns the end index.
    */
-  private projectRing(ring: Ring, start: number, baseM: number, heightM: number): number {
+  private projectRing(
+    coords: Float64Array,
+    from: number,
+    to: number,
+    start: number,
+    baseM: number,
+    heightM: number,
+  ): number {
     const [ox, oy, oz] = this.frame!.origin
     const [ex, ey] = this.frame!.east
     const [nx, ny, nz] = this.frame!.north
     const [ux, uy, uz] = this.frame!.up
     const { base, top, xy, polygonBounds: bounds } = this
     let count = start
-    for (const pos of ring) {
-      const lonRad = pos[0]! * DEG_TO_RAD
-      const latRad = pos[1]! * DEG_TO_RAD
+    for (let k = from; k < to; k++) {
+      const lonRad = coords[2 * k]! * DEG_TO_RAD
+      const latRad = coords[2 * k + 1]! * DEG_TO_RAD
       const sinLat = Math.sin(latRad)
       const cosLat = Math.cos(latRad)
       const sinLon = Math.sin(lonRad)
@@ -240,119 +272,63 @@ export class TileMeshBuilder {
     const v = this.vertexCount + vertices
     if (3 * v > this.positions.length) {
       this.positions = grow(this.positions, 3 * v)
-      this.normals = grow(this.normals, 3 * v)
       this.featureIds = grow(this.featureIds, v)
     }
     this.indices = grow(this.indices, this.indexCount + indices)
   }
 
   /** Writes a vertex given in ENU, converting to glTF axes (east, up, -north). */
-  private vertex(
-    e: number,
-    n: number,
-    u: number,
-    normalE: number,
-    normalN: number,
-    normalU: number,
-    featureId: number,
-  ): void {
+  private vertex(e: number, n: number, u: number, featureId: number): void {
     const v = this.vertexCount++
     const p = this.positions
-    const q = this.normals
     p[3 * v] = e
     p[3 * v + 1] = u
     p[3 * v + 2] = -n
-    q[3 * v] = normalE
-    q[3 * v + 1] = normalU
-    q[3 * v + 2] = -normalN
     this.featureIds[v] = featureId
   }
 
+  /**
+   * The polygon's base and top rings as vertices (walls, roof and floor share them: without normals a corner is
+   * one vertex), then one quad per ring edge, the roof and the floor. Outer rings run counter-clockwise and holes
+   * clockwise seen from above, so a wall's triangles (base i, base j, top j) and (base i, top j, top i) face out.
+   */
   private emitPolygon(featureId: number): void {
-    const { base, top } = this
-    // Building "up" from the first vertex; the ellipsoid normal varies by microradians across a footprint.
-    const upE = top[0]! - base[0]!
-    const upN = top[1]! - base[1]!
-    const upU = top[2]! - base[2]!
-    const upLen = Math.hypot(upE, upN, upU)
-    this.emitWalls(featureId, upE / upLen, upN / upLen, upU / upLen)
-    this.emitRoofAndFloor(featureId, upE / upLen, upN / upLen, upU / upLen)
-  }
-
-  /** One quad per ring edge, with the edge's outward normal. */
-  private emitWalls(featureId: number, upE: number, upN: number, upU: number): void {
-    const starts = this.ringStarts
-    const total = starts[starts.length - 1]!
-    const { base, top } = this
-    this.ensure(4 * total, 6 * total)
-    for (let r = 0; r + 1 < starts.length; r++) {
-      const start = starts[r]!
-      const end = starts[r + 1]!
-      for (let i = start; i < end; i++) {
-        const j = i + 1 < end ? i + 1 : start
-        const b0e = base[3 * i]!
-        const b0n = base[3 * i + 1]!
-        const b0u = base[3 * i + 2]!
-        const b1e = base[3 * j]!
-        const b1n = base[3 * j + 1]!
-        const b1u = base[3 * j + 2]!
-        const de = b1e - b0e
-        const dn = b1n - b0n
-        const du = b1u - b0u
-        // Outward normal = edge × up, since outer rings run counter-clockwise and holes clockwise.
-        let wn0 = dn * upU - du * upN
-        let wn1 = du * upE - de * upU
-        let wn2 = de * upN - dn * upE
-        const len = Math.hypot(wn0, wn1, wn2)
-        wn0 /= len
-        wn1 /= len
-        wn2 /= len
-        const v = this.vertexCount
-        this.vertex(b0e, b0n, b0u, wn0, wn1, wn2, featureId)
-        this.vertex(b1e, b1n, b1u, wn0, wn1, wn2, featureId)
-        this.vertex(top[3 * j]!, top[3 * j + 1]!, top[3 * j + 2]!, wn0, wn1, wn2, featureId)
-        this.vertex(top[3 * i]!, top[3 * i + 1]!, top[3 * i + 2]!, wn0, wn1, wn2, featureId)
-        const ix = this.indices
-        const k = this.indexCount
-        ix[k] = v
-        ix[k + 1] = v + 1
-        ix[k + 2] = v + 2
-        ix[k + 3] = v
-        ix[k + 4] = v + 2
-        ix[k + 5] = v + 3
-        this.indexCount = k + 6
-      }
-    }
-  }
-
-  /** The roof and the floor: the footprint triangulated, at the top and at the base. */
-  private emitRoofAndFloor(featureId: number, upE: number, upN: number, upU: number): void {
     const starts = this.ringStarts
     const total = starts[starts.length - 1]!
     const { base, top } = this
     // earcut emits counter-clockwise triangles (seen from above) whatever the rings' order.
     const tris = earcut(this.xy.subarray(0, 2 * total), starts.slice(1, -1))
-    this.ensure(2 * total, 2 * tris.length)
-    const roof = this.vertexCount
-    for (let i = 0; i < total; i++)
-      this.vertex(top[3 * i]!, top[3 * i + 1]!, top[3 * i + 2]!, upE, upN, upU, featureId)
-    const floor = this.vertexCount
-    for (let i = 0; i < total; i++) {
-      this.vertex(base[3 * i]!, base[3 * i + 1]!, base[3 * i + 2]!, -upE, -upN, -upU, featureId)
-    }
+    this.ensure(2 * total, 6 * total + 2 * tris.length)
+    const b = this.vertexCount
+    for (let i = 0; i < total; i++) this.vertex(base[3 * i]!, base[3 * i + 1]!, base[3 * i + 2]!, featureId)
+    const t = this.vertexCount
+    for (let i = 0; i < total; i++) this.vertex(top[3 * i]!, top[3 * i + 1]!, top[3 * i + 2]!, featureId)
     const ix = this.indices
     let k = this.indexCount
-    for (let t = 0; t < tris.length; t += 3) {
-      const a = tris[t]!
-      const b = tris[t + 1]!
-      const c = tris[t + 2]!
-      ix[k++] = roof + a
-      ix[k++] = roof + b
-      ix[k++] = roof + c
-      // Floor faces down, so its winding is reversed.
-      ix[k++] = floor + a
-      ix[k++] = floor + c
-      ix[k++] = floor + b
+    for (let r = 0; r + 1 < starts.length; r++) {
+      const start = starts[r]!
+      const end = starts[r + 1]!
+      for (let i = start; i < end; i++) {
+        const j = i + 1 < end ? i + 1 : start
+        ix[k++] = b + i
+        ix[k++] = b + j
+        ix[k++] = t + j
+        ix[k++] = b + i
+        ix[k++] = t + j
+        ix[k++] = t + i
+      }
+    }
+    for (let q = 0; q < tris.length; q += 3) {
+      const a = tris[q]!
+      const c = tris[q + 1]!
+      const d = tris[q + 2]!
+      ix[k++] = t + a
+      ix[k++] = t + c
+      ix[k++] = t + d
+      // The floor faces down, so its winding is reversed.
+      ix[k++] = b + a
+      ix[k++] = b + d
+      ix[k++] = b + c
     }
     this.indexCount = k
   }
@@ -383,7 +359,6 @@ export class TileMeshBuilder {
     const maxAbsCoordM = n > 0 ? Math.max(...min.map(Math.abs), ...max.map(Math.abs)) : 0
     return {
       positions,
-      normals: this.normals.subarray(0, 3 * n),
       featureIds: this.featureIds.subarray(0, n),
       indices: this.indices.subarray(0, this.indexCount),
       vertexCount: n,

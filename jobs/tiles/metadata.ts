@@ -1,5 +1,5 @@
 import { BUILDING_USES } from '../../server/db/buildings.ts'
-import type { TileBuilding } from './types.ts'
+import type { TileAttributes } from './types.ts'
 
 /**
  * Enum members of the `use` property, in value order (value = index): the database's own list, so a use added
@@ -132,7 +132,7 @@ function optionalInt16(v: number | null): number {
  * of each row's first id (one more offset than rows); null when no row has members (a leaf tile).
  */
 export function encodeMembers(
-  rows: readonly TileBuilding[],
+  rows: readonly TileAttributes[],
 ): { values: Uint32Array; offsets: Uint32Array } | null {
   if (!rows.some((b) => b.members)) return null
   const offsets = new Uint32Array(rows.length + 1)
@@ -153,7 +153,7 @@ export type PublicPropertyColumns = Omit<PropertyColumns, (typeof PROBLEM_PROPER
  * columns are left out.
  */
 export function encodePropertyColumns(
-  rows: readonly TileBuilding[],
+  rows: readonly TileAttributes[],
   withProblems = true,
 ): PropertyColumns | PublicPropertyColumns {
   const n = rows.length

@@ -4,12 +4,12 @@
  * buildings below it, in id order, so a subtree built on its own gives the bytes a whole build gives. Runs on a
  * tile worker thread; it is plain data in and out.
  */
-import { type BuildingColumns, tileBuildingsOf } from './building-columns.ts'
+import { type BuildingColumns, boundsAt, footprintWkbAt, tileAttributesAt } from './building-columns.ts'
 import { contentUriOf, type ManifestTile, type TilesetManifest } from './manifest.ts'
-import { groupMassing, type MassingGroup, type MassingSource, massingSourceOf } from './massing.ts'
+import { groupMassing, type MassingGroup, type MassingSource, massingSource } from './massing.ts'
 import { writeMassings } from './massing-tiles.ts'
 import type { TileCoord } from './quadtree.ts'
-import { writeLeaves } from './tile-files.ts'
+import { type Content, type WrittenTiles, writeContents } from './tile-files.ts'
 import type { SkippedBuilding, TileKey } from './types.ts'
 
 export interface SubtreeTask {
@@ -40,22 +40,44 @@ export interface SubtreeResult {
   aboveGroups: [number, MassingGroup][][]
 }
 
+/** The leaves' GLBs, each building meshed from its WKB where it lies in the columns. */
+function writeColumnLeaves(
+  task: SubtreeTask,
+  manifest: TilesetManifest,
+  skipped: SkippedBuilding[],
+): Promise<WrittenTiles> {
+  const { columns } = task
+  const contents = function* (): Generator<Content> {
+    for (const { key, coord, items } of task.leaves) {
+      const rows = items.map((i) => tileAttributesAt(columns, i))
+      const draw: Content['draw'] = (builder, k, featureId) =>
+        builder.addWkb(footprintWkbAt(columns, items[k]!), rows[k]!, featureId)
+      yield { key, coord, rows, draw }
+    }
+  }
+  return writeContents(task.outDir, manifest, contents(), skipped)
+}
+
+/** The buildings as massing sources, their boxes from the WKB (the boxes `massingSourceOf` finds from the rings). */
+function columnSources(columns: BuildingColumns): MassingSource[] {
+  const sources: MassingSource[] = []
+  for (let i = 0; i < columns.count; i++) {
+    const box = boundsAt(columns, i)
+    const source = box && massingSource(box, tileAttributesAt(columns, i), columns.id[i]!)
+    if (source) sources.push(source)
+  }
+  return sources
+}
+
 export async function buildSubtree(task: SubtreeTask): Promise<SubtreeResult> {
   const manifest: TilesetManifest = { ...task.manifest, tiles: {} }
-  const buildings = tileBuildingsOf(task.columns)
   const skipped: SkippedBuilding[] = []
-  const written = await writeLeaves(task.outDir, manifest, task.leaves, buildings, skipped)
+  const written = await writeColumnLeaves(task, manifest, skipped)
   const drawn: Record<TileKey, number[]> = {}
   for (const leaf of task.leaves) drawn[leaf.key] = []
   const keyOfUri = new Map(task.leaves.map((leaf) => [contentUriOf(leaf.key), leaf.key]))
   for (const [id, uri] of written.tileOf) drawn[keyOfUri.get(uri)!]!.push(id)
-  const sources: MassingSource[] = []
-  if (task.massings.length > 0 || task.above.length > 0) {
-    for (const b of buildings) {
-      const source = massingSourceOf(b)
-      if (source) sources.push(source)
-    }
-  }
+  const sources = task.massings.length > 0 || task.above.length > 0 ? columnSources(task.columns) : []
   if (task.massings.length > 0) await writeMassings(task.outDir, manifest, task.massings, sources)
   const depth = manifest.massingDepth ?? 0
   const aboveGroups = task.above.map((coord) => [

@@ -15,7 +15,7 @@ import {
 import { TileMeshBuilder } from './mesh.ts'
 import type { PartitionLeaf, TileCoord } from './quadtree.ts'
 import { buildTilesetJson, tileFrame } from './tileset-json.ts'
-import type { Region, SkippedBuilding, TileBuilding, TileKey } from './types.ts'
+import type { Region, SkippedBuilding, TileAttributes, TileBuilding, TileKey } from './types.ts'
 
 /** GLB writes allowed in flight while the next tile is being built. */
 const WRITE_CONCURRENCY = 4
@@ -34,9 +34,17 @@ export interface WrittenTiles {
 export interface Content {
   key: TileKey
   coord: TileCoord
-  rows: readonly TileBuilding[]
+  rows: readonly TileAttributes[]
+  /** Meshes row `k` as feature `featureId`: null, or why it cannot be drawn (see `TileMeshBuilder#addBuilding`). */
+  draw(builder: TileMeshBuilder, k: number, featureId: number): string | null
   geometricError?: number
 }
+
+/** A content's `draw` for rows that carry their footprints. */
+export const drawRows =
+  (rows: readonly TileBuilding[]) =>
+  (builder: TileMeshBuilder, k: number, featureId: number): string | null =>
+    builder.addBuilding(rows[k]!, featureId)
 
 /** Builds and writes the GLB of each leaf and records it in the manifest; see {@link writeContents}. */
 export function writeLeaves(
@@ -48,7 +56,8 @@ export function writeLeaves(
 ): Promise<WrittenTiles> {
   const contents = function* (): Generator<Content> {
     for (const leaf of leaves) {
-      yield { key: leaf.key, coord: leaf.coord, rows: leaf.items.map((i) => buildings[i]!) }
+      const rows = leaf.items.map((i) => buildings[i]!)
+      yield { key: leaf.key, coord: leaf.coord, rows, draw: drawRows(rows) }
     }
   }
   return writeContents(outDir, manifest, contents(), skipped)
@@ -68,15 +77,15 @@ export async function writeContents(
   const builder = new TileMeshBuilder()
   const result: WrittenTiles = { keys: [], bytes: 0, tileOf: new Map() }
   const pending: Promise<void>[] = []
-  const rows: TileBuilding[] = []
+  const rows: TileAttributes[] = []
   for (const content of contents) {
     builder.begin(tileFrame(content.coord, manifest.rootExtentDeg))
     rows.length = 0
-    for (const b of content.rows) {
-      const reason = builder.addBuilding(b, rows.length)
+    content.rows.forEach((b, k) => {
+      const reason = content.draw(builder, k, rows.length)
       if (!reason) rows.push(b)
       else if (skipped) skipped.push({ id: b.id, reason })
-    }
+    })
     if (rows.length === 0) continue
     const mesh = builder.finish()
     const glb = encodeTileGlb(mesh, rows, !manifest.publicOnly)

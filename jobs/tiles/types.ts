@@ -37,6 +37,9 @@ export interface TileBuilding {
   members?: readonly number[]
 }
 
+/** A building's or massing box's attributes: what its tile's property table holds. */
+export type TileAttributes = Omit<TileBuilding, 'footprint'>
+
 /** Geographic extent in degrees. */
 export interface ExtentDeg {
   westDeg: number

@@ -3,18 +3,47 @@
  * tileset is read with a bearer token: it goes in the headers of the tileset's Resource, which every tile request
  * derived from it (GLBs) inherits.
  */
-import { type Cesium3DTileStyle, Cesium3DTileset, RequestErrorEvent, Resource, type Scene } from 'cesium'
+import {
+  type Cesium3DTileStyle,
+  Cesium3DTileset,
+  CustomShader,
+  LightingModel,
+  RequestErrorEvent,
+  Resource,
+  type Scene,
+} from 'cesium'
 import type { MapStatus } from './types.ts'
 
 /**
- * How the city's tileset is loaded: by the viewer, and by the viewer benchmark's page (bench/viewer-page). The lite
+ * The city's tiles carry no normals (docs/adr/0008, "The tiles carry no normals"): a building's corner is one
+ * vertex for its walls, roof and floor, and each face is lit by its own plane, the one the screen-space
+ * derivatives of its eye-space position span (Cesium would otherwise draw a model without normals unlit).
+ */
+const FLAT_FACES = new CustomShader({
+  lightingModel: LightingModel.PBR,
+  fragmentShaderText: `
+    void fragmentMain(FragmentInput fsInput, inout czm_modelMaterial material) {
+      vec3 p = fsInput.attributes.positionEC;
+      material.normalEC = normalize(cross(dFdx(p), dFdy(p)));
+    }`,
+})
+
+/**
+ * How the city's tileset is loaded (the tileset takes `customShader` from its options, which Cesium's typings
+ * leave out): by the viewer, and by the viewer benchmark's page (bench/viewer-page). The lite
  * viewer (software GL: no sky box, atmosphere, sun or moon) also leaves out the tileset's dynamic environment map:
  * when the tileset loads, it renders the sky into a cube map, convolves it and projects it onto spherical harmonics
  * to light the buildings from the sky — about half a second of software GL before the first tile of the L city,
  * for boxes that look the same lit by Cesium's default coefficients (docs/adr/0008).
  */
-export function cityTilesetOptions(lite: boolean): Cesium3DTileset.ConstructorOptions {
-  return { maximumScreenSpaceError: 8, ...(lite ? { environmentMapOptions: { enabled: false } } : {}) }
+export function cityTilesetOptions(
+  lite: boolean,
+): Cesium3DTileset.ConstructorOptions & { customShader: CustomShader } {
+  return {
+    maximumScreenSpaceError: 8,
+    customShader: FLAT_FACES,
+    ...(lite ? { environmentMapOptions: { enabled: false } } : {}),
+  }
 }
 
 /** How long the first load waits for a tileset the server is still generating (it answers 503). */

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { footprintBoundsFromWkb, footprintFromWkb } from '../../../jobs/tiles/footprint-wkb.ts'
+import { FlatFootprint, flattenFootprint } from '../../../jobs/tiles/flat-footprint.ts'
+import { flattenWkb, footprintBoundsFromWkb, footprintFromWkb } from '../../../jobs/tiles/footprint-wkb.ts'
 import { footprintBoundsDeg } from '../../../jobs/tiles/quadtree.ts'
 import type { Database } from '../../../server/db/client.ts'
 import { openTestDatabase } from '../../helpers/database.ts'
@@ -60,6 +61,31 @@ describe('footprints read from WKB', () => {
     },
   )
 
+  it.each(['NDR', 'XDR'])(
+    'flattens a %s footprint as its decoded rings, into one reused buffer',
+    async (order) => {
+      const flat = new FlatFootprint()
+      const many = `MULTIPOLYGON(${Array.from({ length: 100 }, (_, k) => `((${k} 0,${k + 0.5} 0,${k + 0.5} 1,${k} 0))`).join(',')})`
+      for (const wkt of [...SHAPES, many, SHAPES[0]!]) {
+        const [row] = await database.rows<{ wkb: Uint8Array; json: string }>(sql`
+        select ST_AsBinary(g, ${order}) as wkb, ST_AsGeoJSON(g, 17) as json
+        from (select ST_GeomFromText(${wkt}, 4326) as g) s`)
+        const expected = flattenFootprint(JSON.parse(row!.json), new FlatFootprint())
+        flattenWkb(new Uint8Array(row!.wkb), flat)
+        const json = JSON.parse(row!.json)
+        const polygons = json.type === 'Polygon' ? [json.coordinates] : json.coordinates
+        expect(flat.polygonRings).toEqual(polygons.map((rings: unknown[]) => rings.length))
+        expect(flat.ringEnds.at(-1)).toBe(flat.positions)
+        expect([...flat.coords.subarray(0, 2 * flat.positions)]).toEqual(polygons.flat(3))
+        expect({ ...flat, coords: [...flat.coords.subarray(0, 2 * flat.positions)] }).toEqual({
+          ...expected,
+          coords: [...expected.coords.subarray(0, 2 * expected.positions)],
+        })
+      }
+      expect(flat.coords.length).toBeGreaterThanOrEqual(2 * 100 * 4)
+    },
+  )
+
   it('refuses what is not a 2D polygon', async () => {
     const [row] = await database.rows<{ point: Uint8Array; z: Uint8Array }>(sql`
       select ST_AsBinary(ST_MakePoint(1, 2)) as point,
@@ -68,5 +94,9 @@ describe('footprints read from WKB', () => {
     expect(() => footprintFromWkb(new Uint8Array(row!.z))).toThrow(/not 2D/)
     expect(() => footprintBoundsFromWkb(new Uint8Array(row!.point))).toThrow(/Polygon or MultiPolygon/)
     expect(() => footprintBoundsFromWkb(new Uint8Array(row!.z))).toThrow(/not 2D/)
+    expect(() => flattenWkb(new Uint8Array(row!.point), new FlatFootprint())).toThrow(
+      /Polygon or MultiPolygon/,
+    )
+    expect(() => flattenWkb(new Uint8Array(row!.z), new FlatFootprint())).toThrow(/not 2D/)
   })
 })

@@ -294,9 +294,8 @@ function meshToEcef(glb: DecodedGlb, tileWorld: number[]): number[] {
 export interface DecodedTile {
   glb: DecodedGlb
   vertexCount: number
-  /** glTF-space positions/normals as stored. */
+  /** glTF-space positions as stored (the tiles carry no normals: faces are shaded flat by the viewer). */
   positions: Float32Array
-  normals: Float32Array
   indices: Uint32Array | Uint16Array
   featureIds: Float32Array
   /** Per vertex ECEF position (x, y, z) and geodetic (lonRad, latRad, heightM). */
@@ -313,7 +312,7 @@ export function decodeTile(bytes: Uint8Array, tileWorld: number[]): DecodedTile 
   const glb = decodeGlb(bytes)
   const prim = glb.json.meshes[0].primitives[0]
   const positions = readAccessor(glb, prim.attributes.POSITION) as Float32Array
-  const normals = readAccessor(glb, prim.attributes.NORMAL) as Float32Array
+  if (prim.attributes.NORMAL !== undefined) throw new Error('a tile carries normals')
   const featureIds = readAccessor(glb, prim.attributes._FEATURE_ID_0) as Float32Array
   const indices = readAccessor(glb, prim.indices) as Uint32Array | Uint16Array
   const toEcef = meshToEcef(glb, tileWorld)
@@ -347,7 +346,7 @@ export function decodeTile(bytes: Uint8Array, tileWorld: number[]): DecodedTile 
         : componentTypes[def.componentType]
     columns[name] = readBufferView(glb, prop.values, componentType!)
   }
-  return { glb, vertexCount: n, positions, normals, indices, featureIds, ecef, carto, toEcef, columns }
+  return { glb, vertexCount: n, positions, indices, featureIds, ecef, carto, toEcef, columns }
 }
 
 export function validateGlbBytes(bytes: Uint8Array, uri: string): Promise<ValidationReport> {

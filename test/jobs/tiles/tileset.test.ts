@@ -261,23 +261,14 @@ describe('generateTileset', () => {
     expect([...result.tileOf.keys()].sort((a, b) => a - b)).toEqual(expectedIds)
   })
 
-  it('builds closed, outward-facing, flat-shaded extrusions', () => {
+  it('builds closed, outward-facing extrusions of upright walls, flat roofs and floors', () => {
     const volume = new Map<number, number>()
-    let roofVertices = 0
+    let roofTriangles = 0
+    let floorTriangles = 0
     let mixedTriangles = 0
-    let badNormals = 0
-    let nonUnit = 0
+    let slanted = 0
     for (const { decoded } of loaded) {
-      const { ecef, indices, featureIds, normals, toEcef, carto, columns } = decoded
-      // Rotate normals with the upper 3x3 of the mesh-to-ECEF matrix (a pure rotation here).
-      const normalEcef = (v: number): [number, number, number] => {
-        const [x, y, z] = [normals[3 * v]!, normals[3 * v + 1]!, normals[3 * v + 2]!]
-        return [
-          toEcef[0]! * x + toEcef[4]! * y + toEcef[8]! * z,
-          toEcef[1]! * x + toEcef[5]! * y + toEcef[9]! * z,
-          toEcef[2]! * x + toEcef[6]! * y + toEcef[10]! * z,
-        ]
-      }
+      const { ecef, indices, featureIds, carto, columns } = decoded
       const ref = [ecef[0]!, ecef[1]!, ecef[2]!]
       for (let t = 0; t < indices.length; t += 3) {
         const [a, b, c] = [indices[t]!, indices[t + 1]!, indices[t + 2]!]
@@ -304,19 +295,17 @@ describe('generateTileset', () => {
           6
         volume.set(id, (volume.get(id) ?? 0) + signed)
         if (len < 1e-3) continue
-        const n = normalEcef(a)
-        const dot = (n[0] * cross[0]! + n[1] * cross[1]! + n[2] * cross[2]!) / len
-        if (!(dot > 0.99)) badNormals++
-      }
-      for (let v = 0; v < decoded.vertexCount; v++) {
-        const up = geodeticUp(carto[3 * v]!, carto[3 * v + 1]!)
-        const n = normalEcef(v)
-        if (Math.abs(Math.hypot(...n) - 1) > 1e-5) nonUnit++
-        if (n[0] * up[0] + n[1] * up[1] + n[2] * up[2] > 0.9999) roofVertices++
+        // The tiles carry no normals: the viewer shades each face by its winding's normal, checked here.
+        const up = geodeticUp(carto[3 * a]!, carto[3 * a + 1]!)
+        const facing = (up[0] * cross[0]! + up[1] * cross[1]! + up[2] * cross[2]!) / len
+        if (facing > 0.9999) roofTriangles++
+        else if (facing < -0.9999) floorTriangles++
+        else if (Math.abs(facing) > 1e-3) slanted++
       }
     }
-    expect({ mixedTriangles, badNormals, nonUnit }).toEqual({ mixedTriangles: 0, badNormals: 0, nonUnit: 0 })
-    expect(roofVertices).toBeGreaterThan(0)
+    expect({ mixedTriangles, slanted }).toEqual({ mixedTriangles: 0, slanted: 0 })
+    expect(roofTriangles).toBeGreaterThan(0)
+    expect(floorTriangles).toBe(roofTriangles)
     for (const b of fixture.buildings) {
       const expected = fixture.areaM2.get(b.id)! * b.heightM
       expect(Math.abs(volume.get(b.id)! - expected) / expected, `volume of ${b.id}`).toBeLessThan(0.01)
