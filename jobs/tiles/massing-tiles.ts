@@ -3,13 +3,8 @@ import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ManifestError } from './errors.ts'
 import type { TilesetManifest } from './manifest.ts'
-import {
-  groupMassing,
-  type MassingGroup,
-  type MassingGroups,
-  type MassingSource,
-  massingOf,
-} from './massing.ts'
+import { groupMassing, type MassingGroups, type MassingSource, massingOf } from './massing.ts'
+import { decodeMassingSummary, encodeMassingSummary, MassingSummaryError } from './massing-summary.ts'
 import {
   cellIndex,
   formatTileKey,
@@ -31,22 +26,23 @@ import {
 import type { TileKey } from './types.ts'
 
 async function readMassingGroups(outDir: string, key: TileKey): Promise<MassingGroups> {
-  let text: string
+  let bytes: Uint8Array
   try {
-    text = await readFile(massingSummaryPath(outDir, key), 'utf8')
+    bytes = await readFile(massingSummaryPath(outDir, key))
   } catch (err) {
+    // A tileset written before the summaries were binary has `<key>.json` instead: the refresh builds it afresh.
     throw new ManifestError(`the massing summary of ${key} is missing in ${outDir}; rebuild the tileset`, {
       cause: err,
     })
   }
-  const groups = (JSON.parse(text) as { groups: [number, MassingGroup][] }).groups
-  // Written before boxes listed their buildings (members): the refresh then builds the tileset afresh.
-  if (!groups.every(([, g]) => Array.isArray(g.ids))) {
-    throw new ManifestError(
-      `the massing summary of ${key} in ${outDir} has no member ids; rebuild the tileset`,
-    )
+  try {
+    return decodeMassingSummary(bytes)
+  } catch (err) {
+    if (!(err instanceof MassingSummaryError)) throw err
+    throw new ManifestError(`the massing summary of ${key} in ${outDir} is unreadable; rebuild the tileset`, {
+      cause: err,
+    })
   }
-  return new Map(groups)
 }
 
 /** Whether the box of cell `cell` of the massing at `coord` overlaps any dirty cell. */
@@ -188,8 +184,7 @@ export async function writeMassingGroups(
   await mkdir(join(outDir, MASSING_SUMMARY_DIR), { recursive: true })
   const written = massings.filter(({ groups }) => groups.size > 0)
   for (const { key, groups } of written) {
-    const sorted = [...groups].sort(([a], [b]) => a - b)
-    await writeAtomic(massingSummaryPath(outDir, key), `${JSON.stringify({ groups: sorted })}\n`)
+    await writeAtomic(massingSummaryPath(outDir, key), encodeMassingSummary(groups))
   }
   const contents = function* (): Generator<Content> {
     for (const { key, coord, groups } of written) {

@@ -2,7 +2,7 @@
  * The files of a tileset directory: GLBs, tileset.json with manifest.json, massing summaries. Each is written
  * under a temporary name and renamed, so a server reading the directory never sees half a file.
  */
-import { rename, rm, writeFile } from 'node:fs/promises'
+import { readdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { encodeTileGlb } from './content.ts'
 import {
@@ -22,7 +22,7 @@ const WRITE_CONCURRENCY = 4
 
 export const MASSING_SUMMARY_DIR = 'massings'
 export const massingSummaryPath = (outDir: string, key: TileKey) =>
-  join(outDir, MASSING_SUMMARY_DIR, `${key}.json`)
+  join(outDir, MASSING_SUMMARY_DIR, `${key}.bin`)
 
 export interface WrittenTiles {
   keys: TileKey[]
@@ -134,6 +134,14 @@ export async function writeAtomic(path: string, data: string | Uint8Array): Prom
   const tmp = `${path}.${process.pid}.tmp`
   await writeFile(tmp, data)
   await rename(tmp, path)
+}
+
+/** Deletes the massing summaries written as JSON before they were binary (`massing-summary.ts`). */
+export async function removeLegacySummaries(outDir: string): Promise<void> {
+  const names = await readdir(join(outDir, MASSING_SUMMARY_DIR)).catch(() => [])
+  await Promise.all(
+    names.filter((name) => name.endsWith('.json')).map((name) => rm(join(outDir, MASSING_SUMMARY_DIR, name))),
+  )
 }
 
 /** Deletes the GLBs of these keys, and their massing summaries where they had one. */

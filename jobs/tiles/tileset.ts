@@ -28,7 +28,7 @@ import {
   ROOT_TILE,
   type TileCoord,
 } from './quadtree.ts'
-import { removeGlbs, writeLeaves, writeTilesetFiles } from './tile-files.ts'
+import { removeGlbs, removeLegacySummaries, writeLeaves, writeTilesetFiles } from './tile-files.ts'
 import type {
   GenerateTilesetOptions,
   GenerateTilesetResult,
@@ -141,6 +141,7 @@ export async function finishTileset(
   if (previous) {
     const stale = Object.keys(previous.tiles).filter((key) => !(key in manifest.tiles))
     await removeGlbs(outDir, stale)
+    await removeLegacySummaries(outDir)
   }
 }
 

@@ -301,7 +301,7 @@ describe('regenerateMassings', () => {
       expect(fs.readFileSync(path.join(dir, f)).equals(fs.readFileSync(path.join(full, f))), f).toBe(true)
     }
     // Without a summary, a partial update cannot be made: it says so rather than drop the other boxes.
-    fs.rmSync(path.join(dir, 'massings', '0-0-0.json'))
+    fs.rmSync(path.join(dir, 'massings', '0-0-0.bin'))
     await expect(
       regenerateMassings(nearby, { outDir: dir, tileKeys: ['0-0-0'], dirtyKeys: [key] }),
     ).rejects.toThrow(ManifestError)

@@ -87,14 +87,17 @@ describe('refreshCityTiles', () => {
     fs.writeFileSync(file, JSON.stringify(withoutMassings))
     expect((await refreshCityTiles(database, { outDir: out })).kind).toBe('built')
     expect((await readManifest(out)).massingDepth).toBe(CITY_MASSING_DEPTH)
-    // A massing summary lost: the next change cannot be patched in, so the tileset is built afresh.
-    fs.rmSync(path.join(out, 'massings', '0-0-0.json'))
+    // A massing summary lost, or left as JSON by an earlier version: the next change cannot be patched in, so
+    // the tileset is built afresh, and the JSON summaries are removed.
+    fs.rmSync(path.join(out, 'massings', '0-0-0.bin'))
+    fs.writeFileSync(path.join(out, 'massings', '0-0-0.json'), '{"groups":[]}\n')
     await database.rows(sql`
       insert into problems (region_code, type, title, building_id, severity, source, year_found, state)
       select region_code, 'safety', 'test: summary lost', id, 1, 'survey', 2025, 'identified'
       from buildings order by id desc limit 1`)
     expect((await refreshCityTiles(database, { outDir: out })).kind).toBe('built')
-    expect(fs.existsSync(path.join(out, 'massings', '0-0-0.json'))).toBe(true)
+    expect(fs.existsSync(path.join(out, 'massings', '0-0-0.bin'))).toBe(true)
+    expect(fs.readdirSync(path.join(out, 'massings')).filter((f) => !f.endsWith('.bin'))).toEqual([])
     expect((await refreshCityTiles(database, { outDir: out })).kind).toBe('unchanged')
   })
 })
