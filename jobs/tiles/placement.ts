@@ -26,12 +26,14 @@ export function idsOf(buildings: readonly TileBuilding[]): Float64Array {
 }
 
 export function checkIds(ids: ArrayLike<number>): void {
-  const seen = new Set<number>()
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i]!
     if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) throw new BuildingIdRangeError(id)
-    if (seen.has(id)) throw new DuplicateBuildingIdError(id)
-    seen.add(id)
+  }
+  // Sorted numbers rather than a set of half a million: a third of the time, before the threads have work.
+  const sorted = Float64Array.from(ids).sort()
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i] === sorted[i - 1]) throw new DuplicateBuildingIdError(sorted[i]!)
   }
 }
 
