@@ -5,7 +5,7 @@
  * with nested coordinate arrays would be copied one by one. The thread that meshes a building reads its footprint
  * from the WKB in place.
  */
-import { footprintBoundsFromWkb, footprintFromWkb } from './footprint-wkb.ts'
+import { boundsOfWkbAt, footprintFromWkb } from './footprint-wkb.ts'
 import type { TileAttributes, TileBuilding } from './types.ts'
 
 export interface BuildingColumns {
@@ -23,6 +23,11 @@ export interface BuildingColumns {
   /** Building i's footprint is the WKB `wkb[wkbStart[i]]` up to `wkb[wkbStart[i + 1]]`. */
   wkb: Uint8Array
   wkbStart: Float64Array
+  /**
+   * Building i's footprint's bounding box at `4i` (west, south, east, north, degrees), once {@link fillBoxes} ran;
+   * NaN where it has no valid lon/lat.
+   */
+  box: Float64Array
 }
 
 const NUMERIC = ['id', 'baseM', 'heightM', 'floors', 'yearBuilt', 'openProblems', 'worstSeverity'] as const
@@ -41,16 +46,53 @@ export function allocateColumns(count: number, wkbBytes: number): BuildingColumn
     use: new Array<string | null>(count).fill(null),
     wkb: new Uint8Array(wkbBytes),
     wkbStart: new Float64Array(count + 1),
+    box: new Float64Array(4 * count),
   }
+}
+
+/** The columns of `parts` one after the other. */
+export function concatColumns(parts: readonly BuildingColumns[]): BuildingColumns {
+  const count = parts.reduce((sum, part) => sum + part.count, 0)
+  const out = allocateColumns(
+    count,
+    parts.reduce((sum, part) => sum + part.wkb.byteLength, 0),
+  )
+  let at = 0
+  let wkbAt = 0
+  for (const part of parts) {
+    for (const name of NUMERIC) out[name].set(part[name], at)
+    for (let k = 0; k < part.count; k++) {
+      out.use[at + k] = part.use[k]!
+      out.wkbStart[at + k] = wkbAt + part.wkbStart[k]!
+    }
+    out.wkb.set(part.wkb, wkbAt)
+    out.box.set(part.box, 4 * at)
+    at += part.count
+    wkbAt += part.wkb.byteLength
+  }
+  out.wkbStart[count] = wkbAt
+  return out
+}
+
+/** Fills `box` from the footprints' WKB (see `footprintBoundsFromWkb`). */
+export function fillBoxes(columns: BuildingColumns): void {
+  const { wkb } = columns
+  const view = new DataView(wkb.buffer, wkb.byteOffset, wkb.byteLength)
+  const box = new Float64Array(4)
+  for (let i = 0; i < columns.count; i++) {
+    if (boundsOfWkbAt(view, columns.wkbStart[i]!, box)) columns.box.set(box, 4 * i)
+    else columns.box.fill(Number.NaN, 4 * i, 4 * i + 4)
+  }
+}
+
+/** Building `i`'s footprint's bounding box from {@link fillBoxes}, or null where it has none. */
+export function boxAt(columns: BuildingColumns, i: number): [number, number, number, number] | null {
+  const b = columns.box
+  return Number.isNaN(b[4 * i]!) ? null : [b[4 * i]!, b[4 * i + 1]!, b[4 * i + 2]!, b[4 * i + 3]!]
 }
 
 export function footprintWkbAt(columns: BuildingColumns, i: number): Uint8Array {
   return columns.wkb.subarray(columns.wkbStart[i], columns.wkbStart[i + 1])
-}
-
-/** Building `i`'s footprint bounding box, without building its rings (see `footprintBoundsFromWkb`). */
-export function boundsAt(columns: BuildingColumns, i: number): [number, number, number, number] | null {
-  return footprintBoundsFromWkb(footprintWkbAt(columns, i))
 }
 
 const orNull = (v: number) => (Number.isNaN(v) ? null : v)
@@ -92,6 +134,7 @@ export function selectColumns(columns: BuildingColumns, indices: readonly number
     const wkb = footprintWkbAt(columns, i)
     out.wkb.set(wkb, at)
     out.wkbStart[k] = at
+    out.box.set(columns.box.subarray(4 * i, 4 * i + 4), 4 * k)
     at += wkb.byteLength
   }
   out.wkbStart[indices.length] = at
@@ -100,7 +143,10 @@ export function selectColumns(columns: BuildingColumns, indices: readonly number
 
 /** The buffers of `columns` to transfer to a worker instead of copying. */
 export function columnBuffers(columns: BuildingColumns): ArrayBuffer[] {
-  return [...NUMERIC.map((name) => columns[name].buffer), columns.wkb.buffer, columns.wkbStart.buffer].filter(
-    (b): b is ArrayBuffer => b instanceof ArrayBuffer,
-  )
+  const buffers = [
+    ...NUMERIC.map((name) => columns[name].buffer),
+    columns.wkb.buffer,
+    columns.wkbStart.buffer,
+  ]
+  return [...buffers, columns.box.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer)
 }

@@ -4,11 +4,13 @@
  * concatenated, the uses as a JSON array. One value per column instead of an object per building, and no number
  * formatted as text and parsed back (at 500k buildings the row-by-row read was a quarter of the build). Aggregates of
  * one query level see the rows in the same order, so record k, footprint k and use k are one building's; the
- * records carry the id. Two chunks are in flight, so the database reads one while the driver receives the other.
+ * records carry the id. Two chunks are in flight, so the database reads one while the driver receives the other and
+ * this thread unpacks it.
  */
 import { type SQL, sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
-import { allocateColumns, type BuildingColumns } from './building-columns.ts'
+import { allocateColumns, type BuildingColumns, concatColumns, fillBoxes } from './building-columns.ts'
+import type { ExtentDeg } from './types.ts'
 
 /**
  * Buildings per chunk: about 3.5 MB of WKB at a typical footprint. Larger chunks cost more in the driver, which
@@ -51,18 +53,18 @@ function readChunk(database: Database, where: SQL, withProblems: boolean, lo: nu
     ) t`)
 }
 
-/** Unpacks one chunk's rows into the columns from position `at`; returns the next position and WKB offset. */
-function unpack(columns: BuildingColumns, chunk: Chunk, at: number, wkbAt: number): [number, number] {
+/** One chunk's rows as columns of their own, with their footprints' boxes. */
+function columnsOf(chunk: Chunk): BuildingColumns {
   const records = chunk.records ?? new Uint8Array(0)
   const wkb = chunk.wkb ?? new Uint8Array(0)
   const uses = chunk.uses ?? []
   const n = records.byteLength / RECORD_BYTES
   if (uses.length !== n) throw new Error(`a building chunk holds ${n} records but ${uses.length} uses`)
+  const columns = allocateColumns(n, wkb.byteLength)
   const view = new DataView(records.buffer, records.byteOffset, records.byteLength)
   let src = 0
-  for (let k = 0; k < n; k++) {
-    const o = k * RECORD_BYTES
-    const i = at + k
+  for (let i = 0; i < n; i++) {
+    const o = i * RECORD_BYTES
     const baseM = view.getFloat64(o + 12) || 0
     columns.id[i] = view.getInt32(o)
     columns.heightM[i] = view.getFloat64(o + 4) - baseM
@@ -71,15 +73,42 @@ function unpack(columns: BuildingColumns, chunk: Chunk, at: number, wkbAt: numbe
     columns.yearBuilt[i] = view.getFloat64(o + 28)
     columns.openProblems[i] = view.getInt32(o + 36)
     columns.worstSeverity[i] = Math.min(3, Math.max(0, view.getInt32(o + 40)))
-    columns.use[i] = uses[k]!
-    const length = view.getInt32(o + 44)
-    columns.wkb.set(wkb.subarray(src, src + length), wkbAt)
-    columns.wkbStart[i] = wkbAt
-    src += length
-    wkbAt += length
+    columns.use[i] = uses[i]!
+    columns.wkbStart[i] = src
+    src += view.getInt32(o + 44)
   }
   if (src !== wkb.byteLength) throw new Error('a building chunk holds more footprint bytes than its records')
-  return [at + n, wkbAt]
+  columns.wkb.set(wkb)
+  columns.wkbStart[n] = src
+  fillBoxes(columns)
+  return columns
+}
+
+/** Degrees around the buildings' extent, for buildings added later near its edge. */
+const EXTENT_MARGIN_DEG = 0.005
+
+/**
+ * The extent of the buildings' footprints (those with valid lon/lat), with a margin: from the boxes read with the
+ * footprints, where a query of its own (`ST_Extent`) scanned every footprint again while the chunks were read.
+ */
+export function paddedExtentOf(columns: BuildingColumns): ExtentDeg {
+  let [west, south, east, north] = [Infinity, Infinity, -Infinity, -Infinity]
+  const box = columns.box
+  for (let i = 0; i < columns.count; i++) {
+    if (Number.isNaN(box[4 * i]!)) continue
+    west = Math.min(west, box[4 * i]!)
+    south = Math.min(south, box[4 * i + 1]!)
+    east = Math.max(east, box[4 * i + 2]!)
+    north = Math.max(north, box[4 * i + 3]!)
+  }
+  // No buildings: generateTileset reports the empty input; any valid extent will do.
+  if (!(west <= east)) return { westDeg: 0, southDeg: 0, eastDeg: 1, northDeg: 1 }
+  return {
+    westDeg: west - EXTENT_MARGIN_DEG,
+    southDeg: south - EXTENT_MARGIN_DEG,
+    eastDeg: east + EXTENT_MARGIN_DEG,
+    northDeg: north + EXTENT_MARGIN_DEG,
+  }
 }
 
 /** The ids of the buildings matching `where`: lowest, highest and how many. */
@@ -112,22 +141,16 @@ export async function loadBuildingColumns(
   const step = Math.ceil((hi - lo + 1) / chunks)
   const readAt = (c: number) =>
     readChunk(database, where, withProblems, lo + c * step, lo + (c + 1) * step - 1)
-  const read: Chunk[] = []
+  const parts: BuildingColumns[] = []
   let next = readAt(0)
   for (let c = 0; c < chunks; c++) {
     const following = c + 1 < chunks ? readAt(c + 1) : null
     following?.catch(() => {}) // awaited in the next round; meanwhile its failure must not go unhandled
     const [row] = await next
-    read.push(row ?? { records: null, wkb: null, uses: null })
+    // Unpacked and measured while the database reads the next chunk, not after the last.
+    parts.push(columnsOf(row ?? { records: null, wkb: null, uses: null }))
     if (following) next = following
   }
   // Buildings deleted since the count leave fewer rows; added ones have ids past the range.
-  const total = read.reduce((sum, chunk) => sum + (chunk.records?.byteLength ?? 0) / RECORD_BYTES, 0)
-  const wkbBytes = read.reduce((sum, chunk) => sum + (chunk.wkb?.byteLength ?? 0), 0)
-  const columns = allocateColumns(total, wkbBytes)
-  let at = 0
-  let wkbAt = 0
-  for (const chunk of read) [at, wkbAt] = unpack(columns, chunk, at, wkbAt)
-  columns.wkbStart[total] = wkbAt
-  return columns
+  return concatColumns(parts)
 }

@@ -6,7 +6,6 @@ import { type MassingSource, massingSource } from './massing.ts'
 import type { ExtentDeg, TileBuilding } from './types.ts'
 
 /** Margin around the buildings' extent so later regeneration can place new buildings near the edge. */
-const EXTENT_MARGIN_DEG = 0.005
 
 interface BuildingRow {
   id: number
@@ -25,13 +24,6 @@ interface MassingRow extends Omit<BuildingRow, 'footprint'> {
   south: number
   east: number
   north: number
-}
-
-interface ExtentRow {
-  west: number | null
-  south: number | null
-  east: number | null
-  north: number | null
 }
 
 /** The `where` clause restricting buildings `b` to a region (by its scope prefix), or true. */
@@ -109,23 +101,6 @@ export async function loadMassingSources(
     if (source) sources.push(source)
   }
   return sources
-}
-
-/** The extent of the buildings matching `where`, with a margin for buildings added later near the edge. */
-export async function loadPaddedExtent(database: Database, where: SQL): Promise<ExtentDeg> {
-  const [row] = await database.rows<ExtentRow>(sql`
-    select ST_XMin(e) as west, ST_YMin(e) as south, ST_XMax(e) as east, ST_YMax(e) as north
-    from (select ST_Extent(b.footprint) as e from buildings b where ${where}) t`)
-  if (!row || row.west === null || row.south === null || row.east === null || row.north === null) {
-    // No buildings: generateTileset reports the empty input; any valid extent will do.
-    return { westDeg: 0, southDeg: 0, eastDeg: 1, northDeg: 1 }
-  }
-  return {
-    westDeg: Number(row.west) - EXTENT_MARGIN_DEG,
-    southDeg: Number(row.south) - EXTENT_MARGIN_DEG,
-    eastDeg: Number(row.east) + EXTENT_MARGIN_DEG,
-    northDeg: Number(row.north) + EXTENT_MARGIN_DEG,
-  }
 }
 
 function toTileBuilding(row: BuildingRow): TileBuilding {

@@ -9,11 +9,10 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { type SQL, sql } from 'drizzle-orm'
 import type { Database } from '../../server/db/client.ts'
-import { buildingIdRange, loadBuildingColumns } from './city-columns.ts'
+import { buildingIdRange, loadBuildingColumns, paddedExtentOf } from './city-columns.ts'
 import {
   loadBuildings,
   loadMassingSources,
-  loadPaddedExtent,
   overlapsExtent,
   regionFilter,
   tilesetFilter,
@@ -128,10 +127,8 @@ async function buildNow(
   // Started before the read, so the threads are up when the buildings are.
   const pool = threads > 0 ? TileWorkers.start(threads) : null
   try {
-    const [columns, rootExtentDeg] = await Promise.all([
-      loadBuildingColumns(database, where, !publicOnly, range),
-      loadPaddedExtent(database, where),
-    ])
+    const columns = await loadBuildingColumns(database, where, !publicOnly, range)
+    const rootExtentDeg = paddedExtentOf(columns)
     const generateOptions = {
       outDir: options.outDir,
       publicOnly,

@@ -10,13 +10,12 @@ const WKB_POLYGON = 3
 const WKB_MULTIPOLYGON = 6
 
 class WkbReader {
-  private readonly view: DataView
-  private at = 0
   private little = true
 
-  constructor(bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  }
+  constructor(
+    private readonly view: DataView,
+    private at = 0,
+  ) {}
 
   /** A geometry's byte order and type; the type without Z/M/SRID flags. */
   header(): number {
@@ -34,7 +33,7 @@ class WkbReader {
   }
 
   /** Widens `box` by every position of the rings that follow; false when one is not a finite lon/lat. */
-  widen(box: number[]): boolean {
+  widen(box: number[] | Float64Array): boolean {
     const rings = this.count()
     for (let r = 0; r < rings; r++) {
       const n = this.count()
@@ -87,32 +86,41 @@ class WkbReader {
  * position at all). @throws RangeError for any geometry but a Polygon or MultiPolygon.
  */
 export function footprintBoundsFromWkb(bytes: Uint8Array): [number, number, number, number] | null {
-  const reader = new WkbReader(bytes)
-  const box = [
-    Number.POSITIVE_INFINITY,
-    Number.POSITIVE_INFINITY,
-    Number.NEGATIVE_INFINITY,
-    Number.NEGATIVE_INFINITY,
-  ]
+  const box = [0, 0, 0, 0]
+  return boundsOfWkbAt(viewOf(bytes), 0, box) ? [box[0]!, box[1]!, box[2]!, box[3]!] : null
+}
+
+const viewOf = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+/**
+ * {@link footprintBoundsFromWkb} of the footprint at byte `at` of `view`, into `box` (west, south, east, north);
+ * false where that gives null. For a city's footprints in one buffer: no view or box per building.
+ */
+export function boundsOfWkbAt(view: DataView, at: number, box: number[] | Float64Array): boolean {
+  const reader = new WkbReader(view, at)
+  box[0] = Number.POSITIVE_INFINITY
+  box[1] = Number.POSITIVE_INFINITY
+  box[2] = Number.NEGATIVE_INFINITY
+  box[3] = Number.NEGATIVE_INFINITY
   const type = reader.header()
   if (type === WKB_POLYGON) {
-    if (!reader.widen(box)) return null
+    if (!reader.widen(box)) return false
   } else if (type === WKB_MULTIPOLYGON) {
     const polygons = reader.count()
     for (let p = 0; p < polygons; p++) {
       if (reader.header() !== WKB_POLYGON)
         throw new RangeError('a MultiPolygon footprint holds a non-polygon')
-      if (!reader.widen(box)) return null
+      if (!reader.widen(box)) return false
     }
   } else {
     throw new RangeError(`a footprint is a Polygon or MultiPolygon, not WKB type ${type}`)
   }
-  return box[0]! <= box[2]! ? [box[0]!, box[1]!, box[2]!, box[3]!] : null
+  return box[0]! <= box[2]!
 }
 
 /** A Polygon or MultiPolygon footprint from its WKB. @throws RangeError for any other geometry. */
 export function footprintFromWkb(bytes: Uint8Array): Footprint {
-  const reader = new WkbReader(bytes)
+  const reader = new WkbReader(viewOf(bytes))
   const type = reader.header()
   if (type === WKB_POLYGON) return { type: 'Polygon', coordinates: reader.rings() }
   if (type !== WKB_MULTIPOLYGON)
@@ -128,7 +136,7 @@ export function footprintFromWkb(bytes: Uint8Array): Footprint {
 /** A Polygon or MultiPolygon footprint's WKB into `into`, cleared first. @throws RangeError for any other geometry. */
 export function flattenWkb(bytes: Uint8Array, into: FlatFootprint): FlatFootprint {
   into.clear()
-  const reader = new WkbReader(bytes)
+  const reader = new WkbReader(viewOf(bytes))
   const type = reader.header()
   if (type === WKB_POLYGON) {
     reader.flatten(into)

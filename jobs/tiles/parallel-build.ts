@@ -1,4 +1,4 @@
-import { type BuildingColumns, boundsAt, columnBuffers, selectColumns } from './building-columns.ts'
+import { type BuildingColumns, boxAt, columnBuffers, selectColumns } from './building-columns.ts'
 import { contentUriOf, type TilesetManifest } from './manifest.ts'
 import type { MassingGroups } from './massing.ts'
 import { writeMassingGroups } from './massing-tiles.ts'
@@ -12,13 +12,13 @@ import type { GenerateTilesetOptions, GenerateTilesetResult, SkippedBuilding, Ti
 /** Subtrees per thread: enough that a thread finishing early takes another instead of waiting on the last. */
 const SUBTREES_PER_BUILDER = 4
 
-/** Anchors from the footprints' WKB, as `computeAnchors` gives them from the decoded footprints. */
+/** Anchors from the footprints' boxes, as `computeAnchors` gives them from the decoded footprints. */
 function columnAnchors(columns: BuildingColumns, skipped: SkippedBuilding[]): Anchors {
   const lonDeg = new Float64Array(columns.count)
   const latDeg = new Float64Array(columns.count)
   const valid: number[] = []
   for (let i = 0; i < columns.count; i++) {
-    const box = boundsAt(columns, i)
+    const box = boxAt(columns, i)
     if (!box) {
       skipped.push({ id: columns.id[i]!, reason: 'footprint has no valid lon/lat coordinates' })
       continue

@@ -4,7 +4,7 @@
  * buildings below it, in id order, so a subtree built on its own gives the bytes a whole build gives. Runs on a
  * tile worker thread; it is plain data in and out.
  */
-import { type BuildingColumns, boundsAt, footprintWkbAt, tileAttributesAt } from './building-columns.ts'
+import { type BuildingColumns, boxAt, footprintWkbAt, tileAttributesAt } from './building-columns.ts'
 import { contentUriOf, type ManifestTile, type TilesetManifest } from './manifest.ts'
 import { groupMassing, type MassingGroup, type MassingSource, massingSource } from './massing.ts'
 import { writeMassings } from './massing-tiles.ts'
@@ -58,11 +58,11 @@ function writeColumnLeaves(
   return writeContents(task.outDir, manifest, contents(), skipped)
 }
 
-/** The buildings as massing sources, their boxes from the WKB (the boxes `massingSourceOf` finds from the rings). */
+/** The buildings as massing sources, their boxes read with the WKB (those `massingSourceOf` finds from the rings). */
 function columnSources(columns: BuildingColumns): MassingSource[] {
   const sources: MassingSource[] = []
   for (let i = 0; i < columns.count; i++) {
-    const box = boundsAt(columns, i)
+    const box = boxAt(columns, i)
     const source = box && massingSource(box, tileAttributesAt(columns, i), columns.id[i]!)
     if (source) sources.push(source)
   }

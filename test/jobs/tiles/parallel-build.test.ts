@@ -2,13 +2,20 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { allocateColumns, tileBuildingsOf } from '../../../jobs/tiles/building-columns.ts'
+import {
+  allocateColumns,
+  boxAt,
+  concatColumns,
+  selectColumns,
+  tileBuildingAt,
+  tileBuildingsOf,
+} from '../../../jobs/tiles/building-columns.ts'
 import { buildCityTileset, CITY_MASSING_DEPTH } from '../../../jobs/tiles/city.ts'
-import { loadBuildingColumns } from '../../../jobs/tiles/city-columns.ts'
-import { loadBuildings, loadPaddedExtent, tilesetFilter } from '../../../jobs/tiles/city-rows.ts'
+import { loadBuildingColumns, paddedExtentOf } from '../../../jobs/tiles/city-columns.ts'
+import { loadBuildings, tilesetFilter } from '../../../jobs/tiles/city-rows.ts'
 import { readManifest } from '../../../jobs/tiles/manifest.ts'
 import { planSubtrees } from '../../../jobs/tiles/parallel-build.ts'
-import { ROOT_TILE } from '../../../jobs/tiles/quadtree.ts'
+import { footprintBoundsDeg, ROOT_TILE } from '../../../jobs/tiles/quadtree.ts'
 import { TileWorkers } from '../../../jobs/tiles/tile-pool.ts'
 import { generateTileset } from '../../../jobs/tiles/tileset.ts'
 import type { GenerateTilesetResult } from '../../../jobs/tiles/types.ts'
@@ -74,7 +81,7 @@ describe('a city tileset built in subtrees on worker threads', () => {
     const dir = tempDir()
     const result = await generateTileset(await loadBuildings(database, where), {
       outDir: dir,
-      rootExtentDeg: await loadPaddedExtent(database, where),
+      rootExtentDeg: paddedExtentOf(await loadBuildingColumns(database, where)),
       maxFeaturesPerTile: MAX_FEATURES,
       massingDepth: CITY_MASSING_DEPTH,
     })
@@ -131,7 +138,38 @@ describe('a city tileset built in subtrees on worker threads', () => {
         expect(buildings.some((b) => b[field] !== null)).toBe(true)
       }
       expect(buildings.some((b) => b.openProblems > 0 && b.worstSeverity === 3)).toBe(!publicOnly)
+      // Each footprint's box as the decoded rings give it; chunks put together keep every column and footprint.
+      for (let i = 0; i < columns.count; i++) {
+        expect(boxAt(columns, i)).toEqual(footprintBoundsDeg(tileBuildingAt(columns, i).footprint))
+      }
+      const cut = [0, 1, Math.floor(columns.count / 3), columns.count]
+      const parts = cut.slice(1).map((end, k) =>
+        selectColumns(
+          columns,
+          Array.from({ length: end - cut[k]! }, (_, j) => cut[k]! + j),
+        ),
+      )
+      expect(concatColumns(parts)).toEqual(columns)
+      // The root extent: the footprints' (PostGIS's, up to its float4 boxes) with a margin of 0.005°.
+      const [e] = await database.rows<{ w: number; s: number; e: number; n: number }>(sql`
+        select ST_XMin(x) as w, ST_YMin(x) as s, ST_XMax(x) as e, ST_YMax(x) as n
+        from (select ST_Extent(b.footprint) as x from buildings b where ${where}) t`)
+      const padded = paddedExtentOf(columns)
+      const expected = [
+        Number(e!.w) - 0.005,
+        Number(e!.s) - 0.005,
+        Number(e!.e) + 0.005,
+        Number(e!.n) + 0.005,
+      ]
+      const got = [padded.westDeg, padded.southDeg, padded.eastDeg, padded.northDeg]
+      for (let k = 0; k < 4; k++) expect(Math.abs(got[k]! - expected[k]!)).toBeLessThan(1e-4)
     }
+    expect(paddedExtentOf(allocateColumns(0, 0))).toEqual({
+      westDeg: 0,
+      southDeg: 0,
+      eastDeg: 1,
+      northDeg: 1,
+    })
   })
 })
 

@@ -53,7 +53,7 @@ describe('refreshCityTiles', () => {
   it('builds afresh after a build was cut off halfway (no saved source state)', async () => {
     const out = cityTilesDir(tempDir())
     expect((await refreshCityTiles(database, { outDir: out })).kind).toBe('built')
-    // A rebuild (a building deleted) dies once the buildings are read: the saved state is already gone.
+    // A rebuild (a building deleted) dies while the buildings are read: the saved state is already gone.
     const [victim] = await database.rows<{ id: number }>(
       sql`select id from buildings where id not in (select building_id from problems where building_id is not null)
         order by id desc limit 1`,
@@ -63,7 +63,7 @@ describe('refreshCityTiles', () => {
     const failing: Database = {
       ...database,
       rows: (query) =>
-        /ST_Extent/.test(dialect.sqlToQuery(query).sql)
+        /string_agg/.test(dialect.sqlToQuery(query).sql)
           ? Promise.reject(new Error('connection lost'))
           : database.rows(query),
     }
