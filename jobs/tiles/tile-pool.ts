@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { SubtreeResult, SubtreeTask } from './subtree-build.ts'
+import { tileWorkerScript } from './tile-worker-script.ts'
 
 const YOUNG_GENERATION_MB = 64
 
@@ -34,9 +35,24 @@ export class TileWorkers {
   private readonly busy = new Map<Worker, Job>()
   private readonly queue: Job[] = []
   private closed = false
+  /** Set once the threads are started (their script bundled), or why they could not be. */
+  private started: true | Error | null = null
+  private readonly starting: Promise<void>
 
   private constructor(readonly size: number) {
-    for (let i = 0; i < size; i++) this.idle.push(this.spawn())
+    // Tasks queue while the script is bundled; the threads take them as they come up.
+    this.starting = tileWorkerScript().then(
+      (script) => {
+        this.started = true
+        if (this.closed) return
+        for (let i = 0; i < size; i++) this.idle.push(this.spawn(script))
+        this.next()
+      },
+      (err: Error) => {
+        this.started = err
+        this.failQueue(err)
+      },
+    )
   }
 
   static start(size: number): TileWorkers {
@@ -45,9 +61,8 @@ export class TileWorkers {
     return new TileWorkers(size)
   }
 
-  private spawn(): Worker {
-    const worker = new Worker(new URL('./tile-worker-boot.mjs', import.meta.url), {
-      workerData: { entry: new URL('./tile-worker.ts', import.meta.url).href },
+  private spawn(script: URL): Worker {
+    const worker = new Worker(script, {
       // A subtree's buildings, sources and groups live until it is written, and collecting the young generation
       // was a sixth of a build's thread time in a profile; a larger one took 5% off a build on one thread.
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
@@ -91,7 +106,8 @@ export class TileWorkers {
   /** Builds `task` on the next free thread; `transfer` (the task's buffers) is unusable here afterwards. */
   run(task: SubtreeTask, transfer: ArrayBuffer[]): Promise<SubtreeResult> {
     if (this.closed) return Promise.reject(new Error('the tile worker pool is closed'))
-    if (this.idle.length + this.busy.size === 0) {
+    if (this.started instanceof Error) return Promise.reject(this.started)
+    if (this.started && this.idle.length + this.busy.size === 0) {
       return Promise.reject(new Error('every tile worker thread of this pool has failed'))
     }
     return new Promise((resolve, reject) => {
@@ -103,6 +119,7 @@ export class TileWorkers {
   async close(): Promise<void> {
     this.closed = true
     this.failQueue(new Error('the tile worker pool was closed'))
+    await this.starting
     const workers = [...this.idle, ...this.busy.keys()]
     this.idle.length = 0
     this.busy.clear()
