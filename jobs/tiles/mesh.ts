@@ -303,34 +303,31 @@ export class TileMeshBuilder {
     for (let i = 0; i < total; i++) this.vertex(base[3 * i]!, base[3 * i + 1]!, base[3 * i + 2]!, featureId)
     const t = this.vertexCount
     for (let i = 0; i < total; i++) this.vertex(top[3 * i]!, top[3 * i + 1]!, top[3 * i + 2]!, featureId)
-    const ix = this.indices
     let k = this.indexCount
     for (let r = 0; r + 1 < starts.length; r++) {
       const start = starts[r]!
       const end = starts[r + 1]!
       for (let i = start; i < end; i++) {
         const j = i + 1 < end ? i + 1 : start
-        ix[k++] = b + i
-        ix[k++] = b + j
-        ix[k++] = t + j
-        ix[k++] = b + i
-        ix[k++] = t + j
-        ix[k++] = t + i
+        k = this.triangle(k, b + i, b + j, t + j)
+        k = this.triangle(k, b + i, t + j, t + i)
       }
     }
     for (let q = 0; q < tris.length; q += 3) {
-      const a = tris[q]!
-      const c = tris[q + 1]!
-      const d = tris[q + 2]!
-      ix[k++] = t + a
-      ix[k++] = t + c
-      ix[k++] = t + d
+      k = this.triangle(k, t + tris[q]!, t + tris[q + 1]!, t + tris[q + 2]!)
       // The floor faces down, so its winding is reversed.
-      ix[k++] = b + a
-      ix[k++] = b + d
-      ix[k++] = b + c
+      k = this.triangle(k, b + tris[q]!, b + tris[q + 2]!, b + tris[q + 1]!)
     }
     this.indexCount = k
+  }
+
+  /** Writes a triangle's indices from position `k`; returns the position after them. */
+  private triangle(k: number, v0: number, v1: number, v2: number): number {
+    const ix = this.indices
+    ix[k] = v0
+    ix[k + 1] = v1
+    ix[k + 2] = v2
+    return k + 3
   }
 
   finish(): TileMesh {
