@@ -126,16 +126,22 @@ export function selectColumns(columns: BuildingColumns, indices: readonly number
   let bytes = 0
   for (const i of indices) bytes += columns.wkbStart[i + 1]! - columns.wkbStart[i]!
   const out = allocateColumns(indices.length, bytes)
+  // Column by column: one typed array at a time, no view made per building.
+  for (const name of NUMERIC) {
+    const from = columns[name]
+    const to = out[name]
+    for (let k = 0; k < indices.length; k++) to[k] = from[indices[k]!]!
+  }
   let at = 0
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k]!
-    for (const name of NUMERIC) out[name][k] = columns[name][i]!
     out.use[k] = columns.use[i]!
-    const wkb = footprintWkbAt(columns, i)
-    out.wkb.set(wkb, at)
+    const start = columns.wkbStart[i]!
+    const end = columns.wkbStart[i + 1]!
+    out.wkb.set(columns.wkb.subarray(start, end), at)
     out.wkbStart[k] = at
-    out.box.set(columns.box.subarray(4 * i, 4 * i + 4), 4 * k)
-    at += wkb.byteLength
+    at += end - start
+    for (let c = 0; c < 4; c++) out.box[4 * k + c] = columns.box[4 * i + c]!
   }
   out.wkbStart[indices.length] = at
   return out
