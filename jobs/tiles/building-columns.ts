@@ -5,8 +5,8 @@
  * with nested coordinate arrays would be copied one by one. The thread that meshes a building reads its footprint
  * from the WKB in place.
  */
-import { boundsOfWkbAt, footprintFromWkb } from './footprint-wkb.ts'
-import type { TileAttributes, TileBuilding } from './types.ts'
+import { boundsOfWkbAt } from './footprint-wkb.ts'
+import type { TileAttributes } from './types.ts'
 
 export interface BuildingColumns {
   count: number
@@ -74,7 +74,7 @@ export function concatColumns(parts: readonly BuildingColumns[]): BuildingColumn
   return out
 }
 
-/** Fills `box` from the footprints' WKB (see `footprintBoundsFromWkb`). */
+/** Fills `box` from the footprints' WKB (see `boundsOfWkbAt`). */
 export function fillBoxes(columns: BuildingColumns): void {
   const { wkb } = columns
   const view = new DataView(wkb.buffer, wkb.byteOffset, wkb.byteLength)
@@ -111,16 +111,6 @@ export function tileAttributesAt(columns: BuildingColumns, i: number): TileAttri
   }
 }
 
-export function tileBuildingAt(columns: BuildingColumns, i: number): TileBuilding {
-  return { ...tileAttributesAt(columns, i), footprint: footprintFromWkb(footprintWkbAt(columns, i)) }
-}
-
-export function tileBuildingsOf(columns: BuildingColumns): TileBuilding[] {
-  const buildings: TileBuilding[] = new Array(columns.count)
-  for (let i = 0; i < columns.count; i++) buildings[i] = tileBuildingAt(columns, i)
-  return buildings
-}
-
 /** The buildings at `indices`, in that order, as columns of their own. */
 export function selectColumns(columns: BuildingColumns, indices: readonly number[]): BuildingColumns {
   let bytes = 0
@@ -149,10 +139,6 @@ export function selectColumns(columns: BuildingColumns, indices: readonly number
 
 /** The buffers of `columns` to transfer to a worker instead of copying. */
 export function columnBuffers(columns: BuildingColumns): ArrayBuffer[] {
-  const buffers = [
-    ...NUMERIC.map((name) => columns[name].buffer),
-    columns.wkb.buffer,
-    columns.wkbStart.buffer,
-  ]
-  return [...buffers, columns.box.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer)
+  const arrays = [...NUMERIC.map((name) => columns[name]), columns.wkb, columns.wkbStart, columns.box]
+  return arrays.map((a) => a.buffer).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer)
 }

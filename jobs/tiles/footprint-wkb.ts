@@ -81,20 +81,29 @@ class WkbReader {
 }
 
 /**
- * The lon/lat bounding box of a footprint's WKB without building its rings: what `footprintBoundsDeg` gives for
- * {@link footprintFromWkb}'s result, null where it gives null (a position that is not a finite lon/lat, no
- * position at all). @throws RangeError for any geometry but a Polygon or MultiPolygon.
+ * Reads a Polygon's or MultiPolygon's headers, calling `visit` with the reader at each polygon's rings: the type read,
+ * or null when a visit returned false. @throws RangeError for any other geometry.
  */
-export function footprintBoundsFromWkb(bytes: Uint8Array): [number, number, number, number] | null {
-  const box = [0, 0, 0, 0]
-  return boundsOfWkbAt(viewOf(bytes), 0, box) ? [box[0]!, box[1]!, box[2]!, box[3]!] : null
+function eachPolygon(reader: WkbReader, visit: () => boolean): 'Polygon' | 'MultiPolygon' | null {
+  const type = reader.header()
+  if (type === WKB_POLYGON) return visit() === false ? null : 'Polygon'
+  if (type !== WKB_MULTIPOLYGON)
+    throw new RangeError(`a footprint is a Polygon or MultiPolygon, not WKB type ${type}`)
+  const polygons = reader.count()
+  for (let p = 0; p < polygons; p++) {
+    if (reader.header() !== WKB_POLYGON) throw new RangeError('a MultiPolygon footprint holds a non-polygon')
+    if (visit() === false) return null
+  }
+  return 'MultiPolygon'
 }
 
 const viewOf = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
 /**
- * {@link footprintBoundsFromWkb} of the footprint at byte `at` of `view`, into `box` (west, south, east, north);
- * false where that gives null. For a city's footprints in one buffer: no view or box per building.
+ * The lon/lat bounding box of the footprint at byte `at` of `view`, without building its rings, into `box` (west,
+ * south, east, north): the box `footprintBoundsDeg` gives for {@link footprintFromWkb}'s result. False where that
+ * gives null (a position that is not a finite lon/lat, no position at all). For a city's footprints in one buffer: no
+ * view or box per building. @throws RangeError for any geometry but a Polygon or MultiPolygon.
  */
 export function boundsOfWkbAt(view: DataView, at: number, box: number[] | Float64Array): boolean {
   const reader = new WkbReader(view, at)
@@ -102,52 +111,29 @@ export function boundsOfWkbAt(view: DataView, at: number, box: number[] | Float6
   box[1] = Number.POSITIVE_INFINITY
   box[2] = Number.NEGATIVE_INFINITY
   box[3] = Number.NEGATIVE_INFINITY
-  const type = reader.header()
-  if (type === WKB_POLYGON) {
-    if (!reader.widen(box)) return false
-  } else if (type === WKB_MULTIPOLYGON) {
-    const polygons = reader.count()
-    for (let p = 0; p < polygons; p++) {
-      if (reader.header() !== WKB_POLYGON)
-        throw new RangeError('a MultiPolygon footprint holds a non-polygon')
-      if (!reader.widen(box)) return false
-    }
-  } else {
-    throw new RangeError(`a footprint is a Polygon or MultiPolygon, not WKB type ${type}`)
-  }
-  return box[0]! <= box[2]!
+  return eachPolygon(reader, () => reader.widen(box)) !== null && box[0]! <= box[2]!
 }
 
 /** A Polygon or MultiPolygon footprint from its WKB. @throws RangeError for any other geometry. */
 export function footprintFromWkb(bytes: Uint8Array): Footprint {
   const reader = new WkbReader(viewOf(bytes))
-  const type = reader.header()
-  if (type === WKB_POLYGON) return { type: 'Polygon', coordinates: reader.rings() }
-  if (type !== WKB_MULTIPOLYGON)
-    throw new RangeError(`a footprint is a Polygon or MultiPolygon, not WKB type ${type}`)
-  const polygons: PolygonRings[] = new Array(reader.count())
-  for (let p = 0; p < polygons.length; p++) {
-    if (reader.header() !== WKB_POLYGON) throw new RangeError('a MultiPolygon footprint holds a non-polygon')
-    polygons[p] = reader.rings()
-  }
-  return { type: 'MultiPolygon', coordinates: polygons }
+  const polygons: PolygonRings[] = []
+  const type = eachPolygon(reader, () => {
+    polygons.push(reader.rings())
+    return true
+  })
+  return type === 'Polygon'
+    ? { type, coordinates: polygons[0]! }
+    : { type: 'MultiPolygon', coordinates: polygons }
 }
 
 /** A Polygon or MultiPolygon footprint's WKB into `into`, cleared first. @throws RangeError for any other geometry. */
 export function flattenWkb(bytes: Uint8Array, into: FlatFootprint): FlatFootprint {
   into.clear()
   const reader = new WkbReader(viewOf(bytes))
-  const type = reader.header()
-  if (type === WKB_POLYGON) {
+  eachPolygon(reader, () => {
     reader.flatten(into)
-    return into
-  }
-  if (type !== WKB_MULTIPOLYGON)
-    throw new RangeError(`a footprint is a Polygon or MultiPolygon, not WKB type ${type}`)
-  const polygons = reader.count()
-  for (let p = 0; p < polygons; p++) {
-    if (reader.header() !== WKB_POLYGON) throw new RangeError('a MultiPolygon footprint holds a non-polygon')
-    reader.flatten(into)
-  }
+    return true
+  })
   return into
 }

@@ -1,3 +1,10 @@
+/**
+ * A whole tileset built on every core (ADR 0008, "The tiles are built on every core"): this thread places the
+ * buildings and partitions the quadtree as {@link generateTileset} does, then cuts the tree into subtrees that the
+ * tile workers and this thread build (their leaves and massings, subtree-build.ts), and writes the few massings
+ * above them. The files are those a build on one thread writes, byte for byte: every tile depends only on the
+ * buildings below it, in id order.
+ */
 import { type BuildingColumns, boxAt, columnBuffers, selectColumns } from './building-columns.ts'
 import { contentUriOf, type TilesetManifest } from './manifest.ts'
 import type { MassingGroups } from './massing.ts'

@@ -81,11 +81,12 @@ export async function writeContents(
   for (const content of contents) {
     builder.begin(tileFrame(content.coord, manifest.rootExtentDeg))
     rows.length = 0
-    content.rows.forEach((b, k) => {
+    for (let k = 0; k < content.rows.length; k++) {
+      const b = content.rows[k]!
       const reason = content.draw(builder, k, rows.length)
       if (!reason) rows.push(b)
       else if (skipped) skipped.push({ id: b.id, reason })
-    })
+    }
     if (rows.length === 0) continue
     const mesh = builder.finish()
     const glb = encodeTileGlb(mesh, rows, !manifest.publicOnly)

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FlatFootprint, flattenFootprint } from '../../../jobs/tiles/flat-footprint.ts'
-import { flattenWkb, footprintBoundsFromWkb, footprintFromWkb } from '../../../jobs/tiles/footprint-wkb.ts'
+import { boundsOfWkbAt, flattenWkb, footprintFromWkb } from '../../../jobs/tiles/footprint-wkb.ts'
 import { footprintBoundsDeg } from '../../../jobs/tiles/quadtree.ts'
 import type { Database } from '../../../server/db/client.ts'
 import { openTestDatabase } from '../../helpers/database.ts'
@@ -13,6 +13,12 @@ const SHAPES = [
   'POLYGON((121.4901234567891 31.2401234567891,121.4911 31.2401,121.4911 31.2411,121.4901 31.2411,121.4901234567891 31.2401234567891),(121.4903 31.2403,121.4903 31.2405,121.4905 31.2405,121.4903 31.2403))',
   'MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((2 2,3 2,3 3,2 2)))',
 ]
+
+/** The footprint's bounding box as the tiles read it from the WKB, or null. */
+function footprintBoundsFromWkb(wkb: Uint8Array): number[] | null {
+  const box = [0, 0, 0, 0]
+  return boundsOfWkbAt(new DataView(wkb.buffer, wkb.byteOffset, wkb.byteLength), 0, box) ? box : null
+}
 
 describe('footprints read from WKB', () => {
   let database: Database

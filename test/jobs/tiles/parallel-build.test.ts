@@ -4,15 +4,17 @@ import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   allocateColumns,
+  type BuildingColumns,
   boxAt,
   concatColumns,
+  footprintWkbAt,
   selectColumns,
-  tileBuildingAt,
-  tileBuildingsOf,
+  tileAttributesAt,
 } from '../../../jobs/tiles/building-columns.ts'
 import { buildCityTileset, CITY_MASSING_DEPTH } from '../../../jobs/tiles/city.ts'
 import { loadBuildingColumns, paddedExtentOf } from '../../../jobs/tiles/city-columns.ts'
 import { loadBuildings, tilesetFilter } from '../../../jobs/tiles/city-rows.ts'
+import { footprintFromWkb } from '../../../jobs/tiles/footprint-wkb.ts'
 import { readManifest } from '../../../jobs/tiles/manifest.ts'
 import { planSubtrees } from '../../../jobs/tiles/parallel-build.ts'
 import { footprintBoundsDeg, ROOT_TILE } from '../../../jobs/tiles/quadtree.ts'
@@ -27,6 +29,14 @@ import { removeTempDirs, tempDir } from './helpers.ts'
 // must be the one a build of all buildings on one thread writes, whatever the number of threads.
 
 const MAX_FEATURES = 20
+
+/** Building `i` of the columns as the row path reads it: attributes and decoded footprint. */
+const tileBuildingAt = (columns: BuildingColumns, i: number) => ({
+  ...tileAttributesAt(columns, i),
+  footprint: footprintFromWkb(footprintWkbAt(columns, i)),
+})
+const tileBuildingsOf = (columns: BuildingColumns) =>
+  Array.from({ length: columns.count }, (_, i) => tileBuildingAt(columns, i))
 
 /** Every file under `dir` (relative path → bytes), the build's source.json left out. */
 function filesOf(dir: string): Map<string, Buffer> {
